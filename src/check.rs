@@ -1,0 +1,250 @@
+//! What code rules see (one context per node kind) and how they report (`Out`).
+
+use crate::json::{self, Value};
+use crate::report::{EntryLoc, Finding, Location};
+use crate::rule::{Rule, Severity};
+use crate::source::Entry;
+use crate::walk::{Blob, DescOcc, Doc, DocKind, Graph, Role};
+use crate::{Options, Spec};
+
+/// The whole input, for layout-level rules.
+pub struct LayoutCx<'a> {
+    pub graph: &'a Graph,
+    pub entries: &'a [Entry],
+    pub opts: &'a Options,
+}
+
+impl LayoutCx<'_> {
+    pub fn spec(&self) -> Spec {
+        self.opts.spec
+    }
+
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+
+    /// A location for a file of the layout, with the via chain of the first descriptor that reached it.
+    pub fn blob_location(&self, path: &str) -> Location {
+        Location {
+            via: self.graph.via_of_blob(path),
+            ..Location::file(path)
+        }
+    }
+}
+
+/// One parsed document.
+pub struct DocCx<'a> {
+    pub graph: &'a Graph,
+    pub doc: &'a Doc,
+    pub opts: &'a Options,
+}
+
+impl DocCx<'_> {
+    pub fn spec(&self) -> Spec {
+        self.opts.spec
+    }
+
+    pub fn value(&self) -> Option<&Value> {
+        self.doc.value()
+    }
+
+    /// The descriptor that first reached this document.
+    pub fn referrer(&self) -> Option<&DescOcc> {
+        self.doc.referrer.map(|i| &self.graph.descs[i])
+    }
+}
+
+/// One descriptor, with the blob it points at when the input has blobs.
+pub struct DescCx<'a> {
+    pub graph: &'a Graph,
+    pub desc: &'a DescOcc,
+    /// The document that holds it.
+    pub doc: &'a Doc,
+    pub blob: Option<&'a Blob>,
+    pub opts: &'a Options,
+}
+
+impl DescCx<'_> {
+    pub fn spec(&self) -> Spec {
+        self.opts.spec
+    }
+
+    pub fn value(&self) -> &Value {
+        &self.desc.value
+    }
+
+    pub fn role(&self) -> Role {
+        self.desc.role
+    }
+
+    /// Pointer of a field of this descriptor.
+    pub fn field(&self, name: &str) -> String {
+        json::join(&self.desc.pointer, name)
+    }
+
+    /// The parsed document it points at, if any.
+    pub fn target(&self) -> Option<&Doc> {
+        self.desc.target_doc.map(|i| &self.graph.docs[i])
+    }
+}
+
+/// One image manifest with what surrounds it.
+pub struct ImageCx<'a> {
+    pub graph: &'a Graph,
+    pub manifest: &'a Doc,
+    /// The parsed config, when `config.mediaType` is the OCI image config and the blob could be read.
+    pub config: Option<&'a Doc>,
+    /// The index entries (descriptors with role `IndexEntry`) that point at this manifest.
+    pub entries: Vec<&'a DescOcc>,
+    pub opts: &'a Options,
+}
+
+impl ImageCx<'_> {
+    pub fn spec(&self) -> Spec {
+        self.opts.spec
+    }
+
+    /// The manifest's `layers` descriptors, in order.
+    pub fn layers(&self) -> Vec<&DescOcc> {
+        self.graph
+            .descs
+            .iter()
+            .filter(|d| d.doc == self.manifest.id && matches!(d.role, Role::Layer(_)))
+            .collect()
+    }
+}
+
+/// Collects the findings of one rule.
+pub struct Out<'a> {
+    pub(crate) rule: &'static Rule,
+    pub(crate) severity: Severity,
+    pub(crate) spec: Spec,
+    /// Default location base: the document being checked, if any.
+    pub(crate) doc: Option<&'a Doc>,
+    pub(crate) sink: &'a mut Vec<Finding>,
+}
+
+impl Out<'_> {
+    /// Report at a JSON pointer of the current document.
+    pub fn at(&mut self, pointer: &str, message: impl Into<String>) {
+        let Some(doc) = self.doc else {
+            return;
+        };
+        let loc = doc_location(doc, pointer);
+        self.emit(loc, message);
+    }
+
+    /// Report at a JSON pointer of a given document.
+    pub fn at_doc(&mut self, doc: &Doc, pointer: &str, message: impl Into<String>) {
+        let loc = doc_location(doc, pointer);
+        self.emit(loc, message);
+    }
+
+    /// Report at a tar entry of a file.
+    pub fn at_entry(&mut self, mut loc: Location, entry: EntryLoc, message: impl Into<String>) {
+        loc.entry = Some(entry);
+        self.emit(loc, message);
+    }
+
+    /// Report at an explicit location.
+    pub fn emit(&mut self, location: Location, message: impl Into<String>) {
+        self.sink.push(Finding {
+            code: self.rule.code,
+            name: self.rule.name,
+            severity: self.severity,
+            clauses: self.rule.clauses.to_vec(),
+            spec_url: self.rule.spec_url(self.spec),
+            location,
+            message: message.into(),
+        });
+    }
+}
+
+/// A location at `pointer` in `doc`, with line and column when the pointer resolves.
+pub fn doc_location(doc: &Doc, pointer: &str) -> Location {
+    let (line, column) = match doc.value().and_then(|v| v.pointer(pointer)) {
+        Some(v) => {
+            let (l, c) = json::line_col(&doc.bytes, v.offset);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    Location {
+        file: doc.file.clone(),
+        pointer: Some(pointer.to_string()),
+        entry: None,
+        via: doc.via.clone(),
+        line,
+        column,
+    }
+}
+
+/// A location at a byte offset of a document (for parser notices).
+pub fn offset_location(doc: &Doc, pointer: Option<&str>, offset: usize) -> Location {
+    let (l, c) = json::line_col(&doc.bytes, offset);
+    Location {
+        file: doc.file.clone(),
+        pointer: pointer.map(str::to_string),
+        entry: None,
+        via: doc.via.clone(),
+        line: Some(l),
+        column: Some(c),
+    }
+}
+
+// --- small helpers rules share ---
+
+/// The string at `key` of an object value, if it is one.
+pub fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// The document kind is one of those listed.
+pub fn is_kind(doc: &Doc, kinds: &[DocKind]) -> bool {
+    kinds.contains(&doc.kind)
+}
+
+/// All annotation maps of a document: (pointer, value), in document order. Covers the document's own
+/// `annotations`, those of every descriptor in it, and `config.Labels` of an image config.
+pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(String, &'d Value)> {
+    let mut out = Vec::new();
+    let Some(v) = doc.value() else {
+        return out;
+    };
+    let mut push = |p: String, val: Option<&'d Value>| {
+        if let Some(val) = val {
+            out.push((p, val));
+        }
+    };
+    match doc.kind {
+        DocKind::Index | DocKind::Manifest => {
+            push("/annotations".into(), v.get("annotations"));
+            for (key, arr) in [
+                ("manifests", true),
+                ("layers", true),
+                ("config", false),
+                ("subject", false),
+            ] {
+                let Some(x) = v.get(key) else { continue };
+                if arr {
+                    for (i, d) in x.as_array().unwrap_or_default().iter().enumerate() {
+                        push(format!("/{key}/{i}/annotations"), d.get("annotations"));
+                    }
+                } else {
+                    push(format!("/{key}/annotations"), x.get("annotations"));
+                }
+            }
+        }
+        DocKind::Descriptor => push("/annotations".into(), v.get("annotations")),
+        DocKind::Config => {
+            if let Some(c) = v.get("config") {
+                push("/config/Labels".into(), c.get("Labels"));
+            }
+        }
+        DocKind::OciLayout => {}
+    }
+    out
+}

@@ -1,0 +1,45 @@
+//! The clause inventory (ids, sections and keywords of every normative sentence of the spec), embedded from
+//! `src/clauses.tsv`, which `scripts/sync-clauses.sh` derives from `../shared/spec/clauses.tsv`.
+
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub id: &'static str,
+    pub doc: &'static str,
+    pub section: &'static str,
+    pub keyword: &'static str,
+    pub subject: &'static str,
+    /// `static`, `partial`, `no` or `informative`.
+    pub checkable: &'static str,
+    /// `v1.1.1+main`, `v1.1.1` or `main`.
+    pub versions: &'static str,
+}
+
+const TABLE: &str = include_str!("clauses.tsv");
+
+pub fn all() -> &'static [Clause] {
+    static CLAUSES: OnceLock<Vec<Clause>> = OnceLock::new();
+    CLAUSES.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("id\t") && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some(Clause {
+                    id: f.next()?,
+                    doc: f.next()?,
+                    section: f.next()?,
+                    keyword: f.next()?,
+                    subject: f.next()?,
+                    checkable: f.next()?,
+                    versions: f.next()?,
+                })
+            })
+            .collect()
+    })
+}
+
+pub fn lookup(id: &str) -> Option<&'static Clause> {
+    all().iter().find(|c| c.id == id)
+}

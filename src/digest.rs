@@ -1,0 +1,234 @@
+//! Digest strings (descriptor.md § Digests) and the hash functions that verify them.
+
+use sha2::Digest as _;
+
+use crate::Spec;
+
+/// The grammar of descriptor.md § Digests:
+/// `algorithm ":" encoded`, `algorithm ::= component (separator component)*`, `component ::= [a-z0-9]+`,
+/// `separator ::= [+._-]`, `encoded ::= [a-zA-Z0-9=_-]+`.
+pub fn is_valid_grammar(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((alg, enc)) => is_algorithm(alg) && is_encoded(enc),
+        None => false,
+    }
+}
+
+/// `algorithm` of the digest grammar.
+pub fn is_algorithm(alg: &str) -> bool {
+    !alg.is_empty()
+        && alg.split(['+', '.', '_', '-']).all(|c| {
+            !c.is_empty()
+                && c.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// `encoded` of the digest grammar.
+pub fn is_encoded(enc: &str) -> bool {
+    !enc.is_empty()
+        && enc
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'=' || b == b'_' || b == b'-')
+}
+
+/// Algorithms this tool can verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Algorithm {
+    Sha256,
+    Sha512,
+    Blake3,
+}
+
+impl Algorithm {
+    /// The algorithm registered under `name` for the given spec version (blake3 is registered on main only).
+    pub fn registered(name: &str, spec: Spec) -> Option<Algorithm> {
+        match name {
+            "sha256" => Some(Algorithm::Sha256),
+            "sha512" => Some(Algorithm::Sha512),
+            "blake3" if spec == Spec::Main => Some(Algorithm::Blake3),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha512 => "sha512",
+            Algorithm::Blake3 => "blake3",
+        }
+    }
+
+    /// Length of the lower-case hex encoding.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Algorithm::Sha256 | Algorithm::Blake3 => 64,
+            Algorithm::Sha512 => 128,
+        }
+    }
+
+    pub fn hasher(self) -> Hasher {
+        match self {
+            Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            Algorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            Algorithm::Blake3 => Hasher::Blake3(Box::new(blake3::Hasher::new())),
+        }
+    }
+
+    /// Hash a byte slice and return the full digest string.
+    pub fn digest_of(self, bytes: &[u8]) -> String {
+        let mut h = self.hasher();
+        h.update(bytes);
+        h.finish()
+    }
+}
+
+/// Whether `enc` is the exact encoding a registered algorithm requires (`/[a-f0-9]{N}/`, whole string).
+pub fn encoding_ok(alg: Algorithm, enc: &str) -> bool {
+    enc.len() == alg.hex_len() && enc.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A parsed digest that passed the grammar.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Digest {
+    pub algorithm: String,
+    pub encoded: String,
+}
+
+impl Digest {
+    pub fn parse(s: &str) -> Option<Digest> {
+        if !is_valid_grammar(s) {
+            return None;
+        }
+        let (a, e) = s.split_once(':')?;
+        Some(Digest {
+            algorithm: a.to_string(),
+            encoded: e.to_string(),
+        })
+    }
+
+    /// Path of the blob inside an image layout.
+    pub fn blob_path(&self) -> String {
+        format!("blobs/{}/{}", self.algorithm, self.encoded)
+    }
+
+    /// The registered algorithm, if it is one and its encoding is valid; only such digests are verified.
+    pub fn verifiable(&self, spec: Spec) -> Option<Algorithm> {
+        Algorithm::registered(&self.algorithm, spec).filter(|a| encoding_ok(*a, &self.encoded))
+    }
+}
+
+impl std::fmt::Display for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.algorithm, self.encoded)
+    }
+}
+
+/// A running hash.
+pub enum Hasher {
+    Sha256(sha2::Sha256),
+    Sha512(sha2::Sha512),
+    Blake3(Box<blake3::Hasher>),
+}
+
+impl Hasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(bytes),
+            Hasher::Sha512(h) => h.update(bytes),
+            Hasher::Blake3(h) => {
+                h.update(bytes);
+            }
+        }
+    }
+
+    /// Finish and return `alg:hex`.
+    pub fn finish(self) -> String {
+        match self {
+            Hasher::Sha256(h) => format!("sha256:{}", hex(&h.finalize())),
+            Hasher::Sha512(h) => format!("sha512:{}", hex(&h.finalize())),
+            Hasher::Blake3(h) => format!("blake3:{}", h.finalize().to_hex()),
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar() {
+        for ok in [
+            "sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270",
+            "sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564",
+            "multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8",
+            "sha256.foo-bar:c86f",
+            "sha256+b64u.unknownlength:LCa0=",
+            "sha256:ab",
+        ] {
+            assert!(is_valid_grammar(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "sha256",
+            ":abc",
+            "SHA256:abc",
+            "sha256+foo+-b:abc",
+            "sha256:",
+            "sha256:a/b",
+            "sha256:../../etc/passwd",
+            "sha256::abc",
+            "-sha:abc",
+        ] {
+            assert!(!is_valid_grammar(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn encodings() {
+        let d = Digest::parse(
+            "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+        );
+        assert_eq!(
+            d.and_then(|d| d.verifiable(Spec::V1_1_1)),
+            Some(Algorithm::Sha256)
+        );
+        assert!(!encoding_ok(Algorithm::Sha256, "ab"));
+        assert!(!encoding_ok(
+            Algorithm::Sha256,
+            "44136FA355B3678A1146AD16F7E8649E94FB4FC21FE77E8310C060F61CAAFF8A"
+        ));
+        assert_eq!(Algorithm::registered("blake3", Spec::V1_1_1), None);
+        assert_eq!(
+            Algorithm::registered("blake3", Spec::Main),
+            Some(Algorithm::Blake3)
+        );
+    }
+
+    #[test]
+    fn hashes() {
+        assert_eq!(
+            Algorithm::Sha256.digest_of(b"{}"),
+            "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+        assert!(
+            Algorithm::Sha512
+                .digest_of(b"")
+                .starts_with("sha512:cf83e1357eefb8bdf1542850d66d8007")
+        );
+        assert_eq!(
+            Algorithm::Blake3.digest_of(b""),
+            "blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+        );
+    }
+}

@@ -1,0 +1,795 @@
+//! Lenient JSON parsing for validation.
+//!
+//! `serde_json` silently keeps the last of duplicate object keys and refuses invalid UTF-8; a validator has to see
+//! both. This parser keeps every member of every object (duplicates included, in document order), remembers the byte
+//! offset of every value, keeps numbers as their literal text, and records what it noticed on the way (duplicate
+//! names, invalid UTF-8, lone surrogates, numbers outside IEEE 754 double precision) instead of stopping. Only a real
+//! syntax error stops it, and that is reported with its offset.
+
+use std::fmt::Write as _;
+
+/// Deepest nesting accepted before the parser gives up (hostile input guard; no real OCI document comes close).
+pub const MAX_DEPTH: usize = 256;
+
+/// A parsed JSON value with the byte offset where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub offset: usize,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    /// The number exactly as written in the document.
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    /// Members in document order, duplicates kept.
+    Object(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_offset: usize,
+    pub value: Value,
+}
+
+/// Something the parser noticed that does not stop parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// An object holds the same name twice. `pointer` is the object's pointer.
+    DuplicateName {
+        pointer: String,
+        key: String,
+        offset: usize,
+    },
+    /// Bytes that are not UTF-8 (replaced by U+FFFD in the parsed value).
+    InvalidUtf8 { offset: usize },
+    /// A `\u` escape that yields an unpaired surrogate (RFC 7493 §2.1).
+    LoneSurrogate { pointer: String, offset: usize },
+    /// A Unicode noncharacter in a string (RFC 7493 §2.1).
+    Noncharacter {
+        pointer: String,
+        offset: usize,
+        codepoint: u32,
+    },
+    /// A number that IEEE 754 double precision cannot hold exactly (RFC 7493 §2.2).
+    ImpreciseNumber {
+        pointer: String,
+        offset: usize,
+        text: String,
+    },
+}
+
+/// A syntax error: where parsing stopped and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// `None` when a syntax error stopped the parser.
+    pub value: Option<Value>,
+    pub error: Option<SyntaxError>,
+    pub notices: Vec<Notice>,
+}
+
+/// Parse `bytes` leniently. Never panics, whatever the input.
+pub fn parse(bytes: &[u8]) -> Parsed {
+    let mut p = Parser {
+        b: bytes,
+        i: 0,
+        notices: Vec::new(),
+        path: Vec::new(),
+        utf8_reported: 0,
+    };
+    let result = (|| {
+        if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            return Err(p.err_at(0, "a byte order mark precedes the JSON text"));
+        }
+        p.ws();
+        let v = p.value(0)?;
+        p.ws();
+        if p.i < p.b.len() {
+            return Err(p.err("unexpected data after the JSON value"));
+        }
+        Ok(v)
+    })();
+    match result {
+        Ok(v) => Parsed {
+            value: Some(v),
+            error: None,
+            notices: p.notices,
+        },
+        Err(e) => Parsed {
+            value: None,
+            error: Some(e),
+            notices: p.notices,
+        },
+    }
+}
+
+/// One step of a JSON pointer while parsing.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+    notices: Vec<Notice>,
+    path: Vec<Seg>,
+    utf8_reported: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, msg: &str) -> SyntaxError {
+        self.err_at(self.i, msg)
+    }
+
+    fn err_at(&self, offset: usize, msg: &str) -> SyntaxError {
+        let found = match self.b.get(offset) {
+            None => "end of input".to_string(),
+            Some(c) if c.is_ascii_graphic() => format!("'{}'", *c as char),
+            Some(c) => format!("byte 0x{c:02x}"),
+        };
+        SyntaxError {
+            offset,
+            message: format!("{msg} (found {found})"),
+        }
+    }
+
+    fn pointer(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.path {
+            s.push('/');
+            match seg {
+                Seg::Key(k) => s.push_str(&escape_token(k)),
+                Seg::Index(i) => {
+                    let _ = write!(s, "{i}");
+                }
+            }
+        }
+        s
+    }
+
+    fn ws(&mut self) {
+        while let Some(c) = self.b.get(self.i) {
+            match c {
+                b' ' | b'\t' | b'\n' | b'\r' => self.i += 1,
+                _ => break,
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.err(&format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        let offset = self.i;
+        let kind = match self.b.get(self.i) {
+            None => return Err(self.err("expected a JSON value")),
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b't') => self.literal("true", Kind::Bool(true))?,
+            Some(b'f') => self.literal("false", Kind::Bool(false))?,
+            Some(b'n') => self.literal("null", Kind::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(_) => return Err(self.err("expected a JSON value")),
+        };
+        Ok(Value { offset, kind })
+    }
+
+    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, SyntaxError> {
+        if self.b[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(kind)
+        } else {
+            Err(self.err("invalid literal"))
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
+        self.i += 1; // '{'
+        let mut members: Vec<Member> = Vec::new();
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Kind::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.b.get(self.i) != Some(&b'"') {
+                return Err(self.err("expected a string as object member name"));
+            }
+            let key_offset = self.i;
+            let key = self.string()?;
+            self.ws();
+            if self.b.get(self.i) != Some(&b':') {
+                return Err(self.err("expected ':' after object member name"));
+            }
+            self.i += 1;
+            self.ws();
+            if members.iter().any(|m| m.key == key) {
+                self.notices.push(Notice::DuplicateName {
+                    pointer: self.pointer(),
+                    key: key.clone(),
+                    offset: key_offset,
+                });
+            }
+            self.path.push(Seg::Key(key.clone()));
+            let value = self.value(depth + 1)?;
+            self.path.pop();
+            members.push(Member {
+                key,
+                key_offset,
+                value,
+            });
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Kind::Object(members));
+                }
+                _ => return Err(self.err("expected ',' or '}' in object")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
+        self.i += 1; // '['
+        let mut items = Vec::new();
+        self.ws();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Ok(Kind::Array(items));
+        }
+        loop {
+            self.ws();
+            self.path.push(Seg::Index(items.len()));
+            let v = self.value(depth + 1)?;
+            self.path.pop();
+            items.push(v);
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Kind::Array(items));
+                }
+                _ => return Err(self.err("expected ',' or ']' in array")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Kind, SyntaxError> {
+        let start = self.i;
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        match self.b.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                while matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+                    self.i += 1;
+                }
+            }
+            _ => return Err(self.err("invalid number")),
+        }
+        let mut integral = true;
+        if self.b.get(self.i) == Some(&b'.') {
+            integral = false;
+            self.i += 1;
+            if !matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+                return Err(self.err("expected a digit after the decimal point"));
+            }
+            while matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            integral = false;
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if !matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+                return Err(self.err("expected a digit in the exponent"));
+            }
+            while matches!(self.b.get(self.i), Some(b'0'..=b'9')) {
+                self.i += 1;
+            }
+        }
+        // Only ASCII was consumed, so this cannot fail; fall back to an empty string rather than panic.
+        let text = std::str::from_utf8(&self.b[start..self.i])
+            .unwrap_or_default()
+            .to_string();
+        if !fits_double(&text, integral) {
+            self.notices.push(Notice::ImpreciseNumber {
+                pointer: self.pointer(),
+                offset: start,
+                text: text.clone(),
+            });
+        }
+        Ok(Kind::Number(text))
+    }
+
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let c = self.b.get(self.i).copied();
+            let d = match c {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.err("expected 4 hex digits in \\u escape")),
+            };
+            v = v * 16 + u32::from(d);
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        let start = self.i;
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            // Copy a run of plain bytes at once.
+            let run_start = self.i;
+            while let Some(&c) = self.b.get(self.i) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            if self.i > run_start {
+                self.push_utf8(&mut out, run_start, self.i);
+            }
+            match self.b.get(self.i) {
+                None => return Err(self.err_at(start, "unterminated string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let esc_offset = self.i;
+                    self.i += 1;
+                    let c = self.b.get(self.i).copied();
+                    self.i += 1;
+                    match c {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi)
+                                && self.b.get(self.i) == Some(&b'\\')
+                                && self.b.get(self.i + 1) == Some(&b'u')
+                            {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    Some(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                                } else {
+                                    self.i = save;
+                                    None
+                                }
+                            } else if (0xD800..0xE000).contains(&hi) {
+                                None
+                            } else {
+                                Some(hi)
+                            };
+                            match cp.and_then(char::from_u32) {
+                                Some(ch) => {
+                                    if is_noncharacter(ch as u32) {
+                                        self.notices.push(Notice::Noncharacter {
+                                            pointer: self.pointer(),
+                                            offset: esc_offset,
+                                            codepoint: ch as u32,
+                                        });
+                                    }
+                                    out.push(ch);
+                                }
+                                None => {
+                                    self.notices.push(Notice::LoneSurrogate {
+                                        pointer: self.pointer(),
+                                        offset: esc_offset,
+                                    });
+                                    out.push('\u{FFFD}');
+                                }
+                            }
+                        }
+                        _ => return Err(self.err_at(esc_offset, "invalid escape in string")),
+                    }
+                }
+                Some(_) => {
+                    return Err(self.err("unescaped control character in string"));
+                }
+            }
+        }
+    }
+
+    /// Append bytes `b[from..to]` to `out`, replacing invalid UTF-8 and noting where it was.
+    fn push_utf8(&mut self, out: &mut String, from: usize, to: usize) {
+        let mut chunk = &self.b[from..to];
+        let mut base = from;
+        loop {
+            match std::str::from_utf8(chunk) {
+                Ok(s) => {
+                    self.note_nonchars(s, base);
+                    out.push_str(s);
+                    return;
+                }
+                Err(e) => {
+                    let good = e.valid_up_to();
+                    let valid = std::str::from_utf8(&chunk[..good]).unwrap_or_default();
+                    self.note_nonchars(valid, base);
+                    out.push_str(valid);
+                    out.push('\u{FFFD}');
+                    if self.utf8_reported < 16 {
+                        self.notices.push(Notice::InvalidUtf8 {
+                            offset: base + good,
+                        });
+                        self.utf8_reported += 1;
+                    }
+                    let skip = good + e.error_len().unwrap_or(chunk.len() - good).max(1);
+                    base += skip;
+                    chunk = chunk.get(skip..).unwrap_or_default();
+                    if chunk.is_empty() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn note_nonchars(&mut self, s: &str, base: usize) {
+        // Fast path: noncharacters are all ≥ U+FDD0 and encoded with a lead byte ≥ 0xEF.
+        if !s.bytes().any(|b| b >= 0xEF) {
+            return;
+        }
+        for (i, ch) in s.char_indices() {
+            if is_noncharacter(ch as u32) {
+                self.notices.push(Notice::Noncharacter {
+                    pointer: self.pointer(),
+                    offset: base + i,
+                    codepoint: ch as u32,
+                });
+            }
+        }
+    }
+}
+
+fn is_noncharacter(cp: u32) -> bool {
+    (0xFDD0..=0xFDEF).contains(&cp) || (cp & 0xFFFE) == 0xFFFE
+}
+
+/// Whether a JSON number literal is exactly representable as an IEEE 754 double.
+fn fits_double(text: &str, integral: bool) -> bool {
+    if integral {
+        let digits = text.trim_start_matches('-');
+        if digits.len() <= 15 {
+            return true;
+        }
+        match digits.parse::<u128>() {
+            Ok(n) => n <= (1u128 << 53),
+            Err(_) => false,
+        }
+    } else {
+        match text.parse::<f64>() {
+            Ok(f) => f.is_finite(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// Escape one JSON pointer reference token (RFC 6901).
+pub fn escape_token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Join a pointer and a token.
+pub fn join(pointer: &str, token: impl std::fmt::Display) -> String {
+    let t = token.to_string();
+    format!("{pointer}/{}", escape_token(&t))
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
+impl Value {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match &self.kind {
+            // The last member wins, as in Go's encoding/json; duplicates are reported separately.
+            Kind::Object(m) => m.iter().rev().find(|m| m.key == key).map(|m| &m.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match &self.kind {
+            Kind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[Member]> {
+        match &self.kind {
+            Kind::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            Kind::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, Kind::Null)
+    }
+
+    /// The number literal, if this is a number.
+    pub fn number_text(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Number(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The value as an `i64` when it is written as a plain integer literal that fits (Go's `int64` rules:
+    /// no fraction, no exponent).
+    pub fn as_i64(&self) -> Option<i64> {
+        self.number_text().and_then(|t| t.parse::<i64>().ok())
+    }
+
+    /// Members that are unique by name, keeping the last of duplicates (what a Go decoder would see).
+    pub fn effective_members(&self) -> Vec<&Member> {
+        match &self.kind {
+            Kind::Object(m) => m
+                .iter()
+                .enumerate()
+                .filter(|(i, mem)| !m[i + 1..].iter().any(|later| later.key == mem.key))
+                .map(|(_, mem)| mem)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A short name of the JSON type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "a boolean",
+            Kind::Number(_) => "a number",
+            Kind::String(_) => "a string",
+            Kind::Array(_) => "an array",
+            Kind::Object(_) => "an object",
+        }
+    }
+
+    /// Resolve a JSON pointer.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let mut cur = self;
+        for raw in pointer.strip_prefix('/')?.split('/') {
+            let tok = raw.replace("~1", "/").replace("~0", "~");
+            cur = match &cur.kind {
+                Kind::Object(_) => cur.get(&tok)?,
+                Kind::Array(a) => a.get(tok.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    /// A compact preview of the value for messages (long strings and containers are shortened).
+    pub fn preview(&self) -> String {
+        match &self.kind {
+            Kind::Null => "null".into(),
+            Kind::Bool(b) => b.to_string(),
+            Kind::Number(t) => shorten(t, 40),
+            Kind::String(s) => format!("{:?}", shorten(s, 80)),
+            Kind::Array(a) => format!("an array of {} item(s)", a.len()),
+            Kind::Object(m) => format!("an object with {} member(s)", m.len()),
+        }
+    }
+
+    /// Convert to a `serde_json::Value` for schema validation (last duplicate wins).
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.kind {
+            Kind::Null => J::Null,
+            Kind::Bool(b) => J::Bool(*b),
+            Kind::Number(t) => J::Number(number_to_serde(t)),
+            Kind::String(s) => J::String(s.clone()),
+            Kind::Array(a) => J::Array(a.iter().map(Value::to_serde).collect()),
+            Kind::Object(_) => {
+                let mut map = serde_json::Map::new();
+                for m in self.effective_members() {
+                    map.insert(m.key.clone(), m.value.to_serde());
+                }
+                J::Object(map)
+            }
+        }
+    }
+}
+
+fn number_to_serde(t: &str) -> serde_json::Number {
+    if let Ok(i) = t.parse::<i64>() {
+        return i.into();
+    }
+    if let Ok(u) = t.parse::<u64>() {
+        return u.into();
+    }
+    let f = t.parse::<f64>().unwrap_or(0.0);
+    let f = if f.is_finite() {
+        f
+    } else if f.is_sign_negative() {
+        f64::MIN
+    } else {
+        f64::MAX
+    };
+    serde_json::Number::from_f64(f).unwrap_or_else(|| 0.into())
+}
+
+/// Shorten a string for display, marking the cut with an ellipsis.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_keeps_duplicates() {
+        let p = parse(br#"{"a":1,"b":{"c":"x","c":"y"},"a":2}"#);
+        let v = p.value.expect("parses");
+        assert_eq!(v.get("a").and_then(Value::number_text), Some("2"));
+        assert_eq!(
+            v.pointer("/b/c").and_then(Value::as_str),
+            Some("y"),
+            "last member wins"
+        );
+        let dups: Vec<_> = p
+            .notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::DuplicateName { pointer, key, .. } => Some((pointer.clone(), key.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            dups,
+            vec![
+                ("/b".to_string(), "c".to_string()),
+                (String::new(), "a".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_noticed_not_fatal() {
+        let p = parse(b"{\"k\":\"a\xffb\"}");
+        let v = p.value.expect("parses");
+        assert_eq!(v.get("k").and_then(Value::as_str), Some("a\u{FFFD}b"));
+        assert_eq!(p.notices, vec![Notice::InvalidUtf8 { offset: 7 }]);
+    }
+
+    #[test]
+    fn surrogates_and_noncharacters() {
+        let p = parse(br#"["\ud83d\ude00","\ud800","\uffff"]"#);
+        let v = p.value.expect("parses");
+        assert_eq!(v.pointer("/0").and_then(Value::as_str), Some("😀"));
+        assert!(
+            matches!(p.notices[0], Notice::LoneSurrogate { ref pointer, .. } if pointer == "/1")
+        );
+        assert!(matches!(
+            p.notices[1],
+            Notice::Noncharacter {
+                codepoint: 0xFFFF,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn numbers_keep_their_text() {
+        let p = parse(b"[2, 2.0, 1e3, 9007199254740993, -0]");
+        let v = p.value.expect("parses");
+        let texts: Vec<_> = v
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::number_text)
+            .collect();
+        assert_eq!(texts, ["2", "2.0", "1e3", "9007199254740993", "-0"]);
+        assert_eq!(v.pointer("/1").and_then(Value::as_i64), None);
+        assert_eq!(p.notices.len(), 1, "2^53+1 is not a double");
+    }
+
+    #[test]
+    fn syntax_errors_have_offsets() {
+        for (doc, off) in [
+            (&b"{\"a\" 1}"[..], 5),
+            (b"[1,]", 3),
+            (b"{} x", 3),
+            (b"\"abc", 0),
+            (b"{\"imageLayoutVersion\": 1.0.0}", 26),
+            (b"\xEF\xBB\xBF{}", 0),
+        ] {
+            let p = parse(doc);
+            assert!(p.value.is_none());
+            assert_eq!(p.error.map(|e| e.offset), Some(off), "{doc:?}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let doc = "[".repeat(100_000);
+        let p = parse(doc.as_bytes());
+        assert!(p.error.expect("error").message.contains("nesting"));
+    }
+
+    #[test]
+    fn pointers_escape() {
+        let p = parse(br#"{"a/b":{"m~n":{"k":1,"k":2}}}"#);
+        assert!(
+            matches!(&p.notices[0], Notice::DuplicateName { pointer, .. } if pointer == "/a~1b/m~0n")
+        );
+        let v = p.value.expect("parses");
+        assert!(v.pointer("/a~1b/m~0n/k").is_some());
+    }
+
+    #[test]
+    fn line_and_column() {
+        let b = b"{\n  \"a\": 1,\n  \"b\": x\n}";
+        assert_eq!(line_col(b, 19), (3, 8));
+    }
+}

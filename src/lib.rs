@@ -1,0 +1,390 @@
+//! ocicheck: a conformance validator for the OCI Image Format Specification.
+//!
+//! ```text
+//! input path ─► Source ─► Walker ─► Checks ─► Findings ─► Renderer
+//! ```
+//! [`validate`] is the whole pipeline: it opens the input (an image layout directory or a single JSON document),
+//! walks the content graph, verifies blobs, runs the JSON Schemas and the code rules, and returns a [`Report`] whose
+//! findings are sorted deterministically.
+
+pub mod check;
+pub mod clauses;
+pub mod corpus;
+pub mod digest;
+pub mod formats;
+pub mod json;
+pub mod mediatype;
+pub mod platform;
+pub mod report;
+pub mod rule;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod walk;
+
+use std::path::Path;
+
+use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
+use report::{Finding, Input, Report, Tool};
+use rule::{Check, Level, Policy, Rule, Selector, Severity};
+use walk::{DocKind, Graph, Role};
+
+/// The version of the specification validated against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Spec {
+    /// Tag v1.1.1 (the default).
+    #[default]
+    V1_1_1,
+    /// The unreleased main branch (blake3, non-negative sizes, I-JSON).
+    Main,
+}
+
+impl Spec {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Spec::V1_1_1 => "v1.1.1",
+            Spec::Main => "main",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Spec> {
+        match s {
+            "v1.1.1" | "1.1.1" => Some(Spec::V1_1_1),
+            "main" => Some(Spec::Main),
+            _ => None,
+        }
+    }
+}
+
+/// Everything that changes what a run does.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub spec: Spec,
+    /// Media type of a single document (`--media-type`); otherwise taken from its `mediaType` or its shape.
+    pub media_type: Option<String>,
+    /// JSON documents larger than this are not parsed (a finding says so).
+    pub max_json_size: u64,
+    /// Threads for blob verification.
+    pub jobs: usize,
+    /// Level overrides, applied in order (later wins).
+    pub overrides: Vec<(Selector, Level)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            spec: Spec::V1_1_1,
+            media_type: None,
+            max_json_size: 16 << 20,
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            overrides: Vec::new(),
+        }
+    }
+}
+
+/// Why the tool could not do its job (exit status 2).
+#[derive(Debug)]
+pub enum Error {
+    Io(String, std::io::Error),
+    Usage(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io(p, e) => write!(f, "{p}: {e}"),
+            Error::Usage(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub const TOOL: Tool = Tool {
+    name: "ocicheck",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// Validate an image layout directory or a single JSON document.
+pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::Io(display.clone(), e))?;
+    if meta.is_dir() {
+        let src = source::dir::DirSource::open(path).map_err(|e| Error::Io(display.clone(), e))?;
+        Ok(validate_layout(&src, &display, opts))
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| Error::Io(display.clone(), e))?;
+        let name = path
+            .file_name()
+            .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
+        validate_document(&name, &display, bytes, opts)
+    }
+}
+
+/// Validate an image layout from any source.
+pub fn validate_layout(src: &dyn source::Source, display: &str, opts: &Options) -> Report {
+    let mut graph = walk::walk_layout(src, opts);
+    walk::verify(src, &mut graph, opts);
+    let findings = run_checks(&graph, Some(src.entries()), opts);
+    finish(
+        Input {
+            path: display.to_string(),
+            kind: "layout",
+            media_type: None,
+            media_type_source: None,
+        },
+        findings,
+        &graph,
+        opts,
+    )
+}
+
+/// How a single document's kind was decided.
+pub fn document_kind(bytes: &[u8], flag: Option<&str>) -> Result<(DocKind, &'static str), Error> {
+    if let Some(m) = flag {
+        return DocKind::from_media_type(m)
+            .map(|k| (k, "flag"))
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--media-type {m}: not a JSON media type of the OCI image spec"
+                ))
+            });
+    }
+    let parsed = json::parse(bytes);
+    let v = parsed.value.as_ref();
+    let has = |k: &str| v.and_then(|v| v.get(k)).is_some();
+    // A bare descriptor names the media type of what it points at, so it is recognised by its digest first.
+    if has("digest") && !has("schemaVersion") && !has("manifests") && !has("config") {
+        return Ok((DocKind::Descriptor, "shape"));
+    }
+    if let Some(k) = v
+        .and_then(|v| v.get("mediaType"))
+        .and_then(json::Value::as_str)
+        .and_then(DocKind::from_media_type)
+    {
+        return Ok((k, "field"));
+    }
+    let shape = if has("imageLayoutVersion") {
+        Some(DocKind::OciLayout)
+    } else if has("manifests") {
+        Some(DocKind::Index)
+    } else if has("config") || has("layers") {
+        Some(DocKind::Manifest)
+    } else if has("rootfs") || (has("architecture") && has("os")) {
+        Some(DocKind::Config)
+    } else {
+        None
+    };
+    match shape {
+        Some(k) => Ok((k, "shape")),
+        // Not JSON at all: its kind cannot be known, but the syntax error is still a finding. No kind-specific
+        // check runs on a document that did not parse.
+        None if parsed.value.is_none() => Ok((DocKind::Manifest, "none")),
+        None => Err(Error::Usage(
+            "cannot tell what kind of document this is (no known mediaType, no recognisable fields); give --media-type"
+                .into(),
+        )),
+    }
+}
+
+/// Validate a single JSON document. `name` is how the document is named in locations.
+pub fn validate_document(
+    name: &str,
+    display: &str,
+    bytes: Vec<u8>,
+    opts: &Options,
+) -> Result<Report, Error> {
+    let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
+    let graph = walk::walk_document(name, bytes, kind, opts);
+    let findings = run_checks(&graph, None, opts);
+    Ok(finish(
+        Input {
+            path: display.to_string(),
+            kind: "document",
+            media_type: (how != "none").then(|| kind.media_type().to_string()),
+            media_type_source: Some(how),
+        },
+        findings,
+        &graph,
+        opts,
+    ))
+}
+
+fn finish(input: Input, mut findings: Vec<Finding>, graph: &Graph, opts: &Options) -> Report {
+    sort_findings(&mut findings, graph);
+    let summary = Report::summarize(&findings);
+    Report {
+        tool: TOOL,
+        spec: opts.spec.as_str(),
+        input,
+        findings,
+        summary,
+    }
+}
+
+/// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
+fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
+    let order = |f: &Finding| {
+        graph
+            .file_order
+            .get(&f.location.file)
+            .copied()
+            .unwrap_or(usize::MAX)
+    };
+    findings.sort_by(|a, b| {
+        (
+            order(a),
+            &a.location.file,
+            a.location.line,
+            a.location.column,
+        )
+            .cmp(&(
+                order(b),
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+            ))
+            .then_with(|| a.location.pointer.cmp(&b.location.pointer))
+            .then_with(|| a.location.entry.cmp(&b.location.entry))
+            .then_with(|| a.code.cmp(b.code))
+            .then_with(|| a.message.cmp(&b.message))
+            .then_with(|| a.location.via.cmp(&b.location.via))
+    });
+    findings.dedup();
+}
+
+/// Run the schemas and every enabled rule over a graph.
+pub fn run_checks(
+    graph: &Graph,
+    entries: Option<&[source::Entry]>,
+    opts: &Options,
+) -> Vec<Finding> {
+    let all: Vec<&'static Rule> = rules::all().collect();
+    let policy = Policy::new(&all, opts.spec, &opts.overrides);
+    let owners = rules::schema_owners();
+    let mut sink: Vec<Finding> = Vec::new();
+
+    // Schema validation of every parsed document.
+    for doc in &graph.docs {
+        let Some(v) = doc.value() else { continue };
+        for e in schema::validate(doc.kind, &v.to_serde()) {
+            let Some(rule) = owners.get(e.location.as_str()) else {
+                // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
+                continue;
+            };
+            let Some(sev) = policy.severity(rule.code) else {
+                continue;
+            };
+            let mut out = Out {
+                rule,
+                severity: sev,
+                spec: opts.spec,
+                doc: Some(doc),
+                sink: &mut sink,
+            };
+            out.at(&e.pointer, e.message);
+        }
+    }
+
+    for rule in &all {
+        let Some(sev) = policy.severity(rule.code) else {
+            continue;
+        };
+        match rule.check {
+            Check::Schema => {}
+            Check::Layout(f) => {
+                if let Some(entries) = entries {
+                    let cx = LayoutCx {
+                        graph,
+                        entries,
+                        opts,
+                    };
+                    let mut out = Out {
+                        rule,
+                        severity: sev,
+                        spec: opts.spec,
+                        doc: None,
+                        sink: &mut sink,
+                    };
+                    f(&cx, &mut out);
+                }
+            }
+            Check::Document(f) => {
+                for doc in &graph.docs {
+                    let cx = DocCx { graph, doc, opts };
+                    let mut out = Out {
+                        rule,
+                        severity: sev,
+                        spec: opts.spec,
+                        doc: Some(doc),
+                        sink: &mut sink,
+                    };
+                    f(&cx, &mut out);
+                }
+            }
+            Check::Descriptor(f) => {
+                for desc in &graph.descs {
+                    let doc = &graph.docs[desc.doc];
+                    let blob = desc.blob_path().and_then(|p| graph.blobs.get(&p));
+                    let cx = DescCx {
+                        graph,
+                        desc,
+                        doc,
+                        blob,
+                        opts,
+                    };
+                    let mut out = Out {
+                        rule,
+                        severity: sev,
+                        spec: opts.spec,
+                        doc: Some(doc),
+                        sink: &mut sink,
+                    };
+                    f(&cx, &mut out);
+                }
+            }
+            Check::Image(f) => {
+                for manifest in graph.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
+                    let config = graph
+                        .descs
+                        .iter()
+                        .find(|d| d.doc == manifest.id && d.role == Role::Config)
+                        .and_then(|d| d.target_doc)
+                        .map(|i| &graph.docs[i]);
+                    let entries = graph
+                        .descs
+                        .iter()
+                        .filter(|d| d.role == Role::IndexEntry && d.target_doc == Some(manifest.id))
+                        .collect();
+                    let cx = ImageCx {
+                        graph,
+                        manifest,
+                        config,
+                        entries,
+                        opts,
+                    };
+                    let mut out = Out {
+                        rule,
+                        severity: sev,
+                        spec: opts.spec,
+                        doc: Some(manifest),
+                        sink: &mut sink,
+                    };
+                    f(&cx, &mut out);
+                }
+            }
+        }
+    }
+    sink
+}
+
+/// The threshold for exit status 1 from a `--fail-on` value.
+pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
+    match s {
+        "error" => Some(Some(Severity::Error)),
+        "warning" => Some(Some(Severity::Warning)),
+        "info" => Some(Some(Severity::Info)),
+        "never" => Some(None),
+        _ => None,
+    }
+}

@@ -1,0 +1,137 @@
+//! Findings, the report, and one renderer per output format. Renderers know nothing about rules.
+
+use serde::Serialize;
+
+use crate::rule::Severity;
+
+pub mod catalogue;
+pub mod human;
+pub mod json;
+
+/// A tar entry inside a layer (or an archive member), for locations.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct EntryLoc {
+    pub path: String,
+    /// Byte offset of the entry's header in the (uncompressed) stream.
+    pub offset: u64,
+}
+
+/// Where a finding is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Path inside the input (`index.json`, `blobs/sha256/…`), or the document's path for a single document.
+    pub file: String,
+    /// JSON pointer inside `file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// Tar entry inside `file` (layers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<EntryLoc>,
+    /// The descriptors that lead from the entry point to `file`.
+    pub via: Vec<String>,
+    /// 1-based line and column of `pointer` in `file`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<String>) -> Location {
+        Location {
+            file: file.into(),
+            pointer: None,
+            entry: None,
+            via: Vec::new(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// `file#pointer` or `file` (with the tar entry, if any), for text output.
+    pub fn display(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some(p) = &self.pointer {
+            s.push('#');
+            s.push_str(p);
+        }
+        if let Some(e) = &self.entry {
+            s.push_str(&format!(" [{} @{}]", e.path, e.offset));
+        }
+        s
+    }
+}
+
+/// One violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub clauses: Vec<&'static str>,
+    pub spec_url: String,
+    pub location: Location,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    pub path: String,
+    /// `layout` or `document` (later `archive`).
+    pub kind: &'static str,
+    /// For a document: the media type it was validated as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// For a document: where the media type came from: `flag`, `field` or `shape`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type_source: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool: Tool,
+    pub spec: &'static str,
+    pub input: Input,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn summarize(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether any finding is at or above `threshold` (`None` = never fail).
+    pub fn fails(&self, threshold: Option<Severity>) -> bool {
+        threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity >= t))
+    }
+
+    /// The distinct codes found, sorted.
+    pub fn codes(&self) -> Vec<&'static str> {
+        let mut c: Vec<_> = self.findings.iter().map(|f| f.code).collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    }
+}

@@ -1,0 +1,363 @@
+//! Rule metadata, severities, level overrides and the `declare_rule!` macro.
+//!
+//! A rule is one file under `src/rules/<group>/`: its doc comment is the text `ocicheck explain CODE` prints, the
+//! macro carries its metadata (code, name, severity, clause ids), and either the JSON Schema keyword locations it
+//! owns or a `check` function on one kind of node.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::Spec;
+use crate::check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
+use crate::clauses;
+
+/// How bad a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// The severity a clause keyword gives: MUST, MUST NOT, REQUIRED → error; SHOULD, SHOULD NOT → warning;
+    /// MAY → info. An OPTIONAL property heading defines the property's type, so a value of another type is an
+    /// error.
+    pub fn from_keyword(keyword: &str) -> Option<Severity> {
+        Some(match keyword {
+            "MUST" | "MUST NOT" | "REQUIRED" | "SHALL" | "SHALL NOT" | "OPTIONAL" => {
+                Severity::Error
+            }
+            "SHOULD" | "SHOULD NOT" | "RECOMMENDED" | "NOT RECOMMENDED" => Severity::Warning,
+            "MAY" => Severity::Info,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which spec versions a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    All,
+    /// Clauses added after v1.1.1 (`versions` = `main` in clauses.tsv).
+    MainOnly,
+    /// Clauses removed on main (`versions` = `v1.1.1`).
+    V111Only,
+}
+
+impl Gate {
+    pub fn allows(self, spec: Spec) -> bool {
+        match self {
+            Gate::All => true,
+            Gate::MainOnly => spec == Spec::Main,
+            Gate::V111Only => spec == Spec::V1_1_1,
+        }
+    }
+}
+
+/// The node kind a code rule runs on.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Only JSON Schema keywords (listed in `Rule::schema`).
+    Schema,
+    /// Once per input, over the layout's files and blob facts.
+    Layout(fn(&LayoutCx, &mut Out)),
+    /// Once per parsed JSON document.
+    Document(fn(&DocCx, &mut Out)),
+    /// Once per descriptor, wherever it appears.
+    Descriptor(fn(&DescCx, &mut Out)),
+    /// Once per image manifest reached, with its config and the index entry that reached it.
+    Image(fn(&ImageCx, &mut Out)),
+}
+
+/// A rule of the catalogue.
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// Clause ids of `clauses.tsv`; the first is the primary clause (its keyword gives the severity, its section
+    /// gives the spec link).
+    pub clauses: &'static [&'static str],
+    /// The doc comment.
+    pub docs: &'static str,
+    pub gate: Gate,
+    /// Rules that are off unless selected by code (`--warn CODE`, a config file or a profile).
+    pub default_enabled: bool,
+    /// JSON Schema keyword locations owned, as `file#/pointer` (for `required`, one entry per property:
+    /// `file#/…/required/name`).
+    pub schema: &'static [&'static str],
+    pub check: Check,
+}
+
+impl Rule {
+    /// The first sentence of the docs.
+    pub fn summary(&self) -> &'static str {
+        self.docs
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap_or("")
+    }
+
+    /// The rule's documentation with the doc-comment indentation removed.
+    pub fn docs_text(&self) -> String {
+        self.docs
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
+
+    /// Group prefix: the letters of the code (`MAN` for `MAN001`).
+    pub fn group(&self) -> &'static str {
+        let end = self
+            .code
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(self.code.len());
+        &self.code[..end]
+    }
+
+    /// The spec section of the primary clause, for the given spec version.
+    pub fn spec_url(&self, spec: Spec) -> String {
+        let spec = if self.gate == Gate::MainOnly {
+            Spec::Main
+        } else {
+            spec
+        };
+        let (doc, section) = self
+            .clauses
+            .first()
+            .and_then(|id| clauses::lookup(id))
+            .map_or(("spec.md", ""), |c| (c.doc, c.section));
+        let tag = match spec {
+            Spec::V1_1_1 => "v1.1.1",
+            Spec::Main => "main",
+        };
+        if section.is_empty() {
+            format!("https://github.com/opencontainers/image-spec/blob/{tag}/{doc}")
+        } else {
+            format!("https://github.com/opencontainers/image-spec/blob/{tag}/{doc}#{section}")
+        }
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.code, self.name)
+    }
+}
+
+/// A level a user can give a rule (`--allow`, `--warn`, `--deny`, the `[rules]` table of `ocicheck.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Info,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "allow" => Level::Allow,
+            "info" => Level::Info,
+            "warn" | "warning" => Level::Warn,
+            "deny" | "error" => Level::Deny,
+            _ => return None,
+        })
+    }
+
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Allow => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warn => Some(Severity::Warning),
+            Level::Deny => Some(Severity::Error),
+        }
+    }
+}
+
+/// What an override applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// One rule, by code (`MAN001`).
+    Code(&'static str),
+    /// A group prefix (`LYR`).
+    Group(String),
+    /// Every rule whose default severity is this (`must` = error, `should` = warning, `may` = info).
+    Class(Severity),
+    /// Every rule.
+    All,
+}
+
+impl Selector {
+    /// Parse a selector; unknown codes are an error that names the closest code.
+    pub fn parse(s: &str, rules: &[&'static Rule]) -> Result<Selector, String> {
+        let lower = s.to_ascii_lowercase();
+        match lower.as_str() {
+            "must" | "error" | "errors" => return Ok(Selector::Class(Severity::Error)),
+            "should" | "warning" | "warnings" => return Ok(Selector::Class(Severity::Warning)),
+            "may" | "info" | "infos" => return Ok(Selector::Class(Severity::Info)),
+            "all" => return Ok(Selector::All),
+            _ => {}
+        }
+        let upper = s.to_ascii_uppercase();
+        if let Some(r) = rules.iter().find(|r| r.code == upper || r.name == lower) {
+            return Ok(Selector::Code(r.code));
+        }
+        if !upper.is_empty()
+            && upper.chars().all(|c| c.is_ascii_alphabetic())
+            && rules.iter().any(|r| r.group() == upper)
+        {
+            return Ok(Selector::Group(upper));
+        }
+        let best = rules
+            .iter()
+            .flat_map(|r| [r.code, r.name])
+            .min_by_key(|cand| edit_distance(&lower, &cand.to_ascii_lowercase()));
+        Err(match best {
+            Some(b) => format!("unknown rule, group or level `{s}` (did you mean `{b}`?)"),
+            None => format!("unknown rule, group or level `{s}`"),
+        })
+    }
+
+    fn matches(&self, rule: &Rule) -> bool {
+        match self {
+            Selector::Code(c) => rule.code == *c,
+            Selector::Group(g) => rule.group() == g,
+            Selector::Class(s) => rule.severity == *s,
+            Selector::All => true,
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The effective level of every rule after overrides: `None` = not run / not reported.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    effective: HashMap<&'static str, Option<Severity>>,
+}
+
+impl Policy {
+    /// Apply `overrides` in order (later ones win) over the rules' defaults for `spec`. A default-off rule is
+    /// switched on only by an override that names it by code.
+    pub fn new(rules: &[&'static Rule], spec: Spec, overrides: &[(Selector, Level)]) -> Policy {
+        let mut effective = HashMap::new();
+        for r in rules {
+            let mut level = if r.default_enabled {
+                Some(r.severity)
+            } else {
+                None
+            };
+            for (sel, lvl) in overrides {
+                if !sel.matches(r) {
+                    continue;
+                }
+                if !r.default_enabled && !matches!(sel, Selector::Code(_)) && level.is_none() {
+                    continue;
+                }
+                level = lvl.severity();
+            }
+            if !r.gate.allows(spec) {
+                level = None;
+            }
+            effective.insert(r.code, level);
+        }
+        Policy { effective }
+    }
+
+    /// The severity findings of this rule get, or `None` when the rule is off.
+    pub fn severity(&self, code: &str) -> Option<Severity> {
+        self.effective.get(code).copied().flatten()
+    }
+}
+
+/// Declare a rule. The doc comment becomes its documentation.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// One sentence saying what is wrong.
+///     MAN001, "manifest-schema-version-not-2", Error,
+///     clauses: ["manifest-002"],
+///     check: Check::Document(check),
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $code:ident, $name:literal, $severity:ident,
+        clauses: [$($clause:literal),+ $(,)?],
+        $(gate: $gate:ident,)?
+        $(default_enabled: $enabled:literal,)?
+        $(schema: [$($loc:literal),* $(,)?],)?
+        check: $check:expr $(,)?
+    ) => {
+        pub static RULE: $crate::rule::Rule = $crate::rule::Rule {
+            code: stringify!($code),
+            name: $name,
+            severity: $crate::rule::Severity::$severity,
+            clauses: &[$($clause),+],
+            docs: concat!($($doc, "\n"),*),
+            gate: $crate::__rule_gate!($($gate)?),
+            default_enabled: $crate::__rule_enabled!($($enabled)?),
+            schema: &[$($($loc),*)?],
+            check: $check,
+        };
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rule_gate {
+    () => {
+        $crate::rule::Gate::All
+    };
+    ($g:ident) => {
+        $crate::rule::Gate::$g
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rule_enabled {
+    () => {
+        true
+    };
+    ($e:literal) => {
+        $e
+    };
+}

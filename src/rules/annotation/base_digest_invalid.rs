@@ -1,0 +1,41 @@
+use crate::check::{DocCx, Out};
+use crate::declare_rule;
+use crate::digest::{self, Algorithm, Digest};
+use crate::json;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// The value of `org.opencontainers.image.base.digest` is not a digest (the digest grammar, and for a
+    /// registered algorithm its exact encoding).
+    ///
+    /// ## Why it matters
+    /// The key is reserved by the image spec and defined as the digest of the base image's manifest; scanners use
+    /// it to find the base image, which a value that is not a digest cannot do.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "annotations": { "org.opencontainers.image.base.digest": "alpine:3.19" } }
+    /// ```
+    ANN010, "annotation-base-digest-invalid", Error,
+    clauses: ["annotations-008", "annotations-015"],
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    for (ptr, key, value) in super::string_annotations(cx.doc) {
+        if key != super::BASE_DIGEST {
+            continue;
+        }
+        let ok = Digest::parse(value).is_some_and(|d| {
+            Algorithm::registered(&d.algorithm, cx.spec())
+                .is_none_or(|a| digest::encoding_ok(a, &d.encoded))
+        });
+        if !ok {
+            out.at(
+                &json::join(&ptr, key),
+                format!("{:?} is not a digest", json::shorten(value, 80)),
+            );
+        }
+    }
+}

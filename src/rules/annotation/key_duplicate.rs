@@ -1,0 +1,43 @@
+use crate::check::{DocCx, Out, annotation_maps, offset_location};
+use crate::declare_rule;
+use crate::json::Notice;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// An annotation map (or config labels) holds the same key twice.
+    ///
+    /// ## Why it matters
+    /// Keys must be unique within the map. JSON decoders silently keep one of the two values (Go keeps the last,
+    /// others the first), so tools disagree about the annotation's value.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "annotations": { "org.opencontainers.image.title": "a", "org.opencontainers.image.title": "b" } }
+    /// ```
+    ANN004, "annotation-key-duplicate", Error,
+    clauses: ["annotations-005"],
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    let maps: Vec<String> = annotation_maps(cx.doc)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    for n in &cx.doc.parsed.notices {
+        if let Notice::DuplicateName {
+            pointer,
+            key,
+            offset,
+        } = n
+        {
+            if maps.contains(pointer) {
+                out.emit(
+                    offset_location(cx.doc, Some(pointer), *offset),
+                    format!("the key {key:?} appears more than once"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+use crate::check::{DocCx, Out};
+use crate::declare_rule;
+use crate::formats::is_ref_name;
+use crate::json;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// The value of `org.opencontainers.image.ref.name` is not a valid reference: components of letters and digits
+    /// separated by one of `-._:@+` (or `--`), joined by `/`, with no leading, trailing or doubled separators.
+    ///
+    /// ## Why it matters
+    /// The ref name is the tag of an image in a layout (`v1.0`, `stable-release`); tools select images by it and
+    /// build paths and command lines from it, so the character set is limited.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "annotations": { "org.opencontainers.image.ref.name": "my tag!" } }
+    /// ```
+    ANN007, "annotation-ref-name-invalid", Warning,
+    clauses: ["annotations-014"],
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    for (ptr, key, value) in super::string_annotations(cx.doc) {
+        if key == super::REF_NAME && !is_ref_name(value) {
+            out.at(
+                &json::join(&ptr, key),
+                format!(
+                    "{:?} does not match the ref.name grammar",
+                    json::shorten(value, 80)
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,23 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// An annotation (or config label) value is not a string. An empty string is a valid value.
+    ///
+    /// ## Why it matters
+    /// Both keys and values are strings; numbers, booleans or null break every decoder that reads annotations
+    /// into a string map.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "annotations": { "com.example.replicas": 3 } }
+    /// ```
+    ANN002, "annotation-value-not-string", Error,
+    clauses: ["annotations-002", "annotations-003", "annotations-004"],
+    schema: [
+        "defs.schema.json#/$defs/annotations/additionalProperties/type",
+        "image-config.schema.json#/properties/config/properties/Labels/additionalProperties/type",
+    ],
+    check: Check::Schema,
+}

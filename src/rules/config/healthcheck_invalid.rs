@@ -1,0 +1,22 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// `config.Healthcheck` (reserved for compatibility) is not an object (or null).
+    ///
+    /// ## Why it matters
+    /// The reserved field is an object in the formats the spec keeps compatible with (Docker's health check); other
+    /// types break their decoders.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "config": { "Healthcheck": "curl -f http://localhost/" }, … }
+    /// ```
+    CFG023, "config-healthcheck-invalid", Error,
+    clauses: ["config-038"],
+    schema: [
+        "image-config.schema.json#/properties/config/properties/Healthcheck/type",
+    ],
+    check: Check::Schema,
+}

@@ -1,0 +1,22 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// `config.User` is not a string (or null).
+    ///
+    /// ## Why it matters
+    /// The user is a string such as `user`, `uid`, `user:group` or `uid:gid`; a number is refused by runtimes decoding
+    /// the config.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "config": { "User": 1234 }, … }
+    /// ```
+    CFG013, "config-user-invalid", Error,
+    clauses: ["config-023"],
+    schema: [
+        "image-config.schema.json#/properties/config/properties/User/type",
+    ],
+    check: Check::Schema,
+}

@@ -1,0 +1,21 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// An image config's `variant` is not a string (or null).
+    ///
+    /// ## Why it matters
+    /// The CPU variant (`v7`, `v8` …) is matched as a string against the host CPU.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "architecture": "arm64", "variant": 123, … }
+    /// ```
+    CFG011, "config-variant-invalid", Error,
+    clauses: ["config-018"],
+    schema: [
+        "image-config.schema.json#/properties/variant/type",
+    ],
+    check: Check::Schema,
+}

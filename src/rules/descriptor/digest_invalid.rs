@@ -1,0 +1,25 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A descriptor's `digest` is not a string matching the digest grammar `algorithm:encoded`, where the
+    /// algorithm is lower-case letters and digits in parts joined by one of `+._-`, and the encoded part is
+    /// letters, digits, `=`, `_` and `-`.
+    ///
+    /// ## Why it matters
+    /// A digest outside the grammar cannot name content; in a layout it cannot even be turned into a blob path
+    /// safely (`sha256:../../etc/passwd`).
+    ///
+    /// ## Example
+    /// ```json
+    /// { "digest": "SHA256:5b0bcabd…", … }
+    /// ```
+    DSC004, "descriptor-digest-invalid", Error,
+    clauses: ["descriptor-025"],
+    schema: [
+        "defs.schema.json#/$defs/digest/type",
+        "defs.schema.json#/$defs/digest/pattern",
+    ],
+    check: Check::Schema,
+}

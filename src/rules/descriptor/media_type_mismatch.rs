@@ -1,0 +1,42 @@
+use crate::check::{DescCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A descriptor's `mediaType` disagrees with the `mediaType` field of the manifest or index it points at.
+    ///
+    /// ## Why it matters
+    /// The descriptor's media type is the type of the referenced content. When the document says it is something
+    /// else, readers that trust the descriptor and readers that trust the document see different things; this is
+    /// the confusion the manifest/index `mediaType` field exists to prevent.
+    ///
+    /// ## Example
+    /// An index entry with `"mediaType": "application/vnd.oci.image.manifest.v1+json"` pointing at a document
+    /// whose own `mediaType` is `application/vnd.oci.image.index.v1+json`.
+    DSC017, "descriptor-media-type-mismatch", Error,
+    clauses: ["descriptor-003", "manifest-005", "image-index-007"],
+    check: Check::Descriptor(check),
+}
+
+fn check(cx: &DescCx, out: &mut Out) {
+    let Some(target) = cx.target() else { return };
+    let (Some(declared), Some(actual)) = (
+        cx.desc.media_type(),
+        target
+            .value()
+            .and_then(|v| v.get("mediaType"))
+            .and_then(|v| v.as_str()),
+    ) else {
+        return;
+    };
+    if declared != actual {
+        out.at(
+            &cx.field("mediaType"),
+            format!(
+                "the descriptor says {declared}, but {} says its mediaType is {actual}",
+                target.file
+            ),
+        );
+    }
+}

@@ -1,0 +1,53 @@
+use crate::check::{DescCx, Out};
+use crate::declare_rule;
+use crate::mediatype as mt;
+use crate::rule::Check;
+use crate::walk::Role;
+
+declare_rule! {
+    /// ## What it checks
+    /// An index entry that points at an image manifest has no `platform`. Entries for artifacts (with an
+    /// `artifactType`, or whose manifest has one or uses a non-image config) and Docker attestation manifests
+    /// (annotated `vnd.docker.reference.type`) are exempt, since they are not platform-specific.
+    ///
+    /// ## Why it matters
+    /// Runtimes choose the manifest for their platform from the index entries; without `platform` they cannot
+    /// tell which image runs on which machine and may pull the wrong one.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "manifests": [ { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:…", "size": 7143 } ] }
+    /// ```
+    DSC020, "descriptor-platform-missing", Warning,
+    clauses: ["descriptor-023", "image-index-020"],
+    check: Check::Descriptor(check),
+}
+
+fn check(cx: &DescCx, out: &mut Out) {
+    if cx.role() != Role::IndexEntry || cx.desc.media_type() != Some(mt::MANIFEST) {
+        return;
+    }
+    let v = cx.value();
+    if v.get("platform").is_some() || v.get("artifactType").is_some() {
+        return;
+    }
+    if v.get("annotations")
+        .and_then(|a| a.get("vnd.docker.reference.type"))
+        .is_some()
+    {
+        return;
+    }
+    if let Some(m) = cx.target().and_then(|t| t.value()) {
+        let config_type = m
+            .get("config")
+            .and_then(|c| c.get("mediaType"))
+            .and_then(|s| s.as_str());
+        if m.get("artifactType").is_some() || config_type.is_some_and(|c| c != mt::CONFIG) {
+            return;
+        }
+    }
+    out.at(
+        &cx.desc.pointer,
+        "the entry points at an image manifest but has no platform",
+    );
+}

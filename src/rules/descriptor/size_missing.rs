@@ -1,0 +1,20 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A descriptor has no `size`.
+    ///
+    /// ## Why it matters
+    /// The size lets a reader know how much to fetch before fetching it and reject content of the wrong length
+    /// before hashing it.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:5b0b…" }
+    /// ```
+    DSC007, "descriptor-size-missing", Error,
+    clauses: ["descriptor-007"],
+    schema: ["defs.schema.json#/$defs/descriptor/required/size"],
+    check: Check::Schema,
+}

@@ -1,0 +1,21 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A descriptor's `size` is negative (spec main only; under v1.1.1 a negative size is caught when it does not
+    /// match the blob, DSC010).
+    ///
+    /// ## Why it matters
+    /// No content has a negative length; the main branch states it explicitly.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "size": -1, … }
+    /// ```
+    DSC009, "descriptor-size-negative", Error,
+    clauses: ["descriptor-009"],
+    gate: MainOnly,
+    schema: ["defs.schema.json#/$defs/size/minimum"],
+    check: Check::Schema,
+}

@@ -1,0 +1,38 @@
+use crate::check::{DocCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+use crate::walk::DocKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// An image index (including `index.json`) also has a `config` or `layers` member, the defining members of an
+    /// image manifest.
+    ///
+    /// ## Why it matters
+    /// A body that can be read both as an index and as a manifest is ambiguous: clients may disagree about what
+    /// the same digest is. The `mediaType` field exists to rule this out, and an index should not carry manifest
+    /// members at all.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "schemaVersion": 2, "manifests": [ … ], "layers": [ … ] }
+    /// ```
+    IDX020, "index-ambiguous-with-manifest", Warning,
+    clauses: ["image-index-006"],
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    if cx.doc.kind != DocKind::Index {
+        return;
+    }
+    let Some(v) = cx.value() else { return };
+    for key in ["config", "layers"] {
+        if v.get(key).is_some() {
+            out.at(
+                &format!("/{key}"),
+                format!("an image index must not have a `{key}` member (that makes it look like a manifest)"),
+            );
+        }
+    }
+}

@@ -1,0 +1,40 @@
+use crate::check::{DescCx, Out};
+use crate::declare_rule;
+use crate::mediatype as mt;
+use crate::rule::Check;
+use crate::walk::Role;
+
+declare_rule! {
+    /// ## What it checks
+    /// An entry of an image index's `manifests` (including `index.json`) points at something other than an OCI
+    /// image manifest or image index. Unknown media types are allowed, so this is a portability warning only.
+    ///
+    /// ## Why it matters
+    /// Implementations must support image manifests in an index and should support nested indexes; other types
+    /// (Docker manifests, arbitrary blobs) are skipped or refused by many of them.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "manifests": [ { "mediaType": "application/vnd.docker.distribution.manifest.v2+json", … } ] }
+    /// ```
+    IDX008, "index-entry-media-type-not-portable", Warning,
+    clauses: ["image-index-016"],
+    check: Check::Descriptor(check),
+}
+
+fn check(cx: &DescCx, out: &mut Out) {
+    if cx.role() != Role::IndexEntry {
+        return;
+    }
+    let Some(m) = cx.desc.media_type() else {
+        return;
+    };
+    if m != mt::MANIFEST && m != mt::INDEX && crate::mediatype::is_valid(m) {
+        out.at(
+            &cx.field("mediaType"),
+            format!(
+                "the entry's media type {m} is neither an OCI image manifest nor an OCI image index"
+            ),
+        );
+    }
+}

@@ -1,0 +1,32 @@
+use crate::check::{DocCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+use crate::walk::DocKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// An image index (including `index.json`) has no `mediaType` field of its own.
+    ///
+    /// ## Why it matters
+    /// Without it an index and a manifest can be confused, which the field exists to prevent; registries also use
+    /// it to store the index with the right type.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "schemaVersion": 2, "manifests": [ … ] }
+    /// ```
+    IDX004, "index-media-type-missing", Warning,
+    clauses: ["image-index-006"],
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    if cx.doc.kind != DocKind::Index {
+        return;
+    }
+    if let Some(v) = cx.value() {
+        if v.as_object().is_some() && v.get("mediaType").is_none() {
+            out.at("", "the index has no mediaType field");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::report::Location;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A JSON document (index, manifest, config, `index.json`, `oci-layout`) is larger than the parse limit
+    /// (`--max-json-size`, 16 MiB by default), so it was not parsed or checked; its digest and size are still
+    /// verified.
+    ///
+    /// ## Why it matters
+    /// Registries and runtimes refuse manifests beyond a few MiB (4 MiB is the common limit), and a document that
+    /// large is either broken or hostile. The rest of the image behind it was not validated.
+    ///
+    /// ## Example
+    /// A 300 MiB "manifest" made of whitespace.
+    JSN007, "json-document-too-large", Warning,
+    clauses: ["descriptor-048"],
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    for (file, size, via) in &cx.graph.oversized {
+        out.emit(
+            Location {
+                via: via.clone(),
+                ..Location::file(file.clone())
+            },
+            format!(
+                "the document is at least {size} bytes, over the limit of {} bytes; it was not parsed or checked",
+                cx.opts.max_json_size
+            ),
+        );
+    }
+}

@@ -1,0 +1,50 @@
+use crate::check::{DocCx, Out, annotation_maps, offset_location};
+use crate::declare_rule;
+use crate::json::Notice;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A JSON object holds the same member name twice (spec main only; duplicate annotation keys are ANN004 in
+    /// every version).
+    ///
+    /// ## Why it matters
+    /// On the main branch objects must not contain duplicate names (I-JSON). Decoders disagree about which of the
+    /// two values wins (Go keeps the last, others the first or refuse the document), so two tools can see two
+    /// different images behind one digest.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "schemaVersion": 2, "schemaVersion": 3, … }
+    /// ```
+    JSN003, "json-duplicate-name", Error,
+    clauses: ["considerations-008", "considerations-005"],
+    gate: MainOnly,
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    let maps: Vec<String> = annotation_maps(cx.doc)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    for n in &cx.doc.parsed.notices {
+        if let Notice::DuplicateName {
+            pointer,
+            key,
+            offset,
+        } = n
+        {
+            if maps.contains(pointer) {
+                continue;
+            }
+            out.emit(
+                offset_location(cx.doc, Some(pointer), *offset),
+                format!(
+                    "the object at `{}` holds the name {key:?} more than once",
+                    if pointer.is_empty() { "/" } else { pointer }
+                ),
+            );
+        }
+    }
+}

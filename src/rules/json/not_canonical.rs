@@ -1,0 +1,115 @@
+use crate::check::{DocCx, Out, offset_location};
+use crate::declare_rule;
+use crate::json::{Kind, Value};
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A JSON document is not in canonical form: members sorted by name, no insignificant whitespace, integers
+    /// only, and strings escaped minimally (only `"`, `\` and control characters). Off by default (select it with
+    /// `--warn JSN006` or the `strict` profile); v1.1.1 only, since main dropped the recommendation.
+    ///
+    /// ## Why it matters
+    /// v1.1.1 recommends canonical JSON so that the same content always serialises to the same bytes, and so to
+    /// the same digest, whichever tool wrote it. Almost no producer follows it (Go writes struct fields in
+    /// declaration order), which is why this rule is opt-in.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json" }
+    /// ```
+    /// (spaces, and `schemaVersion` sorted before `mediaType`).
+    JSN006, "json-not-canonical", Warning,
+    clauses: ["considerations-004", "considerations-003"],
+    gate: V111Only,
+    default_enabled: false,
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    let Some(v) = cx.value() else { return };
+    let mut canon = Vec::with_capacity(cx.doc.bytes.len());
+    if !write_canonical(v, &mut canon) {
+        out.emit(
+            offset_location(cx.doc, None, 0),
+            "the document holds a non-integer number, which canonical JSON cannot represent",
+        );
+        return;
+    }
+    let actual: &[u8] = &cx.doc.bytes;
+    if canon != actual {
+        let at = canon
+            .iter()
+            .zip(actual)
+            .position(|(a, b)| a != b)
+            .unwrap_or(canon.len().min(actual.len()));
+        out.emit(
+            offset_location(cx.doc, None, at),
+            format!(
+                "the document is not canonical JSON; the canonical form differs from byte {at} on"
+            ),
+        );
+    }
+}
+
+/// Serialise canonically; `false` if a number is not an integer.
+fn write_canonical(v: &Value, out: &mut Vec<u8>) -> bool {
+    match &v.kind {
+        Kind::Null => out.extend_from_slice(b"null"),
+        Kind::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Kind::Number(t) => {
+            if t.contains(['.', 'e', 'E']) || t == "-0" {
+                return false;
+            }
+            out.extend_from_slice(t.as_bytes());
+        }
+        Kind::String(s) => write_string(s, out),
+        Kind::Array(items) => {
+            out.push(b'[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if !write_canonical(it, out) {
+                    return false;
+                }
+            }
+            out.push(b']');
+        }
+        Kind::Object(members) => {
+            let mut sorted: Vec<_> = members.iter().collect();
+            sorted.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+            out.push(b'{');
+            for (i, m) in sorted.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(&m.key, out);
+                out.push(b':');
+                if !write_canonical(&m.value, out) {
+                    return false;
+                }
+            }
+            out.push(b'}');
+        }
+    }
+    true
+}
+
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}

@@ -1,0 +1,38 @@
+use crate::check::{DocCx, Out, offset_location};
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A document that must be JSON (`oci-layout`, `index.json`, a manifest, an index or a config reached through
+    /// a descriptor whose media type ends in `+json`) is not well-formed JSON.
+    ///
+    /// ## Why it matters
+    /// The media type of a descriptor says what the referenced content is; `oci-layout` must be a JSON object and
+    /// `index.json` an image index. Content that does not parse cannot be any of those, and every tool reading the
+    /// image will stop here. Whitespace is optional, so compact JSON is fine; a byte order mark, trailing commas,
+    /// comments, single quotes or data after the value are not.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "imageLayoutVersion": 1.0.0 }
+    /// ```
+    JSN001, "json-syntax-error", Error,
+    clauses: ["descriptor-003", "image-layout-006", "image-layout-010", "config-051"],
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    if let Some(e) = &cx.doc.parsed.error {
+        let loc = offset_location(cx.doc, None, e.offset);
+        out.emit(
+            loc,
+            format!(
+                "{} is not valid JSON: {} at byte {}",
+                cx.doc.kind.describe(),
+                e.message,
+                e.offset
+            ),
+        );
+    }
+}

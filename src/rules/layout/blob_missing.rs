@@ -1,0 +1,47 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+use crate::walk::Role;
+
+declare_rule! {
+    /// ## What it checks
+    /// A descriptor points at a blob that is not in the layout. The spec allows such sparse layouts (the blob
+    /// should then come from an external store), so this is off by default; the `strict` profile reports it.
+    /// Missing `subject` targets are never reported: a subject is a weak reference to content that usually lives
+    /// elsewhere.
+    ///
+    /// ## Why it matters
+    /// A missing blob cannot be verified or unpacked from this layout alone; anything that needs it must fetch it
+    /// from somewhere else.
+    ///
+    /// ## Example
+    /// A layout from which the layers of a base image were left out.
+    LAY009, "blob-missing", Info,
+    clauses: ["image-layout-015"],
+    default_enabled: false,
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    for b in cx.graph.blobs.values() {
+        if b.entry.is_some() {
+            continue;
+        }
+        let Some(&first) = b
+            .refs
+            .iter()
+            .find(|&&i| cx.graph.descs[i].role != Role::Subject)
+        else {
+            continue;
+        };
+        let d = &cx.graph.descs[first];
+        let doc = &cx.graph.docs[d.doc];
+        out.emit(
+            cx.blob_location(&b.path),
+            format!(
+                "the blob is not in the layout (referenced at {}#{}); a sparse layout is allowed",
+                doc.file, d.pointer
+            ),
+        );
+    }
+}

@@ -1,0 +1,35 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::report::Location;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// A blob in `blobs/` that no descriptor reachable from `index.json` points at. Allowed by the spec, so off
+    /// by default; the `strict` profile (or `--info LAY008`) reports it.
+    ///
+    /// ## Why it matters
+    /// Unreferenced blobs are harmless but take space and are usually left over from a deleted tag or an
+    /// interrupted garbage collection.
+    ///
+    /// ## Example
+    /// A layer left behind after `umoci rm` without `umoci gc`.
+    LAY008, "blob-unreferenced", Info,
+    clauses: ["image-layout-014"],
+    default_enabled: false,
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    for b in cx.graph.blobs.values() {
+        if b.present() && b.refs.is_empty() {
+            let size = b.size.unwrap_or_default();
+            out.emit(
+                Location::file(b.path.clone()),
+                format!(
+                    "no descriptor reachable from index.json points at this blob ({size} bytes)"
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,34 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::report::Location;
+use crate::rule::Check;
+use crate::source::EntryKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// The layout has no `blobs` directory (an empty one is fine).
+    ///
+    /// ## Why it matters
+    /// The spec requires the directory to exist even when it is empty, and tools that write into a layout expect
+    /// it. Its absence usually means the layout was copied incompletely.
+    ///
+    /// ## Example
+    /// A layout holding only `oci-layout` and an `index.json` with no manifests.
+    LAY005, "blobs-dir-missing", Error,
+    clauses: ["image-layout-003", "image-layout-004"],
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    match cx.entry("blobs") {
+        None => out.emit(
+            Location::file("blobs"),
+            "the layout has no `blobs` directory",
+        ),
+        Some(e) if e.kind != EntryKind::Dir => out.emit(
+            Location::file("blobs"),
+            format!("`blobs` is {}, not a directory", e.kind.describe()),
+        ),
+        Some(_) => {}
+    }
+}

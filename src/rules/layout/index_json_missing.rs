@@ -1,0 +1,37 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::report::Location;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// The layout has no `index.json` at its root (or the name is taken by a directory, a symbolic link or a
+    /// special file, which are not followed).
+    ///
+    /// ## Why it matters
+    /// `index.json` is the entry point of the layout: every image, tag and descriptor is found from it. Without it
+    /// nothing in `blobs/` can be reached.
+    ///
+    /// ## Example
+    /// A directory holding `oci-layout` and `blobs/` only.
+    LAY004, "index-json-missing", Error,
+    clauses: ["image-layout-009", "image-layout-017"],
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    match cx.entry("index.json") {
+        None => out.emit(
+            Location::file("index.json"),
+            "the layout has no `index.json` file",
+        ),
+        Some(e) if e.kind != crate::source::EntryKind::File => out.emit(
+            Location::file("index.json"),
+            format!(
+                "`index.json` is {}, not a regular file (not followed)",
+                e.kind.describe()
+            ),
+        ),
+        Some(_) => {}
+    }
+}

@@ -1,0 +1,37 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::report::Location;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// The layout has no `oci-layout` file at its root (or the name is taken by a directory, a symbolic link or
+    /// a special file, which are not followed).
+    ///
+    /// ## Why it matters
+    /// `oci-layout` marks the root of an image layout and says which layout version it uses. Without it, tools
+    /// cannot tell an image layout from any other directory, and most refuse to read it.
+    ///
+    /// ## Example
+    /// A directory holding `index.json` and `blobs/` only.
+    LAY001, "oci-layout-missing", Error,
+    clauses: ["image-layout-005"],
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    match cx.entry("oci-layout") {
+        None => out.emit(
+            Location::file("oci-layout"),
+            "the layout has no `oci-layout` file",
+        ),
+        Some(e) if e.kind != crate::source::EntryKind::File => out.emit(
+            Location::file("oci-layout"),
+            format!(
+                "`oci-layout` is {}, not a regular file (not followed)",
+                e.kind.describe()
+            ),
+        ),
+        Some(_) => {}
+    }
+}

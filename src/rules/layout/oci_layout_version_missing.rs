@@ -1,0 +1,20 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// The `oci-layout` object has no `imageLayoutVersion` member.
+    ///
+    /// ## Why it matters
+    /// The version tells readers which revision of the layout format they are looking at; the spec requires it so
+    /// that future layout changes can be recognised.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "version": "1.0.0" }
+    /// ```
+    LAY002, "oci-layout-version-missing", Error,
+    clauses: ["image-layout-007", "image-layout-008"],
+    schema: ["oci-layout.schema.json#/required/imageLayoutVersion"],
+    check: Check::Schema,
+}

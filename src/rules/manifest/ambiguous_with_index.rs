@@ -1,0 +1,31 @@
+use crate::check::{DocCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+use crate::walk::DocKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// An image manifest also has a `manifests` member, the defining member of an image index.
+    ///
+    /// ## Why it matters
+    /// A body that can be read both as a manifest and as an index is ambiguous: one client may run it as an image
+    /// while another follows it as an index to different content under the same digest. The `mediaType` field
+    /// exists to rule this out, and a manifest should not carry index members at all.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "schemaVersion": 2, "config": { … }, "layers": [ … ], "manifests": [ … ] }
+    /// ```
+    MAN015, "manifest-ambiguous-with-index", Warning,
+    clauses: ["manifest-004"],
+    check: Check::Document(check),
+}
+
+fn check(cx: &DocCx, out: &mut Out) {
+    if cx.doc.kind != DocKind::Manifest {
+        return;
+    }
+    if cx.value().and_then(|v| v.get("manifests")).is_some() {
+        out.at("/manifests", "an image manifest must not have a `manifests` member (that makes it look like an index)");
+    }
+}

@@ -1,0 +1,20 @@
+use crate::declare_rule;
+use crate::rule::Check;
+
+declare_rule! {
+    /// ## What it checks
+    /// An image manifest has no `config`.
+    ///
+    /// ## Why it matters
+    /// Every manifest references a configuration by digest; artifacts without one use the empty descriptor
+    /// (`application/vnd.oci.empty.v1+json`, `{}`) instead of leaving it out.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "schemaVersion": 2, "layers": [ … ] }
+    /// ```
+    MAN006, "manifest-config-missing", Error,
+    clauses: ["manifest-011"],
+    schema: ["image-manifest.schema.json#/required/config"],
+    check: Check::Schema,
+}

@@ -1,0 +1,47 @@
+use crate::check::{DescCx, Out, str_field};
+use crate::declare_rule;
+use crate::mediatype as mt;
+use crate::rule::Check;
+use crate::walk::Role;
+
+declare_rule! {
+    /// ## What it checks
+    /// A layer of a container image (a manifest whose config is the OCI image config) uses a media type outside
+    /// the OCI layer types: `application/vnd.oci.image.layer.v1.tar` with `+gzip` or `+zstd`, or their deprecated
+    /// non-distributable variants. Docker's layer types are the common case.
+    ///
+    /// ## Why it matters
+    /// Implementations are only required to support the OCI layer types; an image with other layer types may
+    /// not be unpackable by them.
+    ///
+    /// ## Example
+    /// ```json
+    /// { "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", … }
+    /// ```
+    MAN013, "manifest-layer-media-type-not-portable", Warning,
+    clauses: ["manifest-025"],
+    check: Check::Descriptor(check),
+}
+
+fn check(cx: &DescCx, out: &mut Out) {
+    if !matches!(cx.role(), Role::Layer(_)) {
+        return;
+    }
+    let config_type = cx
+        .doc
+        .value()
+        .and_then(|v| v.get("config"))
+        .and_then(|c| str_field(c, "mediaType"));
+    if config_type != Some(mt::CONFIG) {
+        return;
+    }
+    let Some(m) = cx.desc.media_type() else {
+        return;
+    };
+    if !mt::is_portable_layer(m) {
+        out.at(
+            &cx.field("mediaType"),
+            format!("layer media type {m} is not one of the OCI layer media types"),
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! The rule catalogue, one file per rule, grouped by spec document.
+//!
+//! Adding a rule: write its file in the group's folder (copy a neighbour), add one line to the group's `RULES`, add
+//! a conformance case that expects its code. Codes are never reused or renumbered.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::rule::Rule;
+
+pub mod annotation;
+pub mod config;
+pub mod descriptor;
+pub mod index;
+pub mod json;
+pub mod layout;
+pub mod manifest;
+
+/// Every group, in catalogue order.
+pub const GROUPS: &[(&str, &[&Rule])] = &[
+    ("LAY", layout::RULES),
+    ("DSC", descriptor::RULES),
+    ("MAN", manifest::RULES),
+    ("IDX", index::RULES),
+    ("CFG", config::RULES),
+    ("ANN", annotation::RULES),
+    ("JSN", json::RULES),
+];
+
+/// Every rule, sorted by code.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    static SORTED: OnceLock<Vec<&'static Rule>> = OnceLock::new();
+    SORTED
+        .get_or_init(|| {
+            let mut v: Vec<&'static Rule> =
+                GROUPS.iter().flat_map(|(_, r)| r.iter().copied()).collect();
+            v.sort_by_key(|r| r.code);
+            v
+        })
+        .iter()
+        .copied()
+}
+
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    let up = code.to_ascii_uppercase();
+    all().find(|r| r.code == up || r.name == code)
+}
+
+/// Schema keyword location → owning rule.
+pub fn schema_owners() -> &'static HashMap<&'static str, &'static Rule> {
+    static OWNERS: OnceLock<HashMap<&'static str, &'static Rule>> = OnceLock::new();
+    OWNERS.get_or_init(|| {
+        let mut m = HashMap::new();
+        for r in all() {
+            for loc in r.schema {
+                m.insert(*loc, r);
+            }
+        }
+        m
+    })
+}

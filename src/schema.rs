@@ -1,0 +1,374 @@
+//! The embedded JSON Schemas (`schema/*.schema.json`), compiled once, and the mapping of every schema error to the
+//! rule that owns its keyword location.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Retrieve, Uri, ValidationError, Validator};
+use serde_json::Value as J;
+
+use crate::walk::DocKind;
+
+pub const BASE: &str = "https://schema.ocicheck.invalid/";
+
+/// Every schema file, embedded.
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "defs.schema.json",
+        include_str!("../schema/defs.schema.json"),
+    ),
+    (
+        "content-descriptor.schema.json",
+        include_str!("../schema/content-descriptor.schema.json"),
+    ),
+    (
+        "oci-layout.schema.json",
+        include_str!("../schema/oci-layout.schema.json"),
+    ),
+    (
+        "image-index.schema.json",
+        include_str!("../schema/image-index.schema.json"),
+    ),
+    (
+        "image-manifest.schema.json",
+        include_str!("../schema/image-manifest.schema.json"),
+    ),
+    (
+        "image-config.schema.json",
+        include_str!("../schema/image-config.schema.json"),
+    ),
+];
+
+/// Serves the embedded files to the validator; nothing is ever fetched.
+struct Embedded;
+
+impl Retrieve for Embedded {
+    fn retrieve(&self, uri: &Uri<String>) -> Result<J, Box<dyn std::error::Error + Send + Sync>> {
+        let s = uri.as_str();
+        let name = s.strip_prefix(BASE).unwrap_or(s);
+        let name = name.split('#').next().unwrap_or(name);
+        match FILES.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => Ok(serde_json::from_str(text)?),
+            None => Err(format!("no embedded schema {s}").into()),
+        }
+    }
+}
+
+fn parse_file(name: &str) -> J {
+    FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, t)| serde_json::from_str(t).ok())
+        .unwrap_or(J::Null)
+}
+
+struct Compiled {
+    validators: HashMap<&'static str, Validator>,
+    /// Parsed schema documents, to read `description` next to a failing keyword.
+    docs: HashMap<&'static str, J>,
+}
+
+fn compiled() -> &'static Compiled {
+    static C: OnceLock<Compiled> = OnceLock::new();
+    C.get_or_init(|| {
+        let mut validators = HashMap::new();
+        let mut docs = HashMap::new();
+        for (name, _) in FILES {
+            let schema = parse_file(name);
+            docs.insert(*name, schema.clone());
+            if *name == "defs.schema.json" {
+                continue;
+            }
+            // The schemas are part of the binary and covered by tests; failing to compile one is a build defect.
+            let v = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .with_retriever(Embedded)
+                .build(&schema)
+                .unwrap_or_else(|e| panic!("embedded schema {name} does not compile: {e}"));
+            validators.insert(*name, v);
+        }
+        Compiled { validators, docs }
+    })
+}
+
+/// One schema error, mapped to a keyword location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaError {
+    /// `file#/pointer/to/keyword` (plus `/property` for `required`).
+    pub location: String,
+    /// JSON pointer into the instance.
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Validate an instance against the schema of `kind` and return every error.
+pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
+    let c = compiled();
+    let Some(v) = c.validators.get(kind.schema_file()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<SchemaError> = Vec::new();
+    let mut typed: Vec<(String, String)> = Vec::new(); // (instance pointer, subschema location) with a type error
+    let errors: Vec<ValidationError> = v.iter_errors(instance).collect();
+    let mut mapped: Vec<(SchemaError, String, bool)> = Vec::new();
+    for e in &errors {
+        let abs = e
+            .absolute_keyword_location()
+            .map(|u| u.as_str().to_string())
+            .unwrap_or_default();
+        let rel = abs.strip_prefix(BASE).unwrap_or(&abs).to_string();
+        let pointer = e.instance_path().as_str().to_string();
+        let (location, is_type) = match e.kind() {
+            ValidationErrorKind::Required { property } => {
+                let p = property.as_str().unwrap_or_default();
+                (format!("{rel}/{}", crate::json::escape_token(p)), false)
+            }
+            ValidationErrorKind::Type { .. } => (rel.clone(), true),
+            _ => (rel.clone(), false),
+        };
+        let parent = rel
+            .rsplit_once('/')
+            .map_or(rel.as_str(), |(p, _)| p)
+            .to_string();
+        if is_type {
+            typed.push((pointer.clone(), parent.clone()));
+        }
+        let message = describe(e, &pointer, &rel, c);
+        mapped.push((
+            SchemaError {
+                location,
+                pointer,
+                message,
+            },
+            parent,
+            is_type,
+        ));
+    }
+    for (err, parent, is_type) in mapped {
+        // When a value has the wrong type, the other keywords of the same subschema (const, pattern …) add nothing.
+        if !is_type && typed.iter().any(|(p, s)| *p == err.pointer && *s == parent) {
+            continue;
+        }
+        out.push(err);
+    }
+    out
+}
+
+/// Read the `description` of the subschema that holds the failing keyword.
+fn description(c: &Compiled, rel: &str) -> Option<String> {
+    let (file, frag) = rel.split_once('#')?;
+    let doc = c.docs.get(file)?;
+    let parent = frag.rsplit_once('/').map_or("", |(p, _)| p);
+    doc.pointer(parent)?
+        .get("description")?
+        .as_str()
+        .map(str::to_string)
+}
+
+fn show(v: &J) -> String {
+    let s = v.to_string();
+    crate::json::shorten(&s, 80)
+}
+
+fn json_type(v: &J) -> &'static str {
+    match v {
+        J::Null => "null",
+        J::Bool(_) => "a boolean",
+        J::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "an array",
+        J::Object(_) => "an object",
+    }
+}
+
+fn name_of(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "the document".to_string()
+    } else {
+        format!("`{pointer}`")
+    }
+}
+
+fn describe(e: &ValidationError, pointer: &str, rel: &str, c: &Compiled) -> String {
+    let inst = e.instance();
+    let what = name_of(pointer);
+    match e.kind() {
+        ValidationErrorKind::Required { property } => {
+            format!(
+                "required property `{}` is missing from {}",
+                property.as_str().unwrap_or_default(),
+                if pointer.is_empty() {
+                    "the document".to_string()
+                } else {
+                    format!("`{pointer}`")
+                }
+            )
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                jsonschema::error::TypeKind::Single(t) => type_word(&t.to_string()),
+                jsonschema::error::TypeKind::Multiple(ts) => {
+                    let words: Vec<String> = ts.iter().map(|t| type_word(&t.to_string())).collect();
+                    words.join(" or ")
+                }
+            };
+            format!(
+                "{what} is {} ({}); expected {expected}",
+                json_type(inst),
+                show(inst)
+            )
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            format!(
+                "{what} is {}; it must be {}",
+                show(inst),
+                show(expected_value)
+            )
+        }
+        ValidationErrorKind::Pattern { .. } => match description(c, rel) {
+            Some(d) => format!("{what} is {}, which is not {d}", show(inst)),
+            None => format!(
+                "{what} is {}, which does not have the required form",
+                show(inst)
+            ),
+        },
+        ValidationErrorKind::Minimum { limit } => {
+            format!("{what} is {}; it must be at least {limit}", show(inst))
+        }
+        ValidationErrorKind::Not { .. } => match description(c, rel) {
+            Some(d) => format!("{what} is {}; expected {d}", show(inst)),
+            None => format!("{what} is {}, which is not allowed here", show(inst)),
+        },
+        _ => format!("{what}: {e}"),
+    }
+}
+
+fn type_word(t: &str) -> String {
+    match t {
+        "object" => "an object",
+        "array" => "an array",
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "a boolean",
+        "null" => "null",
+        _ => t,
+    }
+    .to_string()
+}
+
+/// Every assertion keyword location of every embedded schema, in the form rules use to claim them.
+pub fn keyword_locations() -> Vec<String> {
+    const ASSERTIONS: &[&str] = &[
+        "type",
+        "const",
+        "enum",
+        "pattern",
+        "minimum",
+        "maximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "format",
+        "not",
+        "uniqueItems",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    ];
+    const SUBSCHEMA_MAPS: &[&str] = &["properties", "$defs", "patternProperties"];
+    const SUBSCHEMAS: &[&str] = &["items", "additionalProperties", "propertyNames", "contains"];
+    fn walk(file: &str, ptr: &str, v: &J, out: &mut Vec<String>) {
+        let Some(obj) = v.as_object() else { return };
+        for k in ASSERTIONS {
+            if obj.contains_key(*k) {
+                out.push(format!("{file}#{ptr}/{k}"));
+            }
+        }
+        if let Some(req) = obj.get("required").and_then(J::as_array) {
+            for r in req.iter().filter_map(J::as_str) {
+                out.push(format!(
+                    "{file}#{ptr}/required/{}",
+                    crate::json::escape_token(r)
+                ));
+            }
+        }
+        for k in SUBSCHEMA_MAPS {
+            if let Some(m) = obj.get(*k).and_then(J::as_object) {
+                for (name, sub) in m {
+                    walk(
+                        file,
+                        &format!("{ptr}/{k}/{}", crate::json::escape_token(name)),
+                        sub,
+                        out,
+                    );
+                }
+            }
+        }
+        for k in SUBSCHEMAS {
+            if let Some(sub) = obj.get(*k) {
+                walk(file, &format!("{ptr}/{k}"), sub, out);
+            }
+        }
+        for k in ["allOf", "anyOf", "oneOf"] {
+            if let Some(arr) = obj.get(k).and_then(J::as_array) {
+                for (i, sub) in arr.iter().enumerate() {
+                    walk(file, &format!("{ptr}/{k}/{i}"), sub, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, _) in FILES {
+        walk(name, "", &parse_file(name), &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_schemas_compile_and_locations_are_absolute() {
+        let errs = validate(
+            DocKind::Manifest,
+            &serde_json::json!({"schemaVersion": 2, "config": {"mediaType": 5, "size": "1"}}),
+        );
+        let locs: Vec<&str> = errs.iter().map(|e| e.location.as_str()).collect();
+        assert!(
+            locs.contains(&"defs.schema.json#/$defs/mediaType/type"),
+            "{locs:?}"
+        );
+        assert!(
+            locs.contains(&"defs.schema.json#/$defs/descriptor/required/digest"),
+            "{locs:?}"
+        );
+        assert!(
+            locs.contains(&"defs.schema.json#/$defs/size/type"),
+            "{locs:?}"
+        );
+        for e in &errs {
+            assert!(
+                keyword_locations().contains(&e.location),
+                "{} not enumerated",
+                e.location
+            );
+        }
+    }
+
+    #[test]
+    fn type_errors_hide_const_errors_on_the_same_value() {
+        let errs = validate(
+            DocKind::Config,
+            &serde_json::json!({"architecture": "amd64", "os": "linux", "rootfs": {"type": 5, "diff_ids": []}}),
+        );
+        let locs: Vec<&str> = errs.iter().map(|e| e.location.as_str()).collect();
+        assert_eq!(
+            locs,
+            ["image-config.schema.json#/properties/rootfs/properties/type/type"]
+        );
+    }
+}

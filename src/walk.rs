@@ -1,0 +1,597 @@
+//! The content graph: documents, the descriptors inside them, and the blobs they point at, each with the chain of
+//! descriptors that first reached it ("via").
+//!
+//! The walk starts at `index.json` (or the single document), follows descriptors by media type, parses JSON
+//! documents (each blob read once, however many descriptors point at it), and treats everything else as an opaque
+//! blob. Unknown media types are walked as opaque blobs, never reported as errors. Blob verification (digests and
+//! sizes of everything not already read as JSON) runs afterwards, in parallel, in [`verify`].
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::digest::{Algorithm, Digest};
+use crate::json::{self, Value};
+use crate::mediatype as mt;
+use crate::source::{EntryKind, Source};
+use crate::{Options, Spec};
+
+/// What a JSON document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocKind {
+    OciLayout,
+    Index,
+    Manifest,
+    Config,
+    Descriptor,
+}
+
+impl DocKind {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            DocKind::OciLayout => mt::LAYOUT_HEADER,
+            DocKind::Index => mt::INDEX,
+            DocKind::Manifest => mt::MANIFEST,
+            DocKind::Config => mt::CONFIG,
+            DocKind::Descriptor => mt::DESCRIPTOR,
+        }
+    }
+
+    pub fn from_media_type(m: &str) -> Option<DocKind> {
+        Some(match m {
+            mt::LAYOUT_HEADER => DocKind::OciLayout,
+            mt::INDEX => DocKind::Index,
+            mt::MANIFEST => DocKind::Manifest,
+            mt::CONFIG => DocKind::Config,
+            mt::DESCRIPTOR => DocKind::Descriptor,
+            _ => return None,
+        })
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            DocKind::OciLayout => "oci-layout file",
+            DocKind::Index => "image index",
+            DocKind::Manifest => "image manifest",
+            DocKind::Config => "image config",
+            DocKind::Descriptor => "content descriptor",
+        }
+    }
+
+    /// The embedded schema that validates this kind.
+    pub fn schema_file(self) -> &'static str {
+        match self {
+            DocKind::OciLayout => "oci-layout.schema.json",
+            DocKind::Index => "image-index.schema.json",
+            DocKind::Manifest => "image-manifest.schema.json",
+            DocKind::Config => "image-config.schema.json",
+            DocKind::Descriptor => "content-descriptor.schema.json",
+        }
+    }
+}
+
+/// A parsed JSON document.
+#[derive(Debug)]
+pub struct Doc {
+    pub id: usize,
+    pub file: String,
+    pub kind: DocKind,
+    pub bytes: Arc<Vec<u8>>,
+    pub parsed: json::Parsed,
+    /// Descriptor locations from the entry point to the descriptor that first reached this document.
+    pub via: Vec<String>,
+    /// The descriptor occurrence that first reached it.
+    pub referrer: Option<usize>,
+    pub is_index_json: bool,
+}
+
+impl Doc {
+    pub fn value(&self) -> Option<&Value> {
+        self.parsed.value.as_ref()
+    }
+}
+
+/// Where a descriptor sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// An entry of an index's `manifests` (including `index.json`).
+    IndexEntry,
+    /// A manifest's `config`.
+    Config,
+    /// A manifest's `layers[i]`.
+    Layer(usize),
+    /// A manifest's or index's `subject`.
+    Subject,
+    /// The input itself is a descriptor.
+    Root,
+}
+
+/// One descriptor, where it appears.
+#[derive(Debug)]
+pub struct DescOcc {
+    pub id: usize,
+    /// The document that holds it.
+    pub doc: usize,
+    pub pointer: String,
+    pub value: Value,
+    pub role: Role,
+    pub digest: Option<Digest>,
+    /// The document parsed from the blob it points at, if it is a JSON kind this tool reads.
+    pub target_doc: Option<usize>,
+}
+
+impl DescOcc {
+    pub fn media_type(&self) -> Option<&str> {
+        self.value.get("mediaType").and_then(Value::as_str)
+    }
+
+    /// The `size` as an int64, if it is one.
+    pub fn size(&self) -> Option<i64> {
+        self.value.get("size").and_then(Value::as_i64)
+    }
+
+    /// The blob path it points at, if its digest parses.
+    pub fn blob_path(&self) -> Option<String> {
+        self.digest.as_ref().map(Digest::blob_path)
+    }
+}
+
+/// A blob of the layout: present, referenced, or both.
+#[derive(Debug, Default)]
+pub struct Blob {
+    pub path: String,
+    /// The digest its path spells, if the path is a valid digest.
+    pub digest: Option<Digest>,
+    /// What is at the path; `None` when nothing is.
+    pub entry: Option<EntryKind>,
+    pub size: Option<u64>,
+    /// The digest of the content, computed with the algorithm its path names (when this tool can verify it).
+    pub computed: Option<String>,
+    /// Why the content could not be read.
+    pub read_error: Option<String>,
+    /// Descriptor occurrences that point here, in walk order.
+    pub refs: Vec<usize>,
+    /// Already read whole (as a JSON document) during the walk.
+    pub loaded: bool,
+}
+
+impl Blob {
+    pub fn present(&self) -> bool {
+        self.entry == Some(EntryKind::File)
+    }
+}
+
+/// Everything the checks look at.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub spec: Option<Spec>,
+    pub docs: Vec<Doc>,
+    pub descs: Vec<DescOcc>,
+    pub blobs: BTreeMap<String, Blob>,
+    /// Order in which files were first met (for a stable, readable report order).
+    pub file_order: HashMap<String, usize>,
+    /// JSON documents too large to parse: (file, size, via).
+    pub oversized: Vec<(String, u64, Vec<String>)>,
+}
+
+impl Graph {
+    fn note_file(&mut self, file: &str) {
+        let n = self.file_order.len();
+        self.file_order.entry(file.to_string()).or_insert(n);
+    }
+
+    /// The via chain of a descriptor: the via of its document plus its own location.
+    pub fn via_of_desc(&self, d: &DescOcc) -> Vec<String> {
+        let doc = &self.docs[d.doc];
+        let mut v = doc.via.clone();
+        v.push(format!("{}#{}", doc.file, d.pointer));
+        v
+    }
+
+    /// The via chain of a blob: that of the first descriptor that points at it.
+    pub fn via_of_blob(&self, path: &str) -> Vec<String> {
+        self.blobs
+            .get(path)
+            .and_then(|b| b.refs.first())
+            .map(|&i| self.via_of_desc(&self.descs[i]))
+            .unwrap_or_default()
+    }
+
+    pub fn doc_by_file(&self, file: &str, kind: DocKind) -> Option<&Doc> {
+        self.docs.iter().find(|d| d.file == file && d.kind == kind)
+    }
+}
+
+/// Build the graph of a layout.
+pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
+    let mut w = Walker {
+        src,
+        opts,
+        g: Graph {
+            spec: Some(opts.spec),
+            ..Graph::default()
+        },
+        queue: VecDeque::new(),
+        visited: HashMap::new(),
+        cache: HashMap::new(),
+    };
+    w.g.note_file("oci-layout");
+    w.g.note_file("index.json");
+    // Every regular file under blobs/<alg>/<encoded> is a blob, referenced or not.
+    for e in src.entries() {
+        let parts: Vec<&str> = e.path.split('/').collect();
+        if parts.len() == 3 && parts[0] == "blobs" {
+            let digest = Digest::parse(&format!("{}:{}", parts[1], parts[2]));
+            w.g.blobs.insert(
+                e.path.clone(),
+                Blob {
+                    path: e.path.clone(),
+                    digest,
+                    entry: Some(e.kind),
+                    size: (e.kind == EntryKind::File).then_some(e.size),
+                    ..Blob::default()
+                },
+            );
+        }
+    }
+    w.read_root("oci-layout", DocKind::OciLayout);
+    if let Some(idx) = w.read_root("index.json", DocKind::Index) {
+        w.g.docs[idx].is_index_json = true;
+        w.enqueue_descs(idx);
+    }
+    w.run();
+    // Unreferenced blobs go last in the report order, by path.
+    let paths: Vec<String> = w.g.blobs.keys().cloned().collect();
+    for p in paths {
+        w.g.note_file(&p);
+    }
+    w.g
+}
+
+/// Build the graph of a single document of a known kind.
+pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) -> Graph {
+    let mut g = Graph {
+        spec: Some(opts.spec),
+        ..Graph::default()
+    };
+    g.note_file(file);
+    let parsed = json::parse(&bytes);
+    g.docs.push(Doc {
+        id: 0,
+        file: file.to_string(),
+        kind,
+        bytes: Arc::new(bytes),
+        parsed,
+        via: Vec::new(),
+        referrer: None,
+        is_index_json: false,
+    });
+    let mut w = Walker {
+        src: &NoSource,
+        opts,
+        g,
+        queue: VecDeque::new(),
+        visited: HashMap::new(),
+        cache: HashMap::new(),
+    };
+    if kind == DocKind::Descriptor {
+        if let Some(v) = w.g.docs[0].value().cloned() {
+            w.push_desc(0, String::new(), v, Role::Root);
+        }
+    } else {
+        w.enqueue_descs(0);
+    }
+    // A single document has no blobs to follow: record the descriptors only.
+    w.g
+}
+
+struct NoSource;
+impl Source for NoSource {
+    fn entries(&self) -> &[crate::source::Entry] {
+        &[]
+    }
+    fn open(&self, path: &str) -> std::io::Result<Box<dyn Read + Send + '_>> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            path.to_string(),
+        ))
+    }
+}
+
+struct Walker<'a> {
+    src: &'a dyn Source,
+    opts: &'a Options,
+    g: Graph,
+    /// Descriptor occurrences waiting to be followed.
+    queue: VecDeque<usize>,
+    /// (blob path, kind) → document id, so a blob is parsed once per kind.
+    visited: HashMap<(String, DocKind), usize>,
+    /// Bytes of JSON blobs already read.
+    cache: HashMap<String, Arc<Vec<u8>>>,
+}
+
+impl Walker<'_> {
+    /// Read `oci-layout` or `index.json`; returns the document id when it could be read.
+    fn read_root(&mut self, path: &str, kind: DocKind) -> Option<usize> {
+        let e = self.src.entry(path)?;
+        if e.kind != EntryKind::File {
+            return None;
+        }
+        let bytes = match self.src.read_capped(path, self.opts.max_json_size) {
+            Ok(Ok(b)) => b,
+            Ok(Err(len)) => {
+                self.g.oversized.push((path.to_string(), len, Vec::new()));
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let id = self.g.docs.len();
+        let parsed = json::parse(&bytes);
+        self.g.docs.push(Doc {
+            id,
+            file: path.to_string(),
+            kind,
+            bytes: Arc::new(bytes),
+            parsed,
+            via: Vec::new(),
+            referrer: None,
+            is_index_json: false,
+        });
+        Some(id)
+    }
+
+    fn push_desc(&mut self, doc: usize, pointer: String, value: Value, role: Role) -> usize {
+        let id = self.g.descs.len();
+        let digest = value
+            .get("digest")
+            .and_then(Value::as_str)
+            .and_then(Digest::parse);
+        self.g.descs.push(DescOcc {
+            id,
+            doc,
+            pointer,
+            value,
+            role,
+            digest,
+            target_doc: None,
+        });
+        id
+    }
+
+    /// Record the descriptors a document holds and queue them.
+    fn enqueue_descs(&mut self, doc: usize) {
+        let Some(v) = self.g.docs[doc].value().cloned() else {
+            return;
+        };
+        let kind = self.g.docs[doc].kind;
+        let mut found: Vec<(String, Value, Role)> = Vec::new();
+        match kind {
+            DocKind::Index => {
+                if let Some(items) = v.get("manifests").and_then(Value::as_array) {
+                    for (i, d) in items.iter().enumerate() {
+                        found.push((format!("/manifests/{i}"), d.clone(), Role::IndexEntry));
+                    }
+                }
+            }
+            DocKind::Manifest => {
+                if let Some(c) = v.get("config") {
+                    found.push(("/config".into(), c.clone(), Role::Config));
+                }
+                if let Some(items) = v.get("layers").and_then(Value::as_array) {
+                    for (i, d) in items.iter().enumerate() {
+                        found.push((format!("/layers/{i}"), d.clone(), Role::Layer(i)));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if matches!(kind, DocKind::Index | DocKind::Manifest) {
+            if let Some(s) = v.get("subject") {
+                found.push(("/subject".into(), s.clone(), Role::Subject));
+            }
+        }
+        for (p, d, role) in found {
+            if d.as_object().is_none() {
+                // Not a descriptor at all: the schema reports it; nothing to follow.
+                continue;
+            }
+            let id = self.push_desc(doc, p, d, role);
+            self.queue.push_back(id);
+        }
+    }
+
+    fn run(&mut self) {
+        while let Some(id) = self.queue.pop_front() {
+            self.follow(id);
+        }
+    }
+
+    /// The document kind a descriptor's target is parsed as, if any.
+    fn target_kind(&self, d: &DescOcc) -> Option<DocKind> {
+        let m = d.media_type()?;
+        match d.role {
+            Role::Config => (m == mt::CONFIG).then_some(DocKind::Config),
+            Role::Layer(_) | Role::Root => None,
+            Role::IndexEntry | Role::Subject => match m {
+                mt::MANIFEST => Some(DocKind::Manifest),
+                mt::INDEX => Some(DocKind::Index),
+                _ => None,
+            },
+        }
+    }
+
+    fn follow(&mut self, id: usize) {
+        let Some(path) = self.g.descs[id].blob_path() else {
+            return;
+        };
+        self.g.note_file(&path);
+        let blob = self.g.blobs.entry(path.clone()).or_insert_with(|| Blob {
+            path: path.clone(),
+            digest: self.g.descs[id].digest.clone(),
+            ..Blob::default()
+        });
+        blob.refs.push(id);
+        let Some(kind) = self.target_kind(&self.g.descs[id]) else {
+            return;
+        };
+        if let Some(&doc) = self.visited.get(&(path.clone(), kind)) {
+            self.g.descs[id].target_doc = Some(doc);
+            return;
+        }
+        let bytes = match self.load(&path) {
+            Some(b) => b,
+            None => return,
+        };
+        let doc_id = self.g.docs.len();
+        let parsed = json::parse(&bytes);
+        let via = self.g.via_of_desc(&self.g.descs[id]);
+        self.g.docs.push(Doc {
+            id: doc_id,
+            file: path.clone(),
+            kind,
+            bytes,
+            parsed,
+            via,
+            referrer: Some(id),
+            is_index_json: false,
+        });
+        self.visited.insert((path, kind), doc_id);
+        self.g.descs[id].target_doc = Some(doc_id);
+        self.enqueue_descs(doc_id);
+    }
+
+    /// Read a JSON blob once (capped), computing its digest and size from the same bytes.
+    fn load(&mut self, path: &str) -> Option<Arc<Vec<u8>>> {
+        if let Some(b) = self.cache.get(path) {
+            return Some(b.clone());
+        }
+        let blob = self.g.blobs.get(path)?;
+        if !blob.present() || blob.read_error.is_some() {
+            return None;
+        }
+        match self.src.read_capped(path, self.opts.max_json_size) {
+            Ok(Ok(bytes)) => {
+                let bytes = Arc::new(bytes);
+                let spec = self.opts.spec;
+                if let Some(b) = self.g.blobs.get_mut(path) {
+                    b.loaded = true;
+                    b.size = Some(bytes.len() as u64);
+                    b.computed = b
+                        .digest
+                        .as_ref()
+                        .and_then(|d| d.verifiable(spec))
+                        .map(|a| a.digest_of(&bytes));
+                }
+                self.cache.insert(path.to_string(), bytes.clone());
+                Some(bytes)
+            }
+            Ok(Err(len)) => {
+                let via = self.g.via_of_blob(path);
+                self.g.oversized.push((path.to_string(), len, via));
+                None
+            }
+            Err(e) => {
+                if let Some(b) = self.g.blobs.get_mut(path) {
+                    b.read_error = Some(e.to_string());
+                }
+                None
+            }
+        }
+    }
+}
+
+/// A blob to verify: stream it once, hashing with the algorithm its path names.
+struct Job {
+    path: String,
+    algorithm: Option<Algorithm>,
+}
+
+struct JobResult {
+    size: u64,
+    computed: Option<String>,
+    error: Option<String>,
+}
+
+/// Verify every present blob not already read as JSON, in parallel, with at most `opts.jobs` threads.
+pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
+    let jobs: Vec<Job> = g
+        .blobs
+        .values()
+        .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
+        .map(|b| Job {
+            path: b.path.clone(),
+            algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
+        })
+        .collect();
+    if jobs.is_empty() {
+        return;
+    }
+    let results: Mutex<Vec<Option<JobResult>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let next = AtomicUsize::new(0);
+    let threads = opts.jobs.clamp(1, jobs.len());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let r = hash_blob(src, job);
+                    if let Ok(mut guard) = results.lock() {
+                        guard[i] = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    for (job, r) in jobs.iter().zip(results) {
+        let (Some(b), Some(r)) = (g.blobs.get_mut(&job.path), r) else {
+            continue;
+        };
+        b.size = Some(r.size);
+        b.computed = r.computed;
+        b.read_error = r.error;
+    }
+}
+
+fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
+    let mut r = match src.open(&job.path) {
+        Ok(r) => r,
+        Err(e) => {
+            return JobResult {
+                size: 0,
+                computed: None,
+                error: Some(e.to_string()),
+            };
+        }
+    };
+    let mut hasher = job.algorithm.map(Algorithm::hasher);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                size += n as u64;
+                if let Some(h) = hasher.as_mut() {
+                    h.update(&buf[..n]);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return JobResult {
+                    size,
+                    computed: None,
+                    error: Some(e.to_string()),
+                };
+            }
+        }
+    }
+    JobResult {
+        size,
+        computed: hasher.map(|h| h.finish()),
+        error: None,
+    }
+}
