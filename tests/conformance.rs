@@ -33,10 +33,18 @@ fn run_case(case: &Case, root: &Path) -> Result<Report, Failed> {
             let dir = tmp.path().join("layout");
             corpus::recipe::write_tree(&built, &dir).map_err(|e| e.to_string())?;
             let src = ocicheck::source::dir::DirSource::open(&dir).map_err(|e| e.to_string())?;
+            let src = ocicheck::source::fault::FaultSource {
+                inner: &src,
+                unreadable: case.file.options.unreadable.clone(),
+            };
             Ok(ocicheck::validate_layout(&src, &display, &opts))
         }
         (CaseKind::Layout, None) => {
             let src = ocicheck::source::dir::DirSource::open(&case.input_path()).map_err(|e| format!("{}: {e}", case.id))?;
+            let src = ocicheck::source::fault::FaultSource {
+                inner: &src,
+                unreadable: case.file.options.unreadable.clone(),
+            };
             Ok(ocicheck::validate_layout(&src, &display, &opts))
         }
         (CaseKind::Document, _) => {

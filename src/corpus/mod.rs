@@ -39,6 +39,12 @@ pub struct CaseOptions {
     pub warn: Vec<String>,
     #[serde(default)]
     pub deny: Vec<String>,
+    /// `--max-json-size`.
+    #[serde(default)]
+    pub max_json_size: Option<u64>,
+    /// Paths of the layout that fail to open, as if unreadable (I/O fault injection; see `source::fault`).
+    #[serde(default)]
+    pub unreadable: Vec<String>,
 }
 
 /// `case.toml`.
@@ -197,13 +203,17 @@ impl Case {
             None => Spec::V1_1_1,
             Some(s) => Spec::parse(s).ok_or_else(|| format!("{}: unknown spec {s}", self.id))?,
         };
-        Ok(Options {
+        let mut opts = Options {
             spec,
             media_type: o.media_type.clone(),
             overrides,
             jobs: 2,
             ..Options::default()
-        })
+        };
+        if let Some(m) = o.max_json_size {
+            opts.max_json_size = m;
+        }
+        Ok(opts)
     }
 
     /// The expected verdict: `valid`, `invalid-must` (an error expected) or `warn-should` (only lesser findings).

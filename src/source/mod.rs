@@ -4,6 +4,7 @@
 use std::io::{self, Read};
 
 pub mod dir;
+pub mod fault;
 
 /// The type of a file-system entry, as found (symlinks are never followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
