@@ -106,13 +106,33 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The first sentence of the docs.
-    pub fn summary(&self) -> &'static str {
-        self.docs
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with('#'))
-            .unwrap_or("")
+    /// The first sentence of the docs (of the first paragraph that is not a heading).
+    pub fn summary(&self) -> String {
+        let mut para = Vec::new();
+        for line in self.docs.lines().map(str::trim) {
+            if line.starts_with('#') {
+                if para.is_empty() {
+                    continue;
+                }
+                break;
+            }
+            if line.is_empty() {
+                if para.is_empty() {
+                    continue;
+                }
+                break;
+            }
+            para.push(line);
+        }
+        let text = para.join(" ");
+        // Cut after the first full stop that ends a sentence (followed by a space and a capital).
+        let b = text.as_bytes();
+        for i in 0..b.len().saturating_sub(2) {
+            if b[i] == b'.' && b[i + 1] == b' ' && b[i + 2].is_ascii_uppercase() {
+                return text[..=i].to_string();
+            }
+        }
+        text
     }
 
     /// The rule's documentation with the doc-comment indentation removed.

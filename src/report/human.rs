@@ -14,11 +14,7 @@ pub fn render(report: &Report) -> String {
         ),
         (kind, _) => format!("{kind} {}", report.input.path),
     };
-    let _ = writeln!(
-        s,
-        "ocicheck {}: {what}, spec {}",
-        report.tool.version, report.spec
-    );
+    let _ = writeln!(s, "ocicheck: {what}, spec {}", report.spec);
     let mut last: Option<(&str, &[String])> = None;
     for f in &report.findings {
         let key = (f.location.file.as_str(), f.location.via.as_slice());

@@ -1,0 +1,181 @@
+//! The command line: exit statuses, output formats, and error messages.
+
+use std::process::{Command, Output};
+
+fn ocicheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ocicheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const VALID: &str = "conformance/valid/minimal-image/layout";
+const BAD: &str = "conformance/manifest/MAN001-schema-version-not-2/layout";
+
+#[test]
+fn exit_0_on_a_conformant_layout() {
+    let o = ocicheck(&["validate", VALID]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 errors"));
+}
+
+#[test]
+fn exit_1_on_a_violation() {
+    let o = ocicheck(&["validate", BAD]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("error[MAN001]"));
+}
+
+#[test]
+fn fail_on_never_turns_violations_into_exit_0() {
+    let o = ocicheck(&["validate", BAD, "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn allow_silences_a_rule() {
+    let o = ocicheck(&["validate", BAD, "--allow", "MAN001"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("[MAN001]"));
+}
+
+#[test]
+fn exit_2_with_one_line_when_the_path_does_not_exist() {
+    let o = ocicheck(&["validate", "no/such/path"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("no/such/path"), "{e}");
+}
+
+#[test]
+fn exit_2_on_bad_flags() {
+    for args in [
+        &["validate", VALID, "--spec", "v9"][..],
+        &["validate", VALID, "--fail-on", "sometimes"],
+        &["validate", VALID, "--format", "yaml"],
+        &["validate"],
+        &["frobnicate"],
+    ] {
+        let o = ocicheck(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn unknown_rule_codes_suggest_the_closest() {
+    let o = ocicheck(&["validate", VALID, "--allow", "MAN01"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("did you mean `MAN001`"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let o = ocicheck(&["validate", BAD, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["tool"]["name"], "ocicheck");
+    assert_eq!(v["spec"], "v1.1.1");
+    assert_eq!(v["input"]["kind"], "layout");
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "MAN001");
+    assert_eq!(f["name"], "manifest-schema-version-not-2");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["clauses"][0], "manifest-002");
+    assert!(f["spec_url"].as_str().is_some_and(|u| u.ends_with("manifest.md#image-manifest-property-descriptions")));
+    assert_eq!(f["location"]["pointer"], "/schemaVersion");
+    assert_eq!(f["location"]["via"][0], "index.json#/manifests/0");
+    assert!(f["location"]["file"].as_str().is_some_and(|p| p.starts_with("blobs/sha256/")));
+    assert_eq!(f["message"], "schemaVersion is 3; it must be 2");
+    assert_eq!(v["summary"], serde_json::json!({"errors": 1, "warnings": 0, "infos": 0}));
+}
+
+#[test]
+fn json_report_validates_against_its_own_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/report.schema.json")).expect("report schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("report schema compiles");
+    for path in [VALID, BAD] {
+        let o = ocicheck(&["validate", path, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{path}: {errors:?}");
+    }
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = ocicheck(&["rules", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let first = &v[0];
+    for key in ["code", "name", "severity", "clauses", "spec_url", "summary"] {
+        assert!(first.get(key).is_some(), "rules --format json lacks {key}");
+    }
+    let o = ocicheck(&["rules"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("MAN001"));
+    let o = ocicheck(&["explain", "MAN001"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("manifest-002") && text.contains("## Example") && text.contains("https://github.com/"));
+    let o = ocicheck(&["explain", "NOPE999"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_single_document_names_its_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("m.json");
+    std::fs::write(&p, br#"{"schemaVersion": 2, "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", "size": 2}, "layers": []}"#).expect("write");
+    let o = ocicheck(&["validate", p.to_str().unwrap_or_default(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["input"]["kind"], "document");
+    assert_eq!(v["input"]["media_type"], "application/vnd.oci.image.manifest.v1+json");
+    assert_eq!(v["input"]["media_type_source"], "shape");
+    let o = ocicheck(&[
+        "validate",
+        p.to_str().unwrap_or_default(),
+        "--media-type",
+        "application/vnd.oci.image.index.v1+json",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["input"]["media_type_source"], "flag");
+    assert_eq!(o.status.code(), Some(1), "a manifest checked as an index lacks manifests");
+}
+
+#[test]
+fn the_input_is_not_written_to() {
+    fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("readable").flatten() {
+                let m = e.metadata().expect("metadata");
+                if m.is_dir() {
+                    stack.push(e.path());
+                } else {
+                    out.push((
+                        e.path().display().to_string(),
+                        std::fs::read(e.path()).unwrap_or_default(),
+                        m.modified().expect("mtime"),
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BAD);
+    let before = snapshot(&root);
+    ocicheck(&["validate", BAD]);
+    assert_eq!(before, snapshot(&root));
+}
