@@ -19,7 +19,14 @@ declare_rule! {
     /// ## Example
     /// `blobs/sha256/44136FA355B3678A1146AD16F7E8649E94FB4FC21FE77E8310C060F61CAAFF8A` (upper-case hex).
     LAY006, "blob-path-invalid", Error,
-    clauses: ["image-layout-013", "descriptor-035", "descriptor-036", "descriptor-038", "descriptor-039"],
+    clauses: [
+        "image-layout-013",
+        "descriptor-025",
+        "descriptor-035",
+        "descriptor-036",
+        "descriptor-038",
+        "descriptor-039",
+    ],
     check: Check::Layout(check),
 }
 

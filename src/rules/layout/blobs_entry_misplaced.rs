@@ -33,7 +33,10 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                 "{} directly in `blobs/`; only algorithm directories belong there",
                 k.describe()
             ),
-            (3, EntryKind::Dir) => "a directory where a blob belongs".to_string(),
+            (3, EntryKind::Dir) => {
+                "a directory where a blob belongs; a blob is a regular file, so its content was not read"
+                    .to_string()
+            }
             (3, k) => format!(
                 "the blob is {}, not a regular file; it was not read",
                 k.describe()
