@@ -23,9 +23,14 @@ declare_rule! {
 fn check(cx: &DocCx, out: &mut Out) {
     for n in &cx.doc.parsed.notices {
         if let Notice::InvalidUtf8 { offset } = n {
+            let byte = cx
+                .doc
+                .bytes
+                .get(*offset)
+                .map_or_else(String::new, |b| format!(" (0x{b:02X})"));
             out.emit(
                 offset_location(cx.doc, None, *offset),
-                format!("byte {offset} starts a sequence that is not valid UTF-8"),
+                format!("byte {offset}{byte} starts a sequence that is not valid UTF-8"),
             );
         }
     }

@@ -1,6 +1,6 @@
 use crate::check::{DocCx, Out, offset_location};
 use crate::declare_rule;
-use crate::json::{Kind, Value};
+use crate::json::{self, Kind, Value};
 use crate::rule::Check;
 
 declare_rule! {
@@ -46,10 +46,22 @@ fn check(cx: &DocCx, out: &mut Out) {
         out.emit(
             offset_location(cx.doc, None, at),
             format!(
-                "the document is not canonical JSON; the canonical form differs from byte {at} on"
+                "the document is not canonical JSON: from byte {at} on, the canonical form reads {} but the document reads {}",
+                excerpt(&canon, at),
+                excerpt(actual, at)
             ),
         );
     }
+}
+
+/// A short quoted excerpt of `bytes` from `at` on, for messages (`end of document` when nothing is left).
+fn excerpt(bytes: &[u8], at: usize) -> String {
+    let rest = bytes.get(at..).unwrap_or_default();
+    if rest.is_empty() {
+        return "the end of the document".to_string();
+    }
+    let text = String::from_utf8_lossy(&rest[..rest.len().min(120)]);
+    format!("`{}`", json::shorten(&text, 24))
 }
 
 /// Serialise canonically; `false` if a number is not an integer.
