@@ -40,7 +40,8 @@ fn run_case(case: &Case, root: &Path) -> Result<Report, Failed> {
             Ok(ocicheck::validate_layout(&src, &display, &opts))
         }
         (CaseKind::Layout, None) => {
-            let src = ocicheck::source::dir::DirSource::open(&case.input_path()).map_err(|e| format!("{}: {e}", case.id))?;
+            let src = ocicheck::source::dir::DirSource::open(&case.input_path())
+                .map_err(|e| format!("{}: {e}", case.id))?;
             let src = ocicheck::source::fault::FaultSource {
                 inner: &src,
                 unreadable: case.file.options.unreadable.clone(),
@@ -50,8 +51,12 @@ fn run_case(case: &Case, root: &Path) -> Result<Report, Failed> {
         (CaseKind::Document, _) => {
             let path = case.input_path();
             let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            Ok(ocicheck::validate_document(&name, &display, bytes, &opts).map_err(|e| e.to_string())?)
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok(ocicheck::validate_document(&name, &display, bytes, &opts)
+                .map_err(|e| e.to_string())?)
         }
     }
 }
@@ -77,7 +82,12 @@ fn check_case(case: &Case, root: &Path) -> Result<(), Failed> {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         settings.bind(|| insta::assert_snapshot!("report", text));
     }));
-    outcome.map_err(|_| Failed::from(format!("{}: report differs from report.snap (review with cargo insta review)", case.id)))
+    outcome.map_err(|_| {
+        Failed::from(format!(
+            "{}: report differs from report.snap (review with cargo insta review)",
+            case.id
+        ))
+    })
 }
 
 fn main() {
@@ -92,15 +102,29 @@ fn main() {
     };
     let mut trials: Vec<Trial> = Vec::new();
 
-    let expected: BTreeSet<String> = cases.iter().flat_map(|c| c.file.expect.iter().cloned()).collect();
-    trials.push(Trial::test("catalogue::every_rule_has_a_failing_case", move || {
-        let missing: Vec<&str> = ocicheck::rules::all().map(|r| r.code).filter(|c| !expected.contains(*c)).collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("{} rules have no case that expects them: {}", missing.len(), missing.join(" ")).into())
-        }
-    }));
+    let expected: BTreeSet<String> = cases
+        .iter()
+        .flat_map(|c| c.file.expect.iter().cloned())
+        .collect();
+    trials.push(Trial::test(
+        "catalogue::every_rule_has_a_failing_case",
+        move || {
+            let missing: Vec<&str> = ocicheck::rules::all()
+                .map(|r| r.code)
+                .filter(|c| !expected.contains(*c))
+                .collect();
+            if missing.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} rules have no case that expects them: {}",
+                    missing.len(),
+                    missing.join(" ")
+                )
+                .into())
+            }
+        },
+    ));
     let case_list = cases.clone();
     trials.push(Trial::test("catalogue::cases_are_well_formed", move || {
         let mut problems = Vec::new();
@@ -116,12 +140,44 @@ fn main() {
                 }
             }
             let name = c.id.rsplit('/').next().unwrap_or_default();
-            if !c.id.starts_with("valid/") && !c.id.starts_with("tools/") && c.file.expect.is_empty() {
-                problems.push(format!("{}: a case outside valid/ must expect at least one code", c.id));
+            if !c.id.starts_with("valid/")
+                && !c.id.starts_with("tools/")
+                && c.file.expect.is_empty()
+            {
+                problems.push(format!(
+                    "{}: a case outside valid/ must expect at least one code",
+                    c.id
+                ));
+            }
+            if c.id.starts_with("tools/") {
+                // Real images must be free of errors; what they do report is explained in their notes.
+                for code in &c.file.expect {
+                    if ocicheck::rules::by_code(code)
+                        .is_some_and(|r| r.severity == ocicheck::rule::Severity::Error)
+                    {
+                        problems.push(format!(
+                            "{}: a real tool's image expects the error {code}",
+                            c.id
+                        ));
+                    }
+                }
+                if !c.file.expect.is_empty() && c.file.notes.is_none() {
+                    problems.push(format!("{}: explain each expected code in notes", c.id));
+                }
+                if c.file.producer.is_none() {
+                    problems.push(format!("{}: say which tool made it in producer", c.id));
+                }
             }
             if let Some(first) = c.file.expect.first() {
-                if !c.id.starts_with("valid/") && !name.starts_with(first.as_str()) && !c.file.expect.iter().any(|e| name.starts_with(e.as_str())) {
-                    problems.push(format!("{}: a bad case is named after the code it expects", c.id));
+                if !c.id.starts_with("valid/")
+                    && !c.id.starts_with("tools/")
+                    && !name.starts_with(first.as_str())
+                    && !c.file.expect.iter().any(|e| name.starts_with(e.as_str()))
+                {
+                    problems.push(format!(
+                        "{}: a bad case is named after the code it expects",
+                        c.id
+                    ));
                 }
             }
             if c.file.clauses.is_empty() {

@@ -7,7 +7,8 @@ use crate::rule::Check;
 declare_rule! {
     /// ## What it checks
     /// The value of `org.opencontainers.image.base.digest` is not a digest (the digest grammar, and for a
-    /// registered algorithm its exact encoding).
+    /// registered algorithm its exact encoding). An empty value is allowed, as for any annotation, and means
+    /// there is no base image.
     ///
     /// ## Why it matters
     /// The key is reserved by the image spec and defined as the digest of the base image's manifest; scanners use
@@ -24,7 +25,8 @@ declare_rule! {
 
 fn check(cx: &DocCx, out: &mut Out) {
     for (ptr, key, value) in super::string_annotations(cx.doc) {
-        if key != super::BASE_DIGEST {
+        // An empty value is allowed for any annotation and is how tools (buildah) say "no base image".
+        if key != super::BASE_DIGEST || value.is_empty() {
             continue;
         }
         let ok = Digest::parse(value).is_some_and(|d| {

@@ -22,7 +22,11 @@ declare_rule! {
 
 fn check(cx: &DocCx, out: &mut Out) {
     for (ptr, map) in super::object_maps(cx.doc) {
-        if map.get(super::BASE_NAME).is_some() && map.get(super::BASE_DIGEST).is_none() {
+        let named = map
+            .get(super::BASE_NAME)
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| !s.is_empty());
+        if named && map.get(super::BASE_DIGEST).is_none() {
             out.at(
                 &json::join(&ptr, super::BASE_NAME),
                 "base.name is set but base.digest is not; the digest pins the base image's manifest",

@@ -7,7 +7,8 @@ use crate::rule::Check;
 declare_rule! {
     /// ## What it checks
     /// The value of `org.opencontainers.image.base.name` is not an image reference in distribution's format
-    /// (`[registry/]repository[:tag][@digest]`, lower-case repository path).
+    /// (`[registry/]repository[:tag][@digest]`, lower-case repository path). An empty value (no base image) is
+    /// allowed.
     ///
     /// ## Why it matters
     /// Scanners and rebuild bots resolve the base image from this reference; one that does not parse cannot be
@@ -24,7 +25,7 @@ declare_rule! {
 
 fn check(cx: &DocCx, out: &mut Out) {
     for (ptr, key, value) in super::string_annotations(cx.doc) {
-        if key == super::BASE_NAME && !parse_image_reference(value).1 {
+        if key == super::BASE_NAME && !value.is_empty() && !parse_image_reference(value).1 {
             out.at(
                 &json::join(&ptr, key),
                 format!("{:?} is not an image reference", json::shorten(value, 80)),

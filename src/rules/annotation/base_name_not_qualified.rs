@@ -24,7 +24,7 @@ declare_rule! {
 
 fn check(cx: &DocCx, out: &mut Out) {
     for (ptr, key, value) in super::string_annotations(cx.doc) {
-        if key != super::BASE_NAME {
+        if key != super::BASE_NAME || value.is_empty() {
             continue;
         }
         let (has_domain, valid) = parse_image_reference(value);
