@@ -114,15 +114,15 @@ pub fn is_uri(s: &str) -> bool {
         }
         true
     };
-    if let Some(q) = query {
-        if !ok_chars(q, b":@/?") {
-            return false;
-        }
+    if let Some(q) = query
+        && !ok_chars(q, b":@/?")
+    {
+        return false;
     }
-    if let Some(f) = fragment {
-        if !ok_chars(f, b":@/?") {
-            return false;
-        }
+    if let Some(f) = fragment
+        && !ok_chars(f, b":@/?")
+    {
+        return false;
     }
     if let Some(after) = hier.strip_prefix("//") {
         let (authority, path) = match after.find('/') {
@@ -133,10 +133,10 @@ pub fn is_uri(s: &str) -> bool {
             Some((u, h)) => (Some(u), h),
             None => (None, authority),
         };
-        if let Some(u) = userinfo {
-            if !ok_chars(u, b":") {
-                return false;
-            }
+        if let Some(u) = userinfo
+            && !ok_chars(u, b":")
+        {
+            return false;
         }
         let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
             match stripped.split_once(']') {
@@ -158,15 +158,15 @@ pub fn is_uri(s: &str) -> bool {
                 None => (Some(hostport), None),
             }
         };
-        if let Some(h) = host {
-            if !ok_chars(h, b"") {
-                return false;
-            }
+        if let Some(h) = host
+            && !ok_chars(h, b"")
+        {
+            return false;
         }
-        if let Some(p) = port {
-            if !p.bytes().all(|c| c.is_ascii_digit()) {
-                return false;
-            }
+        if let Some(p) = port
+            && !p.bytes().all(|c| c.is_ascii_digit())
+        {
+            return false;
         }
         ok_chars(path, b":@/")
     } else {
@@ -177,7 +177,7 @@ pub fn is_uri(s: &str) -> bool {
 /// Decode RFC 4648 § 4 base64 (standard alphabet, padding required, no whitespace). `None` if not valid.
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     let val = |c: u8| -> Option<u32> {
@@ -253,10 +253,10 @@ pub fn parse_image_reference(s: &str) -> (bool, bool) {
         Some((n, d)) => (n, Some(d)),
         None => (s, None),
     };
-    if let Some(d) = digest {
-        if !crate::digest::is_valid_grammar(d) {
-            return (false, false);
-        }
+    if let Some(d) = digest
+        && !crate::digest::is_valid_grammar(d)
+    {
+        return (false, false);
     }
     // A tag follows the last ':' after the last '/'.
     let slash = name_tag.rfind('/').map_or(0, |i| i + 1);
@@ -449,7 +449,7 @@ mod tests {
             (true, true)
         );
         assert!(!parse_image_reference("UPPER/case").1 || parse_image_reference("UPPER/case").0);
-        assert_eq!(parse_image_reference("Bad_Name").1, false);
-        assert_eq!(parse_image_reference("a:b:c").1, false);
+        assert!(!parse_image_reference("Bad_Name").1);
+        assert!(!parse_image_reference("a:b:c").1);
     }
 }
