@@ -1,3 +1,4 @@
+use crate::Spec;
 use crate::check::{DescCx, Out};
 use crate::declare_rule;
 use crate::formats::base64_decode;
@@ -6,8 +7,8 @@ use crate::rule::Check;
 declare_rule! {
     /// ## What it checks
     /// A descriptor's embedded `data` decodes to bytes that are not the referenced content: their length differs
-    /// from `size`, their hash from `digest` (for algorithms this tool verifies), or they differ from the blob in
-    /// the layout.
+    /// from `size`, or their hash from `digest` (for algorithms this tool verifies; a blob in the layout is held to
+    /// the same digest by LAY007). Under `--spec main` a negative `size` is DSC009 and is not compared here.
     ///
     /// ## Why it matters
     /// The embedded data must be identical to the content it stands for; a consumer that uses the embedded copy
@@ -29,14 +30,15 @@ fn check(cx: &DescCx, out: &mut Out) {
     let Some(bytes) = base64_decode(s) else {
         return;
     };
-    if let Some(size) = cx.desc.size() {
-        if size < 0 || size as u64 != bytes.len() as u64 {
-            out.at(
-                &cx.field("data"),
-                format!("data decodes to {} bytes, but size is {size}", bytes.len()),
-            );
-            return;
-        }
+    if let Some(size) = cx.desc.size()
+        && !(size < 0 && cx.spec() == Spec::Main)
+        && (size < 0 || size as u64 != bytes.len() as u64)
+    {
+        out.at(
+            &cx.field("data"),
+            format!("data decodes to {} bytes, but size is {size}", bytes.len()),
+        );
+        return;
     }
     let Some(d) = &cx.desc.digest else { return };
     if let Some(alg) = d.verifiable(cx.spec()) {

@@ -7,7 +7,8 @@ use crate::rule::Check;
 declare_rule! {
     /// ## What it checks
     /// A descriptor's `data` is not a string in the base64 encoding of RFC 4648 section 4: the standard alphabet
-    /// (`A-Z a-z 0-9 + /`), `=` padding to a multiple of four characters, no line breaks, no URL-safe alphabet.
+    /// (`A-Z a-z 0-9 + /`), `=` padding to a multiple of four characters, no line breaks, no URL-safe alphabet, and
+    /// no stray bits in the padding.
     ///
     /// ## Why it matters
     /// `data` embeds the referenced content; if it does not decode under the one encoding the spec names, the
@@ -32,9 +33,31 @@ fn check(cx: &DescCx, out: &mut Out) {
         out.at(
             &cx.field("data"),
             format!(
-                "{:?} is not padded standard base64 (RFC 4648 section 4)",
-                json::shorten(s, 60)
+                "{:?} is not standard base64 (RFC 4648 section 4): it {}",
+                json::shorten(s, 60),
+                why_not_base64(s)
             ),
         );
+    }
+}
+
+/// The first reason, in words, why `s` (which failed to decode) is not padded standard base64.
+fn why_not_base64(s: &str) -> &'static str {
+    let alphabet = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
+    if s.chars().any(char::is_whitespace) {
+        "holds whitespace or line breaks"
+    } else if s.contains(['-', '_'])
+        && s.chars()
+            .all(|c| alphabet(c) || matches!(c, '-' | '_' | '='))
+    {
+        "uses the URL-safe alphabet (`-` and `_` instead of `+` and `/`)"
+    } else if !s.chars().all(|c| alphabet(c) || c == '=') {
+        "holds characters outside the base64 alphabet"
+    } else if s.trim_end_matches('=').contains('=') {
+        "has `=` padding before the end"
+    } else if !s.len().is_multiple_of(4) {
+        "is not padded with `=` to a multiple of 4 characters"
+    } else {
+        "has non-zero bits in its padding (a non-canonical encoding)"
     }
 }

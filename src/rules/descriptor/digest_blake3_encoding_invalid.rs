@@ -2,6 +2,7 @@ use crate::check::{DescCx, Out};
 use crate::declare_rule;
 use crate::digest::{Algorithm, encoding_ok};
 use crate::rule::Check;
+use crate::rules::descriptor::digest_encoding_invalid::why_not_hex;
 
 declare_rule! {
     /// ## What it checks
@@ -28,9 +29,9 @@ fn check(cx: &DescCx, out: &mut Out) {
         out.at(
             &cx.field("digest"),
             format!(
-                "a blake3 digest must have exactly 64 lower-case hex digits (256 bits); {:?} has {} characters",
+                "a blake3 digest must have exactly 64 lower-case hex digits (256 bits); {:?} {}",
                 d.encoded,
-                d.encoded.len()
+                why_not_hex(&d.encoded, 64)
             ),
         );
     }

@@ -32,17 +32,28 @@ fn check(cx: &DescCx, out: &mut Out) {
         out.at(
             &cx.field("digest"),
             format!(
-                "a {} digest must have exactly {} lower-case hex digits; {:?} has {} characters{}",
+                "a {} digest must have exactly {} lower-case hex digits; {:?} {}",
                 alg.name(),
                 alg.hex_len(),
                 d.encoded,
-                d.encoded.len(),
-                if d.encoded.bytes().any(|b| b.is_ascii_uppercase()) {
-                    " with upper case"
-                } else {
-                    ""
-                }
+                why_not_hex(&d.encoded, alg.hex_len())
             ),
         );
     }
+}
+
+/// Why an encoded digest part is not exactly `len` lower-case hex digits, in words ("has 63 characters and uses
+/// upper-case letters"). Shared with DSC006.
+pub fn why_not_hex(enc: &str, len: usize) -> String {
+    let mut why = Vec::new();
+    if enc.len() != len {
+        why.push(format!("has {} characters", enc.len()));
+    }
+    if enc.bytes().any(|b| b.is_ascii_uppercase()) {
+        why.push("uses upper-case letters".to_string());
+    }
+    if enc.bytes().any(|b| !b.is_ascii_hexdigit()) {
+        why.push("holds characters that are not hex digits".to_string());
+    }
+    why.join(" and ")
 }

@@ -45,7 +45,7 @@ fn check(cx: &DocCx, out: &mut Out) {
         out.at(
             "",
             format!(
-                "the {} is {} bytes with {embedded} embedded data field(s); registries commonly refuse manifests over {PORTABLE_MANIFEST_SIZE} bytes",
+                "the {} is {} bytes with {embedded} embedded data field(s); registries commonly refuse manifests over 4 MiB ({PORTABLE_MANIFEST_SIZE} bytes)",
                 cx.doc.kind.describe(),
                 cx.doc.bytes.len()
             ),

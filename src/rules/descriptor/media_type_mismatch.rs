@@ -1,10 +1,12 @@
 use crate::check::{DescCx, Out};
 use crate::declare_rule;
 use crate::rule::Check;
+use crate::walk::DocKind;
 
 declare_rule! {
     /// ## What it checks
-    /// A descriptor's `mediaType` disagrees with the `mediaType` field of the manifest or index it points at.
+    /// A descriptor's `mediaType` disagrees with the `mediaType` field of the manifest or index it points at. (An
+    /// image config has no `mediaType` field; one found there is an unknown field and is ignored.)
     ///
     /// ## Why it matters
     /// The descriptor's media type is the type of the referenced content. When the document says it is something
@@ -21,6 +23,11 @@ declare_rule! {
 
 fn check(cx: &DescCx, out: &mut Out) {
     let Some(target) = cx.target() else { return };
+    // Only manifests and indexes define their own `mediaType`; in an image config such a member is an unknown
+    // field, which is allowed and means nothing.
+    if !matches!(target.kind, DocKind::Manifest | DocKind::Index) {
+        return;
+    }
     let (Some(declared), Some(actual)) = (
         cx.desc.media_type(),
         target

@@ -1,3 +1,4 @@
+use crate::Spec;
 use crate::check::{DescCx, Out};
 use crate::declare_rule;
 use crate::rule::Check;
@@ -5,7 +6,7 @@ use crate::rule::Check;
 declare_rule! {
     /// ## What it checks
     /// A descriptor's `size` differs from the length of the blob it points at (a mismatch with embedded `data` is
-    /// DSC015).
+    /// DSC015). Under `--spec main` a negative size is DSC009 and is not reported again here.
     ///
     /// ## Why it matters
     /// `size` is the size in bytes of the raw content. Consumers check it before hashing and must not trust
@@ -22,6 +23,9 @@ fn check(cx: &DescCx, out: &mut Out) {
     let Some(declared) = cx.desc.size() else {
         return;
     };
+    if declared < 0 && cx.spec() == Spec::Main {
+        return; // DSC009
+    }
     let Some(blob) = cx.blob else { return };
     if !blob.present() || blob.read_error.is_some() {
         return;

@@ -27,13 +27,13 @@ fn check(cx: &DescCx, out: &mut Out) {
         return;
     };
     for (i, u) in urls.iter().enumerate() {
-        if let Some(s) = u.as_str() {
-            if !is_uri(s) {
-                out.at(
-                    &json::join(&cx.field("urls"), i),
-                    format!("{:?} is not an RFC 3986 URI", json::shorten(s, 120)),
-                );
-            }
+        if let Some(s) = u.as_str()
+            && !is_uri(s)
+        {
+            out.at(
+                &json::join(&cx.field("urls"), i),
+                format!("{:?} is not an RFC 3986 URI", json::shorten(s, 120)),
+            );
         }
     }
 }
