@@ -26,6 +26,9 @@ fn check(cx: &DocCx, out: &mut Out) {
         return;
     }
     if cx.value().and_then(|v| v.get("manifests")).is_some() {
-        out.at("/manifests", "an image manifest must not have a `manifests` member (that makes it look like an index)");
+        out.at(
+            "/manifests",
+            "an image manifest should not have a `manifests` member: with it the document can also be read as an image index",
+        );
     }
 }

@@ -31,7 +31,7 @@ fn check(cx: &DocCx, out: &mut Out) {
     if empty_config && v.get("artifactType").is_none() {
         out.at(
             "",
-            "config.mediaType is the empty value, so artifactType must be set",
+            "config.mediaType is the empty value (application/vnd.oci.empty.v1+json), so `artifactType` must say what kind of artifact this is",
         );
     }
 }

@@ -30,10 +30,14 @@ fn check(cx: &DocCx, out: &mut Out) {
         return;
     }
     match v.get("layers") {
-        None => out.at("", "the manifest has no layers"),
-        Some(l) if l.as_array().is_some_and(<[_]>::is_empty) => {
-            out.at("/layers", "layers is empty")
-        }
+        None => out.at(
+            "",
+            "the manifest has no `layers` member; for portability it should list at least one layer",
+        ),
+        Some(l) if l.as_array().is_some_and(<[_]>::is_empty) => out.at(
+            "/layers",
+            "`layers` is empty; for portability it should list at least one layer",
+        ),
         Some(_) => {}
     }
 }

@@ -24,9 +24,13 @@ fn check(cx: &DocCx, out: &mut Out) {
     if cx.doc.kind != DocKind::Manifest {
         return;
     }
-    if let Some(v) = cx.value() {
-        if v.as_object().is_some() && v.get("mediaType").is_none() {
-            out.at("", "the manifest has no mediaType field");
-        }
+    if let Some(v) = cx.value()
+        && v.as_object().is_some()
+        && v.get("mediaType").is_none()
+    {
+        out.at(
+                "",
+                "the manifest has no `mediaType` field; it should name application/vnd.oci.image.manifest.v1+json",
+            );
     }
 }

@@ -46,6 +46,11 @@ pub(crate) fn schema_version_problem(v: &Value) -> Option<String> {
         Some(t) if t.parse::<f64>().is_ok_and(|f| f == 2.0) => Some(format!(
             "schemaVersion is written {t}; it must be the integer 2"
         )),
-        _ => Some(format!("schemaVersion is {}; it must be 2", sv.preview())),
+        Some(_) => Some(format!("schemaVersion is {}; it must be 2", sv.preview())),
+        None => Some(format!(
+            "schemaVersion is {} ({}); it must be the integer 2",
+            sv.type_name(),
+            sv.preview()
+        )),
     }
 }
