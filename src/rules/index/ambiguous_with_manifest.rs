@@ -31,7 +31,9 @@ fn check(cx: &DocCx, out: &mut Out) {
         if v.get(key).is_some() {
             out.at(
                 &format!("/{key}"),
-                format!("an image index must not have a `{key}` member (that makes it look like a manifest)"),
+                format!(
+                    "an image index should not have a `{key}` member: with it the document can also be read as an image manifest"
+                ),
             );
         }
     }

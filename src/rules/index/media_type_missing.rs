@@ -24,9 +24,13 @@ fn check(cx: &DocCx, out: &mut Out) {
     if cx.doc.kind != DocKind::Index {
         return;
     }
-    if let Some(v) = cx.value() {
-        if v.as_object().is_some() && v.get("mediaType").is_none() {
-            out.at("", "the index has no mediaType field");
-        }
+    if let Some(v) = cx.value()
+        && v.as_object().is_some()
+        && v.get("mediaType").is_none()
+    {
+        out.at(
+                "",
+                "the index has no `mediaType` field; it should name application/vnd.oci.image.index.v1+json",
+            );
     }
 }

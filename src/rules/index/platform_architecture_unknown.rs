@@ -26,12 +26,12 @@ fn check(cx: &DescCx, out: &mut Out) {
     let Some((p, ptr)) = super::platform(cx) else {
         return;
     };
-    if let Some(a) = str_field(p, "architecture") {
-        if !known_arch(a) {
-            out.at(
-                &json::join(&ptr, "architecture"),
-                format!("architecture {a:?} is not a GOARCH value"),
-            );
-        }
+    if let Some(a) = str_field(p, "architecture")
+        && !known_arch(a)
+    {
+        out.at(
+            &json::join(&ptr, "architecture"),
+            format!("architecture {a:?} is not a GOARCH value"),
+        );
     }
 }

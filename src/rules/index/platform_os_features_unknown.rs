@@ -31,15 +31,15 @@ fn check(cx: &DescCx, out: &mut Out) {
         return;
     };
     for (i, f) in features.iter().enumerate() {
-        if let Some(s) = f.as_str() {
-            if s != "win32k" {
-                out.at(
-                    &json::join(&json::join(&ptr, "os.features"), i),
-                    format!(
-                        "{s:?} is not a Windows OS feature defined by the spec (only \"win32k\" is)"
-                    ),
-                );
-            }
+        if let Some(s) = f.as_str()
+            && s != "win32k"
+        {
+            out.at(
+                &json::join(&json::join(&ptr, "os.features"), i),
+                format!(
+                    "{s:?} is not a Windows OS feature defined by the spec (only \"win32k\" is)"
+                ),
+            );
         }
     }
 }

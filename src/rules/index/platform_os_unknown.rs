@@ -25,12 +25,12 @@ fn check(cx: &DescCx, out: &mut Out) {
     let Some((p, ptr)) = super::platform(cx) else {
         return;
     };
-    if let Some(os) = str_field(p, "os") {
-        if !known_os(os) {
-            out.at(
-                &json::join(&ptr, "os"),
-                format!("os {os:?} is not a GOOS value"),
-            );
-        }
+    if let Some(os) = str_field(p, "os")
+        && !known_os(os)
+    {
+        out.at(
+            &json::join(&ptr, "os"),
+            format!("os {os:?} is not a GOOS value"),
+        );
     }
 }
