@@ -26,12 +26,12 @@ fn check(cx: &DocCx, out: &mut Out) {
     if cx.doc.kind != DocKind::Config {
         return;
     }
-    if let Some(a) = cx.value().and_then(|v| str_field(v, "architecture")) {
-        if !known_arch(a) {
-            out.at(
-                "/architecture",
-                format!("architecture {a:?} is not a GOARCH value"),
-            );
-        }
+    if let Some(a) = cx.value().and_then(|v| str_field(v, "architecture"))
+        && !known_arch(a)
+    {
+        out.at(
+            "/architecture",
+            format!("architecture {a:?} is not a GOARCH value"),
+        );
     }
 }

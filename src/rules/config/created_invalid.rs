@@ -27,12 +27,12 @@ fn check(cx: &DocCx, out: &mut Out) {
     if cx.doc.kind != DocKind::Config {
         return;
     }
-    if let Some(c) = cx.value().and_then(|v| str_field(v, "created")) {
-        if !is_rfc3339(c) {
-            out.at(
-                "/created",
-                format!("created {c:?} is not an RFC 3339 date-time"),
-            );
-        }
+    if let Some(c) = cx.value().and_then(|v| str_field(v, "created"))
+        && !is_rfc3339(c)
+    {
+        out.at(
+            "/created",
+            format!("created {c:?} is not an RFC 3339 date-time"),
+        );
     }
 }

@@ -46,17 +46,18 @@ fn check(cx: &DocCx, out: &mut Out) {
                 ),
             ),
             Some(d) => {
-                if let Some(alg) = Algorithm::registered(&d.algorithm, cx.spec()) {
-                    if !digest::encoding_ok(alg, &d.encoded) {
-                        out.at(
-                            &ptr,
-                            format!(
-                                "a {} digest must have exactly {} lower-case hex digits",
-                                alg.name(),
-                                alg.hex_len()
-                            ),
-                        );
-                    }
+                if let Some(alg) = Algorithm::registered(&d.algorithm, cx.spec())
+                    && !digest::encoding_ok(alg, &d.encoded)
+                {
+                    let (name, want, got) = (alg.name(), alg.hex_len(), d.encoded.chars().count());
+                    out.at(
+                        &ptr,
+                        format!(
+                            "{:?} is not a valid {name} digest: its encoding has {got} characters, \
+                             and a {name} digest has exactly {want} lower-case hex digits",
+                            json::shorten(s, 80),
+                        ),
+                    );
                 }
             }
         }

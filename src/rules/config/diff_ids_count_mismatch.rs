@@ -41,10 +41,12 @@ fn check(cx: &ImageCx, out: &mut Out) {
             config,
             "/rootfs/diff_ids",
             format!(
-                "the config lists {} diff_ids, but the manifest {} has {} layers",
+                "the config lists {} diff_id{}, but the manifest {} has {} layer{}",
                 ids.len(),
+                if ids.len() == 1 { "" } else { "s" },
                 cx.manifest.file,
-                layers.len()
+                layers.len(),
+                if layers.len() == 1 { "" } else { "s" },
             ),
         );
     }

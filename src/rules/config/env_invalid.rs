@@ -40,15 +40,17 @@ fn check(cx: &DocCx, out: &mut Out) {
     };
     for (i, e) in env.iter().enumerate() {
         let Some(s) = e.as_str() else { continue };
-        match s.split_once('=') {
-            Some((name, _)) if !name.is_empty() => {}
-            _ => out.at(
-                &json::join("/config/Env", i),
-                format!(
-                    "{:?} is not of the form VARNAME=VARVALUE",
-                    json::shorten(s, 80)
-                ),
+        let problem = match s.split_once('=') {
+            Some((name, _)) if !name.is_empty() => continue,
+            Some(_) => "has an empty variable name",
+            None => "has no `=`",
+        };
+        out.at(
+            &json::join("/config/Env", i),
+            format!(
+                "{:?} {problem}; an entry is of the form VARNAME=VARVALUE",
+                json::shorten(s, 80)
             ),
-        }
+        );
     }
 }

@@ -27,16 +27,33 @@ declare_rule! {
     check: Check::Document(check),
 }
 
-fn port_key_ok(k: &str) -> bool {
+/// What is wrong with an `ExposedPorts` key, if anything.
+fn port_key_problem(k: &str) -> Option<String> {
     let (port, proto) = match k.split_once('/') {
         Some((p, proto)) => (p, Some(proto)),
         None => (k, None),
     };
-    let port_ok = !port.is_empty()
-        && port.len() <= 5
-        && port.bytes().all(|c| c.is_ascii_digit())
-        && port.parse::<u32>().is_ok_and(|n| n <= 65535);
-    port_ok && proto.is_none_or(|p| matches!(p, "tcp" | "udp" | "sctp"))
+    if port.is_empty() || !port.bytes().all(|c| c.is_ascii_digit()) {
+        return Some(format!(
+            "{:?} is not of the form port, port/tcp or port/udp",
+            json::shorten(k, 80)
+        ));
+    }
+    if port.len() > 5 || port.parse::<u32>().is_ok_and(|n| n > 65535) {
+        return Some(format!(
+            "{:?} names port {}, outside the port range 0-65535",
+            json::shorten(k, 80),
+            json::shorten(port, 20)
+        ));
+    }
+    match proto {
+        Some(p) if !matches!(p, "tcp" | "udp" | "sctp") => Some(format!(
+            "{:?} names the protocol {:?}; it must be tcp or udp (or be left out for tcp)",
+            json::shorten(k, 80),
+            json::shorten(p, 20)
+        )),
+        _ => None,
+    }
 }
 
 fn check(cx: &DocCx, out: &mut Out) {
@@ -51,11 +68,8 @@ fn check(cx: &DocCx, out: &mut Out) {
         return;
     };
     for m in ports.effective_members() {
-        if !port_key_ok(&m.key) {
-            out.at(
-                &json::join("/config/ExposedPorts", &m.key),
-                format!("{:?} is not of the form port, port/tcp or port/udp", m.key),
-            );
+        if let Some(problem) = port_key_problem(&m.key) {
+            out.at(&json::join("/config/ExposedPorts", &m.key), problem);
         }
     }
 }

@@ -34,16 +34,16 @@ fn check(cx: &DocCx, out: &mut Out) {
         return;
     };
     for (i, e) in h.iter().enumerate() {
-        if let Some(c) = e.get("created").and_then(|c| c.as_str()) {
-            if !is_rfc3339(c) {
-                out.at(
-                    &json::join(&json::join("/history", i), "created"),
-                    format!(
-                        "created {:?} is not an RFC 3339 date-time",
-                        json::shorten(c, 60)
-                    ),
-                );
-            }
+        if let Some(c) = e.get("created").and_then(|c| c.as_str())
+            && !is_rfc3339(c)
+        {
+            out.at(
+                &json::join(&json::join("/history", i), "created"),
+                format!(
+                    "created {:?} is not an RFC 3339 date-time",
+                    json::shorten(c, 60)
+                ),
+            );
         }
     }
 }

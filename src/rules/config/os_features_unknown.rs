@@ -36,15 +36,15 @@ fn check(cx: &DocCx, out: &mut Out) {
         .iter()
         .enumerate()
     {
-        if let Some(s) = f.as_str() {
-            if s != "win32k" {
-                out.at(
-                    &json::join("/os.features", i),
-                    format!(
-                        "{s:?} is not a Windows OS feature defined by the spec (only \"win32k\" is)"
-                    ),
-                );
-            }
+        if let Some(s) = f.as_str()
+            && s != "win32k"
+        {
+            out.at(
+                &json::join("/os.features", i),
+                format!(
+                    "{s:?} is not a Windows OS feature defined by the spec (only \"win32k\" is)"
+                ),
+            );
         }
     }
 }

@@ -24,9 +24,9 @@ fn check(cx: &DocCx, out: &mut Out) {
     if cx.doc.kind != DocKind::Config {
         return;
     }
-    if let Some(os) = cx.value().and_then(|v| str_field(v, "os")) {
-        if !known_os(os) {
-            out.at("/os", format!("os {os:?} is not a GOOS value"));
-        }
+    if let Some(os) = cx.value().and_then(|v| str_field(v, "os"))
+        && !known_os(os)
+    {
+        out.at("/os", format!("os {os:?} is not a GOOS value"));
     }
 }
