@@ -29,15 +29,23 @@ fn check(cx: &DocCx, out: &mut Out) {
         if key != super::BASE_DIGEST || value.is_empty() {
             continue;
         }
-        let ok = Digest::parse(value).is_some_and(|d| {
-            Algorithm::registered(&d.algorithm, cx.spec())
-                .is_none_or(|a| digest::encoding_ok(a, &d.encoded))
-        });
-        if !ok {
-            out.at(
-                &json::join(&ptr, key),
-                format!("{:?} is not a digest", json::shorten(value, 80)),
-            );
-        }
+        let problem = match Digest::parse(value) {
+            None => {
+                "is not a digest of the form algorithm:encoded (such as sha256:<64 hex digits>)"
+                    .to_string()
+            }
+            Some(d) => match Algorithm::registered(&d.algorithm, cx.spec()) {
+                Some(a) if !digest::encoding_ok(a, &d.encoded) => format!(
+                    "is not a valid {} digest: it must have exactly {} lower-case hex digits",
+                    a.name(),
+                    a.hex_len()
+                ),
+                _ => continue,
+            },
+        };
+        out.at(
+            &json::join(&ptr, key),
+            format!("{:?} {problem}", json::shorten(value, 80)),
+        );
     }
 }

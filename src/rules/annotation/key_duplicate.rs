@@ -31,13 +31,12 @@ fn check(cx: &DocCx, out: &mut Out) {
             key,
             offset,
         } = n
+            && maps.contains(pointer)
         {
-            if maps.contains(pointer) {
-                out.emit(
-                    offset_location(cx.doc, Some(pointer), *offset),
-                    format!("the key {key:?} appears more than once"),
-                );
-            }
+            out.emit(
+                offset_location(cx.doc, Some(pointer), *offset),
+                format!("the key {key:?} appears more than once"),
+            );
         }
     }
 }
