@@ -28,11 +28,31 @@ fn check(cx: &DocCx, out: &mut Out) {
         out.emit(
             loc,
             format!(
-                "{} is not valid JSON: {} at byte {}",
+                "{} is not valid JSON: {} at byte {}{}",
                 cx.doc.kind.describe(),
                 e.message,
-                e.offset
+                e.offset,
+                hint(&cx.doc.bytes, e.offset)
             ),
         );
+    }
+}
+
+/// A hint for the most common hand-editing mistake: a comma right before a closing `}` or `]`.
+fn hint(bytes: &[u8], offset: usize) -> String {
+    let Some(&close @ (b'}' | b']')) = bytes.get(offset) else {
+        return String::new();
+    };
+    let before = bytes[..offset]
+        .iter()
+        .rev()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if before == Some(&b',') {
+        format!(
+            "; JSON allows no trailing comma before `{}`",
+            char::from(close)
+        )
+    } else {
+        String::new()
     }
 }
