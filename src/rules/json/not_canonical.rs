@@ -29,10 +29,13 @@ declare_rule! {
 fn check(cx: &DocCx, out: &mut Out) {
     let Some(v) = cx.value() else { return };
     let mut canon = Vec::with_capacity(cx.doc.bytes.len());
-    if !write_canonical(v, &mut canon) {
+    if let Err((pointer, n)) = write_canonical(v, "", &mut canon) {
         out.emit(
-            offset_location(cx.doc, None, 0),
-            "the document holds a non-integer number, which canonical JSON cannot represent",
+            offset_location(cx.doc, Some(&pointer), n.offset),
+            format!(
+                "the number {} is not an integer, which canonical JSON cannot represent",
+                n.preview()
+            ),
         );
         return;
     }
@@ -64,14 +67,18 @@ fn excerpt(bytes: &[u8], at: usize) -> String {
     format!("`{}`", json::shorten(&text, 24))
 }
 
-/// Serialise canonically; `false` if a number is not an integer.
-fn write_canonical(v: &Value, out: &mut Vec<u8>) -> bool {
+/// Serialise canonically; on a number that is not an integer, its pointer and value.
+fn write_canonical<'v>(
+    v: &'v Value,
+    at: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), (String, &'v Value)> {
     match &v.kind {
         Kind::Null => out.extend_from_slice(b"null"),
         Kind::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Kind::Number(t) => {
             if t.contains(['.', 'e', 'E']) || t == "-0" {
-                return false;
+                return Err((at.to_string(), v));
             }
             out.extend_from_slice(t.as_bytes());
         }
@@ -82,9 +89,7 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) -> bool {
                 if i > 0 {
                     out.push(b',');
                 }
-                if !write_canonical(it, out) {
-                    return false;
-                }
+                write_canonical(it, &json::join(at, i), out)?;
             }
             out.push(b']');
         }
@@ -98,14 +103,12 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) -> bool {
                 }
                 write_string(&m.key, out);
                 out.push(b':');
-                if !write_canonical(&m.value, out) {
-                    return false;
-                }
+                write_canonical(&m.value, &json::join(at, &m.key), out)?;
             }
             out.push(b'}');
         }
     }
-    true
+    Ok(())
 }
 
 fn write_string(s: &str, out: &mut Vec<u8>) {
