@@ -5,8 +5,9 @@ use crate::walk::DocKind;
 
 declare_rule! {
     /// ## What it checks
-    /// A descriptor's `mediaType` disagrees with the `mediaType` field of the manifest or index it points at. (An
-    /// image config has no `mediaType` field; one found there is an unknown field and is ignored.)
+    /// A descriptor's `mediaType` disagrees with the `mediaType` field of the manifest or index it points at. An
+    /// image config has no `mediaType` field of its own: a member of that name there is an unknown field and is not
+    /// compared.
     ///
     /// ## Why it matters
     /// The descriptor's media type is the type of the referenced content. When the document says it is something
