@@ -37,13 +37,14 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             continue;
         }
         match parts.len() {
-            2 if e.kind == EntryKind::Dir => {
-                if e.non_utf8 || !digest::is_algorithm(parts[1]) {
-                    out.emit(
-                        Location::file(e.path.clone()),
-                        format!("directory name {:?} is not a digest algorithm (lower-case letters and digits, parts joined by one of `+._-`)", parts[1]),
-                    );
-                }
+            2 if e.kind == EntryKind::Dir && (e.non_utf8 || !digest::is_algorithm(parts[1])) => {
+                out.emit(
+                    Location::file(e.path.clone()),
+                    format!(
+                        "directory name {:?} is not a digest algorithm (lower-case letters and digits, parts joined by one of `+._-`)",
+                        parts[1]
+                    ),
+                );
             }
             3 if e.kind == EntryKind::File => {
                 if e.non_utf8 || !digest::is_algorithm(parts[1]) {
@@ -55,17 +56,17 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                         cx.blob_location(&e.path),
                         format!("file name {enc:?} is not an encoded digest (letters, digits, `=`, `_` and `-` only)"),
                     );
-                } else if let Some(alg) = Algorithm::registered(parts[1], cx.spec()) {
-                    if !digest::encoding_ok(alg, enc) {
-                        out.emit(
-                            cx.blob_location(&e.path),
-                            format!(
-                                "a {} blob must be named by {} lower-case hex digits; {enc:?} is not",
-                                alg.name(),
-                                alg.hex_len()
-                            ),
-                        );
-                    }
+                } else if let Some(alg) = Algorithm::registered(parts[1], cx.spec())
+                    && !digest::encoding_ok(alg, enc)
+                {
+                    out.emit(
+                        cx.blob_location(&e.path),
+                        format!(
+                            "a {} blob must be named by {} lower-case hex digits; {enc:?} is not",
+                            alg.name(),
+                            alg.hex_len()
+                        ),
+                    );
                 }
             }
             _ => {}
