@@ -13,6 +13,7 @@ pub mod corpus;
 pub mod digest;
 pub mod formats;
 pub mod json;
+pub mod layer;
 pub mod mediatype;
 pub mod platform;
 pub mod report;
@@ -68,6 +69,11 @@ pub struct Options {
     pub jobs: usize,
     /// Level overrides, applied in order (later wins).
     pub overrides: Vec<(Selector, Level)>,
+    /// Decompression guard of the layer pass: largest uncompressed/compressed ratio of a layer (checked once
+    /// 64 MiB have been decompressed). Default 10,000:1.
+    pub max_layer_ratio: u64,
+    /// Decompression guard of the layer pass: largest uncompressed size of one layer, in bytes. Default 64 GiB.
+    pub max_layer_size: u64,
 }
 
 impl Default for Options {
@@ -78,6 +84,8 @@ impl Default for Options {
             max_json_size: 16 << 20,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             overrides: Vec::new(),
+            max_layer_ratio: layer::DEFAULT_MAX_RATIO,
+            max_layer_size: layer::DEFAULT_MAX_SIZE,
         }
     }
 }
@@ -164,14 +172,19 @@ pub fn document_kind(bytes: &[u8], flag: Option<&str>) -> Result<(DocKind, &'sta
     {
         return Ok((k, "field"));
     }
+    // An image config has a `config` member too (its execution parameters), so `rootfs` and the platform decide
+    // first; a manifest's `config` is a descriptor.
+    let config_is_descriptor = v
+        .and_then(|v| v.get("config"))
+        .is_some_and(|c| c.get("digest").is_some() || c.get("mediaType").is_some());
     let shape = if has("imageLayoutVersion") {
         Some(DocKind::OciLayout)
     } else if has("manifests") {
         Some(DocKind::Index)
+    } else if has("rootfs") || (has("architecture") && has("os") && !config_is_descriptor) {
+        Some(DocKind::Config)
     } else if has("config") || has("layers") {
         Some(DocKind::Manifest)
-    } else if has("rootfs") || (has("architecture") && has("os")) {
-        Some(DocKind::Config)
     } else {
         None
     };

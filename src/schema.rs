@@ -155,12 +155,17 @@ pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
     out
 }
 
-/// Read the `description` of the subschema that holds the failing keyword.
-fn description(c: &Compiled, rel: &str) -> Option<String> {
+/// The subschema that holds the failing keyword.
+fn subschema<'c>(c: &'c Compiled, rel: &str) -> Option<&'c J> {
     let (file, frag) = rel.split_once('#')?;
     let doc = c.docs.get(file)?;
     let parent = frag.rsplit_once('/').map_or("", |(p, _)| p);
-    doc.pointer(parent)?
+    doc.pointer(parent)
+}
+
+/// Read the `description` of the subschema that holds the failing keyword.
+fn description(c: &Compiled, rel: &str) -> Option<String> {
+    subschema(c, rel)?
         .get("description")?
         .as_str()
         .map(str::to_string)
@@ -207,18 +212,33 @@ fn describe(e: &ValidationError, pointer: &str, rel: &str, c: &Compiled) -> Stri
             )
         }
         ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                jsonschema::error::TypeKind::Single(t) => type_word(&t.to_string()),
+            // A subschema that also says `not: {type: null}` does not really accept null (another rule reports
+            // null), so null is not offered as an alternative.
+            let forbids_null = subschema(c, rel)
+                .and_then(|s| s.get("not"))
+                .and_then(|n| n.get("type"))
+                .is_some_and(|t| t == "null");
+            let words: Vec<String> = match kind {
+                jsonschema::error::TypeKind::Single(t) => vec![type_word(&t.to_string())],
                 jsonschema::error::TypeKind::Multiple(ts) => {
-                    let words: Vec<String> = ts.iter().map(|t| type_word(&t.to_string())).collect();
-                    words.join(" or ")
+                    ts.iter().map(|t| type_word(&t.to_string())).collect()
                 }
             };
-            format!(
-                "{what} is {} ({}); expected {expected}",
-                json_type(inst),
-                show(inst)
-            )
+            let expected: Vec<String> = words
+                .into_iter()
+                .filter(|w| !(forbids_null && w == "null"))
+                .collect();
+            let expected = expected.join(" or ");
+            match inst.as_ref() {
+                J::Null | J::Array(_) | J::Object(_) => {
+                    format!("{what} is {}; expected {expected}", json_type(inst))
+                }
+                _ => format!(
+                    "{what} is {} ({}); expected {expected}",
+                    json_type(inst),
+                    show(inst)
+                ),
+            }
         }
         ValidationErrorKind::Constant { expected_value } => {
             format!(

@@ -20,20 +20,29 @@ fn codes_and_names_are_unique_and_well_formed() {
     for r in rules::all() {
         let (letters, digits) = r.code.split_at(3);
         assert!(
-            letters.chars().all(|c| c.is_ascii_uppercase()) && digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit()),
+            letters.chars().all(|c| c.is_ascii_uppercase())
+                && digits.len() == 3
+                && digits.chars().all(|c| c.is_ascii_digit()),
             "{}: codes are three capitals and three digits",
             r.code
         );
         assert!(codes.insert(r.code), "{} declared twice", r.code);
         assert!(names.insert(r.name), "name {} used twice", r.name);
         assert!(
-            r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !r.name.starts_with('-'),
+            r.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !r.name.starts_with('-'),
             "{}: names are kebab-case",
             r.code
         );
         assert!(!r.summary().is_empty(), "{}: no summary", r.code);
         for section in ["## What it checks", "## Why it matters", "## Example"] {
-            assert!(r.docs.contains(section), "{}: docs lack {section:?}", r.code);
+            assert!(
+                r.docs.contains(section),
+                "{}: docs lack {section:?}",
+                r.code
+            );
         }
     }
 }
@@ -51,7 +60,10 @@ fn groups_are_contiguous() {
             .collect();
         nums.sort_unstable();
         let expected: Vec<u32> = (1..=nums.len() as u32).collect();
-        assert_eq!(nums, expected, "{group}: codes must run 001.. without gaps (retired codes stay listed)");
+        assert_eq!(
+            nums, expected,
+            "{group}: codes must run 001.. without gaps (retired codes stay listed)"
+        );
     }
 }
 
@@ -60,10 +72,16 @@ fn clauses_exist_and_give_the_severity_and_the_version() {
     for r in rules::all() {
         assert!(!r.clauses.is_empty(), "{} cites no clause", r.code);
         for c in r.clauses {
-            assert!(clauses::lookup(c).is_some(), "{} cites unknown clause {c}", r.code);
+            assert!(
+                clauses::lookup(c).is_some(),
+                "{} cites unknown clause {c}",
+                r.code
+            );
         }
         let primary = clauses::lookup(r.clauses[0]).map(|c| (c.keyword, c.versions));
-        let Some((keyword, versions)) = primary else { continue };
+        let Some((keyword, versions)) = primary else {
+            continue;
+        };
         assert_eq!(
             Severity::from_keyword(keyword),
             Some(r.severity),
@@ -76,7 +94,11 @@ fn clauses_exist_and_give_the_severity_and_the_version() {
             "v1.1.1" => Gate::V111Only,
             _ => Gate::All,
         };
-        assert_eq!(r.gate, expected_gate, "{}: primary clause {} is for {versions}", r.code, r.clauses[0]);
+        assert_eq!(
+            r.gate, expected_gate,
+            "{}: primary clause {} is for {versions}",
+            r.code, r.clauses[0]
+        );
     }
 }
 
@@ -87,10 +109,18 @@ fn every_schema_keyword_is_owned_by_exactly_one_rule() {
     for r in rules::all() {
         for loc in r.schema {
             owners.entry(loc).or_default().push(r.code);
-            assert!(locations.contains(*loc), "{} claims {loc}, which no schema has", r.code);
+            assert!(
+                locations.contains(*loc),
+                "{} claims {loc}, which no schema has",
+                r.code
+            );
         }
         if matches!(r.check, Check::Schema) {
-            assert!(!r.schema.is_empty(), "{} is a schema rule that owns no keyword", r.code);
+            assert!(
+                !r.schema.is_empty(),
+                "{} is a schema rule that owns no keyword",
+                r.code
+            );
         }
     }
     let mut problems = Vec::new();
@@ -101,7 +131,11 @@ fn every_schema_keyword_is_owned_by_exactly_one_rule() {
             Some(_) => problems.push(format!("{loc}: owned by {:?}", owners[loc.as_str()])),
         }
     }
-    assert!(problems.is_empty(), "schema keywords without exactly one owner:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "schema keywords without exactly one owner:\n{}",
+        problems.join("\n")
+    );
 }
 
 const COVERED_DOCS: &[&str] = &[
@@ -117,12 +151,18 @@ const COVERED_DOCS: &[&str] = &[
 /// Issue 2's bar: at least 90% of the `static` clauses of the seven documents are cited by some rule.
 #[test]
 fn static_clause_coverage() {
-    let cited: BTreeSet<&str> = rules::all().flat_map(|r| r.clauses.iter().copied()).collect();
+    let cited: BTreeSet<&str> = rules::all()
+        .flat_map(|r| r.clauses.iter().copied())
+        .collect();
     let statics: Vec<_> = clauses::all()
         .iter()
         .filter(|c| c.checkable == "static" && COVERED_DOCS.contains(&c.doc))
         .collect();
-    let uncovered: Vec<&str> = statics.iter().filter(|c| !cited.contains(c.id)).map(|c| c.id).collect();
+    let uncovered: Vec<&str> = statics
+        .iter()
+        .filter(|c| !cited.contains(c.id))
+        .map(|c| c.id)
+        .collect();
     let share = 1.0 - uncovered.len() as f64 / statics.len() as f64;
     println!(
         "static clauses cited: {}/{} ({:.1}%); not cited: {}",
@@ -131,19 +171,38 @@ fn static_clause_coverage() {
         share * 100.0,
         uncovered.join(" ")
     );
-    assert!(share >= 0.90, "only {:.1}% of static clauses are cited; missing: {uncovered:?}", share * 100.0);
+    assert!(
+        share >= 0.90,
+        "only {:.1}% of static clauses are cited; missing: {uncovered:?}",
+        share * 100.0
+    );
 }
 
 /// `src/clauses.tsv` is the shared inventory without its text column.
 #[test]
 fn clause_table_matches_the_shared_inventory() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/clauses.tsv");
+    let shared =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/clauses.tsv");
     let Ok(text) = std::fs::read_to_string(&shared) else {
-        panic!("{} is missing: the shared spec folder must sit beside the repository", shared.display());
+        panic!(
+            "{} is missing: the shared spec folder must sit beside the repository",
+            shared.display()
+        );
     };
     let ours: Vec<String> = clauses::all()
         .iter()
-        .map(|c| [c.id, c.doc, c.section, c.keyword, c.subject, c.checkable, c.versions].join("\t"))
+        .map(|c| {
+            [
+                c.id,
+                c.doc,
+                c.section,
+                c.keyword,
+                c.subject,
+                c.checkable,
+                c.versions,
+            ]
+            .join("\t")
+        })
         .collect();
     let theirs: Vec<String> = text
         .lines()
@@ -151,5 +210,8 @@ fn clause_table_matches_the_shared_inventory() {
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.split('\t').take(7).collect::<Vec<_>>().join("\t"))
         .collect();
-    assert_eq!(ours, theirs, "src/clauses.tsv is stale: run scripts/sync-clauses.sh");
+    assert_eq!(
+        ours, theirs,
+        "src/clauses.tsv is stale: run scripts/sync-clauses.sh"
+    );
 }

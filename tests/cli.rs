@@ -90,18 +90,30 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(f["name"], "manifest-schema-version-not-2");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["clauses"][0], "manifest-002");
-    assert!(f["spec_url"].as_str().is_some_and(|u| u.ends_with("manifest.md#image-manifest-property-descriptions")));
+    assert!(
+        f["spec_url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("manifest.md#image-manifest-property-descriptions"))
+    );
     assert_eq!(f["location"]["pointer"], "/schemaVersion");
     assert_eq!(f["location"]["via"][0], "index.json#/manifests/0");
-    assert!(f["location"]["file"].as_str().is_some_and(|p| p.starts_with("blobs/sha256/")));
+    assert!(
+        f["location"]["file"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("blobs/sha256/"))
+    );
     assert_eq!(f["message"], "schemaVersion is 3; it must be 2");
-    assert_eq!(v["summary"], serde_json::json!({"errors": 1, "warnings": 0, "infos": 0}));
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"errors": 1, "warnings": 0, "infos": 0})
+    );
 }
 
 #[test]
 fn json_report_validates_against_its_own_schema() {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schema/report.schema.json")).expect("report schema is JSON");
+        serde_json::from_str(include_str!("../schema/report.schema.json"))
+            .expect("report schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("report schema compiles");
     for path in [VALID, BAD] {
         let o = ocicheck(&["validate", path, "--format", "json"]);
@@ -124,7 +136,11 @@ fn rules_and_explain() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("MAN001"));
     let o = ocicheck(&["explain", "MAN001"]);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("manifest-002") && text.contains("## Example") && text.contains("https://github.com/"));
+    assert!(
+        text.contains("manifest-002")
+            && text.contains("## Example")
+            && text.contains("https://github.com/")
+    );
     let o = ocicheck(&["explain", "NOPE999"]);
     assert_eq!(o.status.code(), Some(2));
 }
@@ -134,10 +150,18 @@ fn a_single_document_names_its_kind() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path().join("m.json");
     std::fs::write(&p, br#"{"schemaVersion": 2, "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", "size": 2}, "layers": []}"#).expect("write");
-    let o = ocicheck(&["validate", p.to_str().unwrap_or_default(), "--format", "json"]);
+    let o = ocicheck(&[
+        "validate",
+        p.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     assert_eq!(v["input"]["kind"], "document");
-    assert_eq!(v["input"]["media_type"], "application/vnd.oci.image.manifest.v1+json");
+    assert_eq!(
+        v["input"]["media_type"],
+        "application/vnd.oci.image.manifest.v1+json"
+    );
     assert_eq!(v["input"]["media_type_source"], "shape");
     let o = ocicheck(&[
         "validate",
@@ -149,7 +173,11 @@ fn a_single_document_names_its_kind() {
     ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     assert_eq!(v["input"]["media_type_source"], "flag");
-    assert_eq!(o.status.code(), Some(1), "a manifest checked as an index lacks manifests");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a manifest checked as an index lacks manifests"
+    );
 }
 
 #[test]

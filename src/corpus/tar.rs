@@ -270,8 +270,8 @@ mod tests {
         let r = pax_record("path", b"x");
         assert_eq!(r, b"9 path=x\n");
         let r = pax_record("path", &[b'a'; 95]);
-        assert_eq!(std::str::from_utf8(&r[..4]).ok(), Some("104 "));
-        assert_eq!(r.len(), 104);
+        assert_eq!(std::str::from_utf8(&r[..4]).ok(), Some("105 "));
+        assert_eq!(r.len(), 105);
     }
 
     #[test]

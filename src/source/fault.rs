@@ -22,7 +22,10 @@ impl Source for FaultSource<'_> {
 
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
         if self.unreadable.iter().any(|p| p == path) {
-            return Err(io::Error::new(io::ErrorKind::PermissionDenied, "permission denied"));
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "permission denied",
+            ));
         }
         self.inner.open(path)
     }

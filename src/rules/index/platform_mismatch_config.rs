@@ -17,7 +17,7 @@ declare_rule! {
     /// An entry with `"platform": {"os": "linux", "architecture": "arm64"}` whose config says
     /// `"architecture": "amd64"`.
     IDX021, "platform-mismatch-config", Error,
-    clauses: ["image-index-019", "config-005", "config-008"],
+    clauses: ["image-index-019", "config-005", "config-008", "config-018", "config-011"],
     check: Check::Image(check),
 }
 
