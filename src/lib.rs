@@ -74,6 +74,22 @@ pub struct Options {
     pub max_layer_ratio: u64,
     /// Decompression guard of the layer pass: largest uncompressed size of one layer, in bytes. Default 64 GiB.
     pub max_layer_size: u64,
+    /// A named policy (`--profile`); see [`rule::Profile`].
+    pub profile: Option<rule::Profile>,
+}
+
+impl Options {
+    /// Whether Docker's media types are validated like their OCI equivalents (`--profile docker-compat`).
+    pub fn docker_compat(&self) -> bool {
+        self.profile == Some(rule::Profile::DockerCompat)
+    }
+
+    /// The level overrides in force: the profile's first, then the user's (later ones win).
+    pub fn effective_overrides(&self) -> Vec<(Selector, Level)> {
+        let mut v = self.profile.map(rule::Profile::overrides).unwrap_or_default();
+        v.extend(self.overrides.iter().cloned());
+        v
+    }
 }
 
 impl Default for Options {
@@ -86,6 +102,7 @@ impl Default for Options {
             overrides: Vec::new(),
             max_layer_ratio: layer::DEFAULT_MAX_RATIO,
             max_layer_size: layer::DEFAULT_MAX_SIZE,
+            profile: None,
         }
     }
 }
@@ -273,7 +290,7 @@ pub fn run_checks(
     opts: &Options,
 ) -> Vec<Finding> {
     let all: Vec<&'static Rule> = rules::all().collect();
-    let policy = Policy::new(&all, opts.spec, &opts.overrides);
+    let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
     let mut sink: Vec<Finding> = Vec::new();
 

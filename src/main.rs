@@ -90,6 +90,9 @@ struct ValidateArgs {
     /// Threads for blob verification (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// A named policy: strict, portable or docker-compat.
+    #[arg(long)]
+    profile: Option<String>,
     /// Largest JSON document parsed, in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     max_json_size: u64,
@@ -162,6 +165,12 @@ fn validate(a: ValidateArgs) -> Result<ExitCode, String> {
         overrides,
         ..Options::default()
     };
+    if let Some(p) = &a.profile {
+        opts.profile =
+            Some(ocicheck::rule::Profile::parse(p).ok_or_else(|| {
+                format!("--profile {p}: expected strict, portable or docker-compat")
+            })?);
+    }
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }

@@ -270,6 +270,51 @@ impl Selector {
     }
 }
 
+/// Named policies: documented sets of level overrides (and, for `docker-compat`, a change in what is walked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// Every SHOULD is an error; sparse layouts and unreferenced blobs are reported; canonical JSON is checked.
+    Strict,
+    /// What registries and runtimes actually accept.
+    Portable,
+    /// Docker media types (manifest v2, manifest list, container config, rootfs layers) are validated with the
+    /// equivalent OCI rules instead of being reported as non-OCI content.
+    DockerCompat,
+}
+
+impl Profile {
+    pub fn parse(s: &str) -> Option<Profile> {
+        match s {
+            "strict" => Some(Profile::Strict),
+            "portable" => Some(Profile::Portable),
+            "docker-compat" => Some(Profile::DockerCompat),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Strict => "strict",
+            Profile::Portable => "portable",
+            Profile::DockerCompat => "docker-compat",
+        }
+    }
+
+    /// The level overrides the profile applies before the user's own.
+    pub fn overrides(self) -> Vec<(Selector, Level)> {
+        match self {
+            Profile::Strict => vec![
+                (Selector::Class(Severity::Warning), Level::Deny),
+                (Selector::Code("LAY008"), Level::Deny),
+                (Selector::Code("LAY009"), Level::Deny),
+                (Selector::Code("JSN006"), Level::Deny),
+            ],
+            Profile::Portable | Profile::DockerCompat => Vec::new(),
+        }
+    }
+}
+
 /// Levenshtein distance, for "did you mean" suggestions.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
