@@ -154,6 +154,8 @@ pub struct Blob {
     pub refs: Vec<usize>,
     /// Already read whole (as a JSON document) during the walk.
     pub loaded: bool,
+    /// What the layer pass found, for blobs a layer descriptor with an OCI layer media type points at.
+    pub layer: Option<Box<crate::layer::LayerFacts>>,
 }
 
 impl Blob {
@@ -173,6 +175,8 @@ pub struct Graph {
     pub file_order: HashMap<String, usize>,
     /// JSON documents too large to parse: (file, size, via).
     pub oversized: Vec<(String, u64, Vec<String>)>,
+    /// Cross-layer replays, per manifest document id, computed on first use (see `layer::stack_of`).
+    pub layer_stacks: Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>>,
 }
 
 impl Graph {
@@ -501,20 +505,73 @@ impl Walker<'_> {
     }
 }
 
-/// A blob to verify: stream it once, hashing with the algorithm its path names.
+/// A blob to verify: stream it once, hashing with the algorithm its path names; layers get the layer pass.
 struct Job {
     path: String,
     algorithm: Option<Algorithm>,
+    layer: Option<crate::layer::Request>,
 }
 
 struct JobResult {
     size: u64,
     computed: Option<String>,
     error: Option<String>,
+    layer: Option<Box<crate::layer::LayerFacts>>,
+}
+
+/// The layer pass a blob needs: when a layer descriptor with an OCI layer media type (or a Docker one, with
+/// `--profile docker-compat`) points at it (the first such descriptor in walk order names the compression), with
+/// the algorithms of the DiffIDs that name it.
+fn layer_request(
+    g: &Graph,
+    b: &Blob,
+    configs: &HashMap<usize, usize>,
+    opts: &Options,
+) -> Option<crate::layer::Request> {
+    let mut declared = None;
+    let mut diff_algorithms = Vec::new();
+    for &di in &b.refs {
+        let d = &g.descs[di];
+        let Role::Layer(i) = d.role else { continue };
+        let Some(c) = d
+            .media_type()
+            .and_then(|m| crate::layer::layer_compression(m, opts))
+        else {
+            continue;
+        };
+        declared.get_or_insert(c);
+        let alg = configs
+            .get(&d.doc)
+            .and_then(|&c| g.docs[c].value())
+            .and_then(|v| v.pointer(&format!("/rootfs/diff_ids/{i}")))
+            .and_then(Value::as_str)
+            .and_then(Digest::parse)
+            .and_then(|d| d.verifiable(opts.spec));
+        if let Some(a) = alg.filter(|a| !diff_algorithms.contains(a)) {
+            diff_algorithms.push(a);
+        }
+    }
+    Some(crate::layer::Request {
+        declared: declared?,
+        blob_algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
+        diff_algorithms,
+        limits: crate::layer::Limits {
+            max_ratio: opts.max_layer_ratio,
+            max_size: opts.max_layer_size,
+            ..crate::layer::Limits::default()
+        },
+    })
 }
 
 /// Verify every present blob not already read as JSON, in parallel, with at most `opts.jobs` threads.
 pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
+    // Manifest document id → its parsed config's document id.
+    let configs: HashMap<usize, usize> = g
+        .descs
+        .iter()
+        .filter(|d| d.role == Role::Config)
+        .filter_map(|d| Some((d.doc, d.target_doc?)))
+        .collect();
     let jobs: Vec<Job> = g
         .blobs
         .values()
@@ -522,6 +579,7 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         .map(|b| Job {
             path: b.path.clone(),
             algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
+            layer: layer_request(g, b, &configs, opts),
         })
         .collect();
     if jobs.is_empty() {
@@ -553,6 +611,7 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         b.size = Some(r.size);
         b.computed = r.computed;
         b.read_error = r.error;
+        b.layer = r.layer;
     }
 }
 
@@ -564,9 +623,19 @@ fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
                 size: 0,
                 computed: None,
                 error: Some(e.to_string()),
+                layer: None,
             };
         }
     };
+    if let Some(req) = &job.layer {
+        let o = crate::layer::scan(r, req);
+        return JobResult {
+            size: o.size,
+            computed: o.computed,
+            error: o.error,
+            layer: o.facts.map(Box::new),
+        };
+    }
     let mut hasher = job.algorithm.map(Algorithm::hasher);
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
@@ -585,6 +654,7 @@ fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
                     size,
                     computed: None,
                     error: Some(e.to_string()),
+                    layer: None,
                 };
             }
         }
@@ -593,5 +663,6 @@ fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
         size,
         computed: hasher.map(|h| h.finish()),
         error: None,
+        layer: None,
     }
 }

@@ -1,0 +1,658 @@
+//! The layer pass: one streaming read of a layer blob that hashes the compressed bytes (digest and size, exactly
+//! as plain blob verification does), decompresses them, hashes the uncompressed stream (the DiffID) and parses the
+//! tar stream entry by entry.
+//!
+//! ```text
+//! blob ─► hash + count ─► [peek: gzip? zstd? tar?] ─► decoder ─► guard + hash (DiffID) ─► tar reader ─► LayerFacts
+//! ```
+//!
+//! Nothing is held but fixed buffers (1 MiB each side), the zstd window (at most 128 MiB, zstd's default limit)
+//! and the per-entry facts (names, kinds, link targets, offsets, flags). The decoder is chosen from the bytes
+//! themselves (magic numbers), so a blob whose media type names another compression is still read; the rules
+//! compare what was found with what the descriptors say. A guard stops decompressing past a total size or a
+//! compression ratio, and records it.
+
+use std::cell::Cell;
+use std::io::{self, BufReader, Read};
+use std::sync::Arc;
+
+use crate::digest::{Algorithm, Hasher};
+use crate::mediatype::Compression;
+
+pub mod tar;
+pub mod tree;
+
+pub use tar::{Entry, Kind, TarFacts};
+
+use crate::walk::{Graph, Role};
+
+/// The compression a layer media type names: the OCI layer types, and Docker's with `--profile docker-compat`.
+/// Other media types are opaque blobs (no layer pass).
+pub fn layer_compression(media_type: &str, opts: &crate::Options) -> Option<Compression> {
+    match crate::mediatype::oci_layer(media_type) {
+        Some((c, _)) => Some(c),
+        None if opts.docker_compat() => crate::mediatype::docker_layer(media_type),
+        None => None,
+    }
+}
+
+/// The layer facts of each `layers[i]` of a manifest, in order (`None` where the blob is missing, unreadable or
+/// not read as a layer).
+pub fn manifest_layers(graph: &Graph, manifest: usize) -> Vec<Option<&LayerFacts>> {
+    let mut layers: Vec<(usize, Option<&LayerFacts>)> = graph
+        .descs
+        .iter()
+        .filter(|d| d.doc == manifest)
+        .filter_map(|d| match d.role {
+            Role::Layer(i) => Some((
+                i,
+                d.blob_path()
+                    .and_then(|p| graph.blobs.get(&p))
+                    .and_then(|b| b.layer.as_deref()),
+            )),
+            _ => None,
+        })
+        .collect();
+    layers.sort_by_key(|(i, _)| *i);
+    layers.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The cross-layer replay of a manifest's layers, computed once per manifest and shared by the rules.
+pub fn stack_of(graph: &Graph, manifest: usize) -> Arc<tree::Stack> {
+    if let Ok(cache) = graph.layer_stacks.lock() {
+        if let Some(s) = cache.get(&manifest) {
+            return s.clone();
+        }
+    }
+    let stack = Arc::new(tree::replay(&manifest_layers(graph, manifest)));
+    if let Ok(mut cache) = graph.layer_stacks.lock() {
+        cache.insert(manifest, stack.clone());
+    }
+    stack
+}
+
+/// Size of the read buffers on each side of the decoder.
+const CHUNK: usize = 1 << 20;
+
+/// The decompression guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest uncompressed/compressed ratio, checked once `ratio_floor` bytes have been decompressed.
+    pub max_ratio: u64,
+    /// Largest uncompressed size of one layer, in bytes.
+    pub max_size: u64,
+    /// The ratio is only checked past this many uncompressed bytes (small layers of zeros are not bombs).
+    pub ratio_floor: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_ratio: DEFAULT_MAX_RATIO,
+            max_size: DEFAULT_MAX_SIZE,
+            ratio_floor: RATIO_FLOOR,
+        }
+    }
+}
+
+/// Default `--max-layer-ratio`: deflate cannot exceed about 1032:1, so this only stops zstd (or nested) bombs.
+pub const DEFAULT_MAX_RATIO: u64 = 10_000;
+/// Default `--max-layer-size`: 64 GiB uncompressed.
+pub const DEFAULT_MAX_SIZE: u64 = 64 << 30;
+/// The ratio is checked once 64 MiB have been decompressed.
+pub const RATIO_FLOOR: u64 = 64 << 20;
+
+/// What the first bytes of a blob say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Detected {
+    Empty,
+    Gzip,
+    Zstd,
+    Bzip2,
+    Xz,
+    Tar,
+    Unknown,
+}
+
+impl Detected {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Detected::Empty => "empty",
+            Detected::Gzip => "gzip data",
+            Detected::Zstd => "zstd data",
+            Detected::Bzip2 => "bzip2 data",
+            Detected::Xz => "xz data",
+            Detected::Tar => "an uncompressed tar stream",
+            Detected::Unknown => "neither gzip, zstd nor tar data",
+        }
+    }
+
+    /// Whether this is what a layer of the given compression holds. Data that is not recognisably compressed
+    /// counts as uncompressed (whether it is a valid tar stream is the tar reader's business).
+    pub fn matches(self, c: Compression) -> bool {
+        match c {
+            Compression::Gzip => self == Detected::Gzip,
+            Compression::Zstd => self == Detected::Zstd,
+            Compression::None => {
+                matches!(self, Detected::Tar | Detected::Unknown | Detected::Empty)
+            }
+        }
+    }
+}
+
+/// Recognise gzip, zstd (a frame or a skippable frame), bzip2, xz and tar by their first bytes.
+pub fn detect(b: &[u8]) -> Detected {
+    if b.is_empty() {
+        Detected::Empty
+    } else if b.starts_with(&[0x1f, 0x8b]) {
+        Detected::Gzip
+    } else if b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || (b.len() >= 4 && b[0] & 0xf0 == 0x50 && b[1..4] == [0x2a, 0x4d, 0x18])
+    {
+        Detected::Zstd
+    } else if b.starts_with(b"BZh") {
+        Detected::Bzip2
+    } else if b.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Detected::Xz
+    } else if b.len() >= tar::BLOCK && tar::looks_like_header(&b[..tar::BLOCK]) {
+        Detected::Tar
+    } else {
+        Detected::Unknown
+    }
+}
+
+/// The first bytes of a blob, as hex, for messages.
+pub fn hex_prefix(b: &[u8]) -> String {
+    b.iter()
+        .take(8)
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where the uncompressed stream stopped, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamStop {
+    /// Uncompressed bytes produced before the stop.
+    pub uncompressed: u64,
+    /// Compressed bytes read before the stop.
+    pub compressed: u64,
+    /// The tar entry being read at that point (path, offset of its header).
+    pub entry: Option<(String, u64)>,
+    pub message: String,
+}
+
+/// Everything the layer pass learned about one blob.
+#[derive(Debug)]
+pub struct LayerFacts {
+    /// The compression the media type it was scanned for names.
+    pub declared: Compression,
+    /// What the first bytes say.
+    pub detected: Detected,
+    /// The first bytes (up to 8), for messages.
+    pub magic: Vec<u8>,
+    /// The decoder used; `None` when the data could not be decoded at all (bzip2, xz, unknown data under a
+    /// compressed media type).
+    pub decoded_as: Option<Compression>,
+    /// Uncompressed bytes produced.
+    pub uncompressed: u64,
+    /// The DiffIDs (one per algorithm asked for), only when the whole stream was decompressed.
+    pub diff_ids: Vec<String>,
+    /// The decoder failed (corrupt or truncated compressed data).
+    pub decode_error: Option<StreamStop>,
+    /// The decompression guard stopped the pass.
+    pub limit: Option<StreamStop>,
+    pub tar: TarFacts,
+}
+
+impl LayerFacts {
+    /// The DiffID computed with the algorithm of `digest` (`sha256:…`), if it was computed.
+    pub fn diff_id_for(&self, algorithm: &str) -> Option<&str> {
+        self.diff_ids
+            .iter()
+            .map(String::as_str)
+            .find(|d| d.split_once(':').is_some_and(|(a, _)| a == algorithm))
+    }
+
+    /// Whether the entry list describes the whole layer (for cross-layer analysis).
+    pub fn complete(&self) -> bool {
+        self.decode_error.is_none() && self.limit.is_none() && self.tar.complete()
+    }
+}
+
+/// What to do for one blob.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The compression the layer's media type names.
+    pub declared: Compression,
+    /// The algorithm of the blob's digest, when this tool can verify it.
+    pub blob_algorithm: Option<Algorithm>,
+    /// Algorithms of the DiffIDs that name this layer.
+    pub diff_algorithms: Vec<Algorithm>,
+    pub limits: Limits,
+}
+
+/// The result of the pass: the same blob facts plain hashing gives, plus the layer facts.
+#[derive(Debug)]
+pub struct Outcome {
+    pub size: u64,
+    pub computed: Option<String>,
+    /// A read error of the source (the blob is unreadable); no layer facts then.
+    pub error: Option<String>,
+    pub facts: Option<LayerFacts>,
+}
+
+/// Reads the blob, hashing and counting every byte once.
+struct RawReader<'a, R> {
+    inner: R,
+    hasher: &'a mut Option<Hasher>,
+    size: &'a Cell<u64>,
+    error: &'a mut Option<String>,
+}
+
+impl<R: Read> Read for RawReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(n) => {
+                if let Some(h) = self.hasher.as_mut() {
+                    h.update(&buf[..n]);
+                }
+                self.size.set(self.size.get() + n as u64);
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                *self.error = Some(e.to_string());
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Reads the uncompressed stream: hashes it, counts it, and enforces the limits.
+struct DiffReader<'a, R> {
+    inner: R,
+    hashers: &'a mut Vec<Hasher>,
+    size: u64,
+    compressed: &'a Cell<u64>,
+    limits: Limits,
+    tripped: &'a mut Option<String>,
+}
+
+impl<R: Read> Read for DiffReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.tripped.is_some() {
+            return Err(io::Error::other("decompression limit"));
+        }
+        let n = self.inner.read(buf)?;
+        for h in self.hashers.iter_mut() {
+            h.update(&buf[..n]);
+        }
+        self.size += n as u64;
+        let compressed = self.compressed.get().max(1);
+        let reason = if self.size > self.limits.max_size {
+            Some(format!(
+                "the layer decompresses to more than {} bytes (--max-layer-size)",
+                self.limits.max_size
+            ))
+        } else if self.size > self.limits.ratio_floor
+            && self.size / compressed > self.limits.max_ratio
+        {
+            Some(format!(
+                "{} bytes decompressed from {compressed}: a ratio above {}:1 (--max-layer-ratio)",
+                self.size, self.limits.max_ratio
+            ))
+        } else {
+            None
+        };
+        if let Some(r) = reason {
+            *self.tripped = Some(r);
+            return Err(io::Error::other("decompression limit"));
+        }
+        Ok(n)
+    }
+}
+
+/// Read everything left, discarding it (the readers below hash it).
+fn drain(r: &mut impl Read) -> io::Result<()> {
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Run the layer pass over a blob's bytes.
+pub fn scan(reader: impl Read, req: &Request) -> Outcome {
+    let mut file = reader;
+    let mut blob_hasher = req.blob_algorithm.map(Algorithm::hasher);
+    let raw_size = Cell::new(0u64);
+    let mut raw_error: Option<String> = None;
+
+    // Decide on the decoder from the first bytes.
+    let mut peek = Vec::with_capacity(tar::BLOCK);
+    {
+        let mut raw = RawReader {
+            inner: &mut file,
+            hasher: &mut blob_hasher,
+            size: &raw_size,
+            error: &mut raw_error,
+        };
+        if let Err(e) = (&mut raw).take(tar::BLOCK as u64).read_to_end(&mut peek) {
+            if raw_error.is_none() {
+                raw_error = Some(e.to_string());
+            }
+        }
+    }
+    if let Some(e) = raw_error {
+        return Outcome {
+            size: raw_size.get(),
+            computed: None,
+            error: Some(e),
+            facts: None,
+        };
+    }
+    let detected = detect(&peek);
+    let decoder = match detected {
+        Detected::Gzip => Some(Compression::Gzip),
+        Detected::Zstd => Some(Compression::Zstd),
+        Detected::Tar => Some(Compression::None),
+        Detected::Empty | Detected::Unknown => {
+            (req.declared == Compression::None).then_some(Compression::None)
+        }
+        Detected::Bzip2 | Detected::Xz => None,
+    };
+    let reuse_blob_digest = decoder == Some(Compression::None)
+        && req.blob_algorithm.is_some()
+        && req.diff_algorithms.len() == 1
+        && req.diff_algorithms.first() == req.blob_algorithm.as_ref();
+    let mut diff_hashers: Vec<Hasher> = if reuse_blob_digest {
+        Vec::new()
+    } else {
+        req.diff_algorithms.iter().map(|a| a.hasher()).collect()
+    };
+    let mut tripped: Option<String> = None;
+    let mut tar_facts = TarFacts::default();
+    let mut decode_error: Option<io::Error> = None;
+    let mut uncompressed = 0u64;
+
+    if let Some(c) = decoder {
+        let raw = RawReader {
+            inner: &mut file,
+            hasher: &mut blob_hasher,
+            size: &raw_size,
+            error: &mut raw_error,
+        };
+        let buffered = BufReader::with_capacity(CHUNK, io::Cursor::new(&peek[..]).chain(raw));
+        let decoded: Result<Box<dyn Read + '_>, io::Error> = match c {
+            Compression::Gzip => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
+            Compression::Zstd => zstd::stream::read::Decoder::with_buffer(buffered)
+                .map(|d| Box::new(d) as Box<dyn Read + '_>),
+            Compression::None => Ok(Box::new(buffered)),
+        };
+        match decoded {
+            Ok(decoded) => {
+                let diff = DiffReader {
+                    inner: decoded,
+                    hashers: &mut diff_hashers,
+                    size: 0,
+                    compressed: &raw_size,
+                    limits: req.limits,
+                    tripped: &mut tripped,
+                };
+                let mut tar_in = BufReader::with_capacity(CHUNK, diff);
+                let res = tar::scan(&mut tar_in, &mut tar_facts)
+                    // The tar stream may end (broken) before the data does: the DiffID covers all of it.
+                    .and_then(|()| drain(&mut tar_in));
+                if let Err(e) = res {
+                    decode_error = Some(e);
+                }
+                uncompressed = tar_in.get_ref().size;
+            }
+            Err(e) => decode_error = Some(e),
+        }
+    }
+    // Whatever the decoder left (after an error, a limit, or undecodable data) is still part of the blob digest.
+    if raw_error.is_none() {
+        let mut raw = RawReader {
+            inner: &mut file,
+            hasher: &mut blob_hasher,
+            size: &raw_size,
+            error: &mut raw_error,
+        };
+        let _ = drain(&mut raw);
+    }
+    if let Some(e) = raw_error {
+        return Outcome {
+            size: raw_size.get(),
+            computed: None,
+            error: Some(e),
+            facts: None,
+        };
+    }
+    let computed = blob_hasher.map(Hasher::finish);
+    let stop_at = |message: String| {
+        let entry = tar_facts
+            .entries
+            .last()
+            .map(|e| (tar_facts.name(e).to_string(), e.offset));
+        StreamStop {
+            uncompressed,
+            compressed: raw_size.get(),
+            entry,
+            message,
+        }
+    };
+    let limit = tripped.map(&stop_at);
+    let decode_error = if limit.is_some() {
+        None
+    } else {
+        decode_error.map(|e| stop_at(e.to_string()))
+    };
+    let finished = decoder.is_some() && limit.is_none() && decode_error.is_none();
+    let diff_ids = if !finished {
+        Vec::new()
+    } else if reuse_blob_digest {
+        computed.iter().cloned().collect()
+    } else {
+        diff_hashers.into_iter().map(Hasher::finish).collect()
+    };
+    Outcome {
+        size: raw_size.get(),
+        computed,
+        error: None,
+        facts: Some(LayerFacts {
+            declared: req.declared,
+            detected,
+            magic: peek.iter().take(8).copied().collect(),
+            decoded_as: decoder,
+            uncompressed,
+            diff_ids,
+            decode_error,
+            limit,
+            tar: tar_facts,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::tar::{self as w, TarEntry, TarOptions};
+    use std::io::Write as _;
+
+    fn layer(entries: &[TarEntry]) -> Vec<u8> {
+        w::write(entries, &TarOptions::default())
+    }
+
+    fn gzip(raw: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        e.write_all(raw).unwrap_or_default();
+        e.finish().unwrap_or_default()
+    }
+
+    fn req(declared: Compression) -> Request {
+        Request {
+            declared,
+            blob_algorithm: Some(Algorithm::Sha256),
+            diff_algorithms: vec![Algorithm::Sha256],
+            limits: Limits::default(),
+        }
+    }
+
+    fn one_file() -> Vec<u8> {
+        layer(&[TarEntry {
+            path: "a".into(),
+            content: Some("hello".into()),
+            ..TarEntry::default()
+        }])
+    }
+
+    #[test]
+    fn digests_agree_with_plain_hashing_for_each_compression() {
+        let raw = one_file();
+        let diff = Algorithm::Sha256.digest_of(&raw);
+        for (c, bytes) in [
+            (Compression::None, raw.clone()),
+            (Compression::Gzip, gzip(&raw)),
+            (
+                Compression::Zstd,
+                zstd::encode_all(&raw[..], 3).unwrap_or_default(),
+            ),
+        ] {
+            let o = scan(&bytes[..], &req(c));
+            assert_eq!(o.size, bytes.len() as u64);
+            assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(&bytes)));
+            let f = o.facts.expect("facts");
+            assert_eq!(f.diff_ids, vec![diff.clone()], "{c:?}");
+            assert_eq!(f.uncompressed, raw.len() as u64);
+            assert_eq!(f.tar.entries.len(), 1);
+            assert!(f.complete());
+        }
+    }
+
+    #[test]
+    fn multi_member_gzip_and_skippable_zstd_frames() {
+        let raw = one_file();
+        let (a, b) = raw.split_at(700);
+        let mut two = gzip(a);
+        two.extend(gzip(b));
+        let f = scan(&two[..], &req(Compression::Gzip))
+            .facts
+            .expect("facts");
+        assert!(f.complete() && f.decode_error.is_none(), "{f:?}");
+        assert_eq!(f.diff_ids, vec![Algorithm::Sha256.digest_of(&raw)]);
+
+        let mut z = vec![0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3];
+        z.extend(zstd::encode_all(a, 3).unwrap_or_default());
+        z.extend(zstd::encode_all(b, 3).unwrap_or_default());
+        let f = scan(&z[..], &req(Compression::Zstd)).facts.expect("facts");
+        assert_eq!(f.detected, Detected::Zstd);
+        assert!(f.complete(), "{f:?}");
+        assert_eq!(f.diff_ids, vec![Algorithm::Sha256.digest_of(&raw)]);
+    }
+
+    #[test]
+    fn mislabelled_and_corrupt_data() {
+        let raw = one_file();
+        // gzip under +zstd: read as gzip, the mismatch is for the rules.
+        let f = scan(&gzip(&raw)[..], &req(Compression::Zstd))
+            .facts
+            .expect("facts");
+        assert_eq!(f.detected, Detected::Gzip);
+        assert!(!f.detected.matches(Compression::Zstd));
+        assert!(f.complete());
+        // Truncated gzip: a decode error, the blob digest still covers every byte.
+        let g = gzip(&raw);
+        let cut = &g[..g.len() - 12];
+        let o = scan(cut, &req(Compression::Gzip));
+        assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(cut)));
+        let f = o.facts.expect("facts");
+        assert!(f.decode_error.is_some(), "{f:?}");
+        assert!(f.diff_ids.is_empty());
+        // Garbage after the gzip member.
+        let mut g2 = gzip(&raw);
+        g2.extend_from_slice(b"garbage!");
+        let f = scan(&g2[..], &req(Compression::Gzip)).facts.expect("facts");
+        assert!(f.decode_error.is_some(), "{f:?}");
+        // Truncated zstd.
+        let z = zstd::encode_all(&raw[..], 3).unwrap_or_default();
+        let f = scan(&z[..z.len() - 5], &req(Compression::Zstd))
+            .facts
+            .expect("facts");
+        assert!(f.decode_error.is_some(), "{f:?}");
+        // Random bytes under +gzip: not decodable at all.
+        let f = scan(&b"not a layer at all"[..], &req(Compression::Gzip))
+            .facts
+            .expect("facts");
+        assert_eq!(f.detected, Detected::Unknown);
+        assert_eq!(f.decoded_as, None);
+        // Empty blob under the plain tar type.
+        let f = scan(&b""[..], &req(Compression::None))
+            .facts
+            .expect("facts");
+        assert_eq!(
+            f.tar.end,
+            tar::End::MissingMarker {
+                offset: 0,
+                zero_blocks: 0
+            }
+        );
+    }
+
+    #[test]
+    fn the_guard_stops_bombs() {
+        let raw = layer(&[TarEntry {
+            path: "zeros".into(),
+            content: Some("\0".repeat(4 << 20)),
+            ..TarEntry::default()
+        }]);
+        let z = zstd::encode_all(&raw[..], 19).unwrap_or_default();
+        let mut r = req(Compression::Zstd);
+        r.limits = Limits {
+            max_ratio: 100,
+            max_size: 1 << 30,
+            ratio_floor: 1 << 20,
+        };
+        let o = scan(&z[..], &r);
+        assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(&z)));
+        let f = o.facts.expect("facts");
+        let stop = f.limit.expect("ratio limit");
+        assert!(stop.message.contains("ratio"), "{stop:?}");
+        assert!(f.diff_ids.is_empty());
+        r.limits = Limits {
+            max_ratio: 1_000_000,
+            max_size: 100_000,
+            ratio_floor: 1 << 20,
+        };
+        let f = scan(&z[..], &r).facts.expect("facts");
+        assert!(
+            f.limit
+                .expect("size limit")
+                .message
+                .contains("max-layer-size")
+        );
+    }
+
+    #[test]
+    fn read_errors_are_blob_errors() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                self.0 -= 1;
+                buf[0] = 0x1f;
+                Ok(1)
+            }
+        }
+        let o = scan(Failing(3), &req(Compression::Gzip));
+        assert_eq!(o.error.as_deref(), Some("disk on fire"));
+        assert!(o.facts.is_none());
+    }
+}

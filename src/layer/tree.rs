@@ -1,0 +1,403 @@
+//! Applying the layers of an image in order over an in-memory tree of paths: names, kinds and link targets only,
+//! never contents. This shows what no single layer can: whiteouts of paths that do not exist below, hard links
+//! whose target is neither earlier in the layer nor a file below, and entries written through a symbolic link
+//! that leads outside the root.
+//!
+//! Semantics (layer.md § Applying Changesets, § Whiteouts): a layer's opaque whiteouts are applied first, then
+//! its explicit whiteouts (which only apply to what lower layers hold), then its entries in archive order; an
+//! entry that replaces a directory with something else removes what was below it.
+
+use std::collections::BTreeMap;
+
+use super::tar::{Kind, flag};
+use super::{LayerFacts, tar};
+
+/// Whiteout forms (layer.md § Whiteouts, § Opaque Whiteout).
+pub const WHITEOUT_PREFIX: &str = ".wh.";
+pub const OPAQUE: &str = ".wh..wh..opq";
+/// Prefix of names reserved for whiteout metadata (AUFS used `.wh..wh.plnk`, `.wh..wh.aufs`, `.wh..wh.orph`).
+pub const META_PREFIX: &str = ".wh..wh.";
+
+/// What a basename means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whiteout<'a> {
+    /// Not a whiteout.
+    No,
+    /// `.wh..wh..opq`: hides everything below its directory in lower layers.
+    Opaque,
+    /// `.wh.` followed by the name to delete.
+    Explicit(&'a str),
+    /// `.wh.` alone: no name to delete.
+    Empty,
+    /// `.wh..wh.` followed by something other than `.opq`: no meaning in the spec.
+    Unknown,
+}
+
+pub fn classify(base: &str) -> Whiteout<'_> {
+    if base == OPAQUE {
+        Whiteout::Opaque
+    } else if base.starts_with(META_PREFIX) {
+        Whiteout::Unknown
+    } else if let Some(rest) = base.strip_prefix(WHITEOUT_PREFIX) {
+        if rest.is_empty() {
+            Whiteout::Empty
+        } else {
+            Whiteout::Explicit(rest)
+        }
+    } else {
+        Whiteout::No
+    }
+}
+
+/// Join a parent path and a name (`""` is the root).
+pub fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_string()
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+/// A finding of the replay: layer index (in the manifest), entry index (in that layer's facts) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub layer: usize,
+    pub entry: usize,
+    pub what: What,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    /// An explicit whiteout names a path that no lower layer holds (after the layer's opaque whiteouts).
+    WhiteoutTargetMissing { target: String },
+    /// A hard link's target is not an earlier entry of the layer nor a file in a lower layer.
+    HardlinkTargetMissing { target: String },
+    /// A hard link points at a directory.
+    HardlinkToDirectory { target: String },
+    /// The entry's path goes through a symbolic link whose target leads outside the root.
+    ThroughSymlink { link: String, target: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Node {
+    kind: Kind,
+    /// Symbolic link target (raw).
+    link: Option<String>,
+}
+
+/// The replay of one image.
+#[derive(Debug, Default)]
+pub struct Stack {
+    pub events: Vec<Event>,
+    /// Layers replayed (the replay stops before the first layer whose entry list is missing or incomplete, since
+    /// everything above it would be judged against a wrong tree).
+    pub replayed: usize,
+}
+
+/// Lexically resolve a symbolic link at `at` with `target` as an extractor that follows it would: `None` if it
+/// leads outside the root (an absolute target, or `..` above the root), else the normalised path.
+fn resolve(at: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = tar::parent(at)
+        .split('/')
+        .filter(|c| !c.is_empty())
+        .collect();
+    for c in target.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+struct Tree {
+    nodes: BTreeMap<String, Node>,
+}
+
+impl Tree {
+    /// Remove `path` and everything below it.
+    fn remove_all(&mut self, path: &str) {
+        self.nodes.remove(path);
+        self.remove_below(path);
+    }
+
+    /// Remove everything below `path` (not `path` itself). The root is `""`.
+    fn remove_below(&mut self, path: &str) {
+        if path.is_empty() {
+            self.nodes.clear();
+            return;
+        }
+        let prefix = format!("{path}/");
+        let doomed: Vec<String> = self
+            .nodes
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in doomed {
+            self.nodes.remove(&k);
+        }
+    }
+
+    /// The first ancestor of `path` that is a symbolic link leading outside the root, following symbolic links
+    /// on the way (at most 40, like the kernel).
+    fn escaping_ancestor(&self, path: &str) -> Option<(String, String)> {
+        let mut current = path.to_string();
+        for _ in 0..40 {
+            let comps: Vec<&str> = current.split('/').collect();
+            let mut redirected = None;
+            for i in 1..comps.len() {
+                let prefix = comps[..i].join("/");
+                let Some(node) = self.nodes.get(&prefix) else {
+                    continue;
+                };
+                if node.kind != Kind::Symlink {
+                    continue;
+                }
+                let target = node.link.clone().unwrap_or_default();
+                match resolve(&prefix, &target) {
+                    None => return Some((prefix, target)),
+                    Some(r) => {
+                        let rest = comps[i..].join("/");
+                        redirected = Some(join(&r, &rest));
+                        break;
+                    }
+                }
+            }
+            match redirected {
+                Some(next) if next != current => current = next,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn add_parents(&mut self, path: &str) {
+        let mut p = tar::parent(path);
+        while !p.is_empty() && !self.nodes.contains_key(p) {
+            self.nodes.insert(
+                p.to_string(),
+                Node {
+                    kind: Kind::Dir,
+                    link: None,
+                },
+            );
+            p = tar::parent(p);
+        }
+    }
+}
+
+/// Apply the layers in order. `layers[i]` is `None` when layer `i` has no facts (blob missing, not a layer
+/// media type this tool reads, unreadable).
+pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
+    let mut tree = Tree {
+        nodes: BTreeMap::new(),
+    };
+    let mut stack = Stack::default();
+    for (li, facts) in layers.iter().enumerate() {
+        let Some(facts) = facts else { break };
+        let t = &facts.tar;
+        let usable = |e: &tar::Entry| !e.has(flag::ESCAPES);
+        // 1. Explicit whiteouts name what the lower layers hold (before this layer's opaque whiteouts, which may
+        //    hide the same path: redundant, not wrong).
+        let mut hidden: Vec<String> = Vec::new();
+        for (ei, e) in t.entries.iter().enumerate().filter(|(_, e)| usable(e)) {
+            let p = t.path(e);
+            if let Whiteout::Explicit(name) = classify(tar::basename(p)) {
+                let target = join(tar::parent(p), name);
+                if tree.nodes.contains_key(&target) {
+                    hidden.push(target);
+                } else {
+                    stack.events.push(Event {
+                        layer: li,
+                        entry: ei,
+                        what: What::WhiteoutTargetMissing { target },
+                    });
+                }
+            }
+        }
+        // 2. Opaque whiteouts, whatever their position in the archive, then the explicit ones.
+        for e in t.entries.iter().filter(|e| usable(e)) {
+            let p = t.path(e);
+            if classify(tar::basename(p)) == Whiteout::Opaque {
+                tree.remove_below(tar::parent(p));
+            }
+        }
+        for target in hidden {
+            tree.remove_all(&target);
+        }
+        // 3. The entries, in order.
+        for (ei, e) in t.entries.iter().enumerate().filter(|(_, e)| usable(e)) {
+            let p = t.path(e);
+            if p.is_empty() || classify(tar::basename(p)) != Whiteout::No {
+                continue;
+            }
+            if let Some((link, target)) = tree.escaping_ancestor(p) {
+                stack.events.push(Event {
+                    layer: li,
+                    entry: ei,
+                    what: What::ThroughSymlink { link, target },
+                });
+                continue;
+            }
+            if e.kind == Kind::Hardlink && !e.has(flag::MISSING_LINK) && !e.has(flag::LINK_ESCAPES)
+            {
+                let target = t.link_path(e);
+                match tree.nodes.get(target) {
+                    Some(n) if n.kind == Kind::Dir => stack.events.push(Event {
+                        layer: li,
+                        entry: ei,
+                        what: What::HardlinkToDirectory {
+                            target: target.to_string(),
+                        },
+                    }),
+                    Some(_) => {}
+                    None => stack.events.push(Event {
+                        layer: li,
+                        entry: ei,
+                        what: What::HardlinkTargetMissing {
+                            target: target.to_string(),
+                        },
+                    }),
+                }
+            }
+            let kind = match e.kind {
+                // A hard link is another name for its target: a file of the same kind.
+                Kind::Hardlink => tree
+                    .nodes
+                    .get(t.link_path(e))
+                    .map_or(Kind::File, |n| n.kind),
+                k => k,
+            };
+            let link = (e.kind == Kind::Symlink).then(|| t.link(e).to_string());
+            let replaces_dir = tree
+                .nodes
+                .get(p)
+                .is_some_and(|n| n.kind == Kind::Dir && kind != Kind::Dir);
+            if replaces_dir {
+                tree.remove_below(p);
+            }
+            tree.add_parents(p);
+            tree.nodes.insert(p.to_string(), Node { kind, link });
+        }
+        stack.replayed = li + 1;
+        if !facts.complete() {
+            break;
+        }
+    }
+    stack
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::tar::{self as w, TarEntry, TarOptions};
+    use crate::layer::{Limits, Request, scan};
+    use crate::mediatype::Compression;
+
+    fn e(path: &str, kind: &str, link: Option<&str>) -> TarEntry {
+        TarEntry {
+            path: path.into(),
+            kind: Some(kind.into()),
+            link: link.map(str::to_string),
+            ..TarEntry::default()
+        }
+    }
+
+    fn facts(entries: &[TarEntry]) -> LayerFacts {
+        let raw = w::write(entries, &TarOptions::default());
+        let req = Request {
+            declared: Compression::None,
+            blob_algorithm: None,
+            diff_algorithms: Vec::new(),
+            limits: Limits::default(),
+        };
+        scan(&raw[..], &req).facts.expect("facts")
+    }
+
+    #[test]
+    fn whiteout_names() {
+        assert_eq!(classify(".wh..wh..opq"), Whiteout::Opaque);
+        assert_eq!(classify(".wh.x"), Whiteout::Explicit("x"));
+        assert_eq!(classify(".wh."), Whiteout::Empty);
+        assert_eq!(classify(".wh..wh.plnk"), Whiteout::Unknown);
+        assert_eq!(classify("x.wh."), Whiteout::No);
+    }
+
+    #[test]
+    fn whiteouts_and_hardlinks_across_layers() {
+        let base = facts(&[
+            e("a/", "dir", None),
+            e("a/f", "file", None),
+            e("b/", "dir", None),
+            e("b/g", "file", None),
+            e("c/", "dir", None),
+            e("c/h", "file", None),
+        ]);
+        let top = facts(&[
+            e("a/.wh.f", "file", None),
+            e("a/.wh.nothing", "file", None),
+            e("b/.wh..wh..opq", "file", None),
+            e("b/.wh.g", "file", None),
+            e("link", "hardlink", Some("c/h")),
+            e("bad", "hardlink", Some("a/f")),
+            e("dir", "hardlink", Some("c")),
+            e("new", "file", None),
+            e("late", "hardlink", Some("new")),
+            e("early", "hardlink", Some("later")),
+            e("later", "file", None),
+        ]);
+        let s = replay(&[Some(&base), Some(&top)]);
+        let got: Vec<(usize, &What)> = s.events.iter().map(|e| (e.entry, &e.what)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    1,
+                    &What::WhiteoutTargetMissing {
+                        target: "a/nothing".into()
+                    }
+                ),
+                (
+                    5,
+                    &What::HardlinkTargetMissing {
+                        target: "a/f".into()
+                    }
+                ),
+                (6, &What::HardlinkToDirectory { target: "c".into() }),
+                (
+                    9,
+                    &What::HardlinkTargetMissing {
+                        target: "later".into()
+                    }
+                ),
+            ]
+        );
+        assert_eq!(s.replayed, 2);
+    }
+
+    #[test]
+    fn symlinks_leading_out() {
+        let base = facts(&[
+            e("up", "symlink", Some("../../x")),
+            e("abs", "symlink", Some("/etc")),
+            e("lib", "symlink", Some("usr/lib")),
+            e("loop", "symlink", Some("loop")),
+        ]);
+        let top = facts(&[
+            e("up/f", "file", None),
+            e("abs/passwd", "file", None),
+            e("lib/ok", "file", None),
+            e("loop/x", "file", None),
+        ]);
+        let s = replay(&[Some(&base), Some(&top)]);
+        let got: Vec<usize> = s.events.iter().map(|e| e.entry).collect();
+        assert_eq!(got, vec![0, 1]);
+    }
+}
