@@ -1,10 +1,43 @@
 //! The human-readable report: findings grouped by file, each with its rule, location, message and clauses.
+//!
+//! [`render_styled`] adds ANSI colours (severity, rule, file headings) for a terminal; without them the text is
+//! exactly [`render`]'s.
 
 use std::fmt::Write as _;
 
 use super::{Finding, Report};
+use crate::rule::Severity;
 
 pub fn render(report: &Report) -> String {
+    render_styled(report, false)
+}
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy)]
+struct Style(bool);
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(self, s: Severity) -> String {
+        let code = match s {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;36",
+        };
+        self.paint(code, s.as_str())
+    }
+}
+
+/// The human report, coloured when `color` is set (the caller decides: a terminal, and `NO_COLOR` unset).
+pub fn render_styled(report: &Report, color: bool) -> String {
+    let style = Style(color);
     let mut s = String::new();
     let what = match (report.input.kind, &report.input.media_type) {
         ("document", Some(mt)) => format!(
@@ -20,14 +53,14 @@ pub fn render(report: &Report) -> String {
         let key = (f.location.file.as_str(), f.location.via.as_slice());
         if last != Some(key) {
             s.push('\n');
-            let _ = write!(s, "{}", f.location.file);
+            let _ = write!(s, "{}", style.paint("1", &f.location.file));
             if !f.location.via.is_empty() {
                 let _ = write!(s, "  (via {})", f.location.via.join(" → "));
             }
             s.push('\n');
             last = Some(key);
         }
-        finding(&mut s, f);
+        finding(&mut s, f, style);
     }
     let sum = &report.summary;
     let _ = writeln!(
@@ -47,7 +80,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn finding(s: &mut String, f: &Finding) {
+fn finding(s: &mut String, f: &Finding, style: Style) {
     let mut at = String::new();
     if let Some(p) = &f.location.pointer {
         at.push_str(if p.is_empty() { "/" } else { p });
@@ -64,7 +97,13 @@ fn finding(s: &mut String, f: &Finding) {
             e.offset
         );
     }
-    let _ = write!(s, "  {}[{}] {}", f.severity, f.code, f.name);
+    let _ = write!(
+        s,
+        "  {}{} {}",
+        style.severity(f.severity),
+        style.paint("1", &format!("[{}]", f.code)),
+        f.name
+    );
     if !at.is_empty() {
         let _ = write!(s, " at {at}");
     }

@@ -5,8 +5,11 @@ use serde::Serialize;
 use crate::rule::Severity;
 
 pub mod catalogue;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 /// A tar entry inside a layer (or an archive member), for locations.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -72,6 +75,29 @@ pub struct Finding {
     pub spec_url: String,
     pub location: Location,
     pub message: String,
+}
+
+/// What a renderer may know about a rule: plain data the caller takes from the catalogue (see
+/// [`catalogue::rule_infos`]), so that renderers stay ignorant of rules themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The first sentence of the docs.
+    pub summary: String,
+    /// The full documentation (Markdown).
+    pub help: String,
+    /// The spec section of the primary clause.
+    pub help_uri: String,
+    pub clauses: Vec<&'static str>,
+    /// The severity the rule has by default.
+    pub default_severity: Severity,
+    /// Whether the rule runs, for this spec version, without being selected.
+    pub default_enabled: bool,
+    /// The severity in this run, after profile, configuration and flags; `None` when it is off.
+    pub severity: Option<Severity>,
+    /// Whether the rule applies to this kind of input (layout rules do not run on a single document).
+    pub applicable: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,335 @@
+//! SARIF 2.1.0 (`--format sarif`), for GitHub code scanning and other SARIF viewers.
+//!
+//! One run. `tool.driver.rules` is the rule table the caller passes in (the whole catalogue); rules whose level in
+//! this run differs from their default are listed in `invocations[0].ruleConfigurationOverrides`. One result per
+//! finding:
+//!
+//! - `physicalLocation.artifactLocation`: the file inside the input (`blobs/sha256/…`, `index.json`), relative to
+//!   the base id `INPUT`, which `run.originalUriBaseIds` resolves to the input directory (a layout), the directory
+//!   holding the document (a single document) or holding the archive (an archive: the artifact is the archive and
+//!   the member is a logical location). `region` gives line and column (in Unicode code points) when known.
+//! - `logicalLocations`: the JSON pointer (`kind` `value`) and the tar entry of a layer (`kind` `resource`, with its
+//!   header offset in `properties`).
+//! - `partialFingerprints["ocicheck/v1"]`: a SHA-256 over the rule code and where the finding is in the content
+//!   graph, not over digests: the chain of descriptor pointers from `index.json` (so a rebuilt image whose blobs
+//!   changed digest keeps its fingerprints), the file when it is not a blob reached by a descriptor, the JSON
+//!   pointer and the tar entry; identical keys are told apart by their order in the (sorted) report.
+//! - `properties`: clause ids, spec link and the via chain as the human report shows it.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+use sha2::Digest as _;
+
+use super::{Finding, Report, RuleInfo};
+use crate::rule::Severity;
+
+/// The schema the output follows (the OASIS errata01 schema).
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The key of the fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "ocicheck/v1";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+pub fn render(report: &Report, rules: &[RuleInfo]) -> String {
+    let mut s =
+        serde_json::to_string_pretty(&to_value(report, rules)).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}
+
+/// The SARIF log as a JSON value.
+pub fn to_value(report: &Report, rules: &[RuleInfo]) -> Value {
+    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
+    let driver_rules = rules_table(rules);
+    let overrides: Vec<Value> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.severity != r.default_enabled.then_some(r.default_severity))
+        .map(|(i, r)| {
+            let mut conf = Map::new();
+            conf.insert("enabled".into(), Value::Bool(r.severity.is_some()));
+            if let Some(s) = r.severity {
+                conf.insert("level".into(), level(s).into());
+            }
+            json!({ "descriptor": { "id": r.code, "index": i }, "configuration": conf })
+        })
+        .collect();
+    let mut invocation = json!({ "executionSuccessful": true });
+    if !overrides.is_empty() {
+        invocation["ruleConfigurationOverrides"] = Value::Array(overrides);
+    }
+
+    let base = Base::of(report);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let key = fingerprint_key(f);
+            let n = seen.entry(key.clone()).or_insert(0);
+            let fp = fingerprint(&key, *n);
+            *n += 1;
+            result(f, index.get(f.code).copied(), &base, fp)
+        })
+        .collect();
+
+    let mut input = json!({ "path": report.input.path, "kind": report.input.kind });
+    if let Some(mt) = &report.input.media_type {
+        input["mediaType"] = mt.as_str().into();
+    }
+    if let Some(src) = report.input.media_type_source {
+        input["mediaTypeSource"] = src.into();
+    }
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": report.tool.name,
+                    "version": report.tool.version,
+                    "semanticVersion": report.tool.version,
+                    "rules": driver_rules,
+                }
+            },
+            "invocations": [invocation],
+            "originalUriBaseIds": { "INPUT": base.original() },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {
+                "spec": report.spec,
+                "input": input,
+                "summary": report.summary,
+            },
+        }],
+    })
+}
+
+/// `tool.driver.rules`: one reporting descriptor per rule, in the order given (results' `ruleIndex` points into it).
+pub fn rules_table(rules: &[RuleInfo]) -> Value {
+    Value::Array(rules.iter().map(rule).collect())
+}
+
+fn rule(r: &RuleInfo) -> Value {
+    json!({
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": { "text": r.summary },
+        "help": { "text": r.help, "markdown": r.help },
+        "helpUri": r.help_uri,
+        "defaultConfiguration": {
+            "enabled": r.default_enabled,
+            "level": level(r.default_severity),
+        },
+        "properties": { "clauses": r.clauses },
+    })
+}
+
+/// Where `INPUT` points, and how a finding's file is named relative to it.
+struct Base {
+    /// The base directory as a URI reference (ending in `/`), absolute (`file:///…`) or relative to `%SRCROOT%`.
+    uri: String,
+    absolute: bool,
+    /// For an archive: the archive's file name (the artifact every finding is in).
+    archive: Option<String>,
+}
+
+impl Base {
+    fn of(report: &Report) -> Base {
+        let path = report.input.path.as_str();
+        let (dir, archive) = match report.input.kind {
+            "layout" => (path.trim_end_matches('/').to_string(), None),
+            kind => {
+                let (dir, name) = match path.rfind('/') {
+                    Some(i) => (&path[..i], &path[i + 1..]),
+                    None => ("", path),
+                };
+                let dir = if dir.is_empty() && path.starts_with('/') {
+                    "/"
+                } else {
+                    dir
+                };
+                (
+                    dir.to_string(),
+                    (kind != "document").then(|| name.to_string()),
+                )
+            }
+        };
+        let absolute = dir.starts_with('/');
+        let uri = if dir.is_empty() || dir == "." {
+            "./".to_string()
+        } else if absolute {
+            format!("file://{}/", encode(dir.trim_end_matches('/')))
+        } else {
+            format!("{}/", encode(&dir))
+        };
+        Base {
+            uri,
+            absolute,
+            archive,
+        }
+    }
+
+    fn original(&self) -> Value {
+        let mut v = json!({
+            "uri": self.uri,
+            "description": { "text": "The directory of the input ocicheck validated." },
+        });
+        if !self.absolute {
+            v["uriBaseId"] = "%SRCROOT%".into();
+        }
+        v
+    }
+
+    fn artifact(&self, file: &str) -> Value {
+        let name = self.archive.as_deref().unwrap_or(file);
+        json!({ "uri": encode(name), "uriBaseId": "INPUT" })
+    }
+}
+
+fn result(f: &Finding, rule_index: Option<usize>, base: &Base, fingerprint: String) -> Value {
+    let loc = &f.location;
+    let mut physical = json!({ "artifactLocation": base.artifact(&loc.file) });
+    if let Some(line) = loc.line {
+        let mut region = json!({ "startLine": line });
+        if let Some(col) = loc.column {
+            region["startColumn"] = col.into();
+        }
+        physical["region"] = region;
+    }
+    let mut logical = Vec::new();
+    if base.archive.is_some() {
+        logical.push(json!({
+            "name": loc.file.rsplit('/').next().unwrap_or(&loc.file),
+            "fullyQualifiedName": loc.file,
+            "kind": "resource",
+        }));
+    }
+    if let Some(p) = &loc.pointer {
+        let name = if p.is_empty() {
+            "/"
+        } else {
+            p.rsplit('/').next().unwrap_or(p)
+        };
+        logical.push(json!({
+            "name": name,
+            "fullyQualifiedName": if p.is_empty() { "/" } else { p.as_str() },
+            "kind": "value",
+        }));
+    }
+    if let Some(e) = &loc.entry {
+        logical.push(json!({
+            "name": e.path.trim_end_matches('/').rsplit('/').next().unwrap_or(&e.path),
+            "fullyQualifiedName": e.path,
+            "kind": "resource",
+            "properties": { "headerOffset": e.offset },
+        }));
+    }
+    let mut location = json!({ "physicalLocation": physical });
+    if !logical.is_empty() {
+        location["logicalLocations"] = Value::Array(logical);
+    }
+    let mut props = json!({
+        "name": f.name,
+        "clauses": f.clauses,
+        "specUrl": f.spec_url,
+        "file": loc.file,
+    });
+    if !loc.via.is_empty() {
+        props["via"] = json!(loc.via);
+    }
+    let mut r = json!({
+        "ruleId": f.code,
+        "level": level(f.severity),
+        "message": { "text": f.message },
+        "locations": [location],
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
+        "properties": props,
+    });
+    if let Some(i) = rule_index {
+        r["ruleIndex"] = i.into();
+    }
+    r
+}
+
+/// The part of a via element that does not depend on digests: a blob's name is dropped, the pointer kept.
+fn logical_step(via: &str) -> &str {
+    match via.split_once('#') {
+        Some((file, _)) if file.starts_with("blobs/") => &via[file.len()..],
+        _ => via,
+    }
+}
+
+fn fingerprint_key(f: &Finding) -> String {
+    let loc = &f.location;
+    let mut key = String::from(f.code);
+    for v in &loc.via {
+        key.push('\u{1f}');
+        key.push_str(logical_step(v));
+    }
+    key.push('\u{1e}');
+    if loc.via.is_empty() || !loc.file.starts_with("blobs/") {
+        key.push_str(&loc.file);
+    }
+    key.push('\u{1e}');
+    if let Some(p) = &loc.pointer {
+        key.push_str(p);
+    }
+    key.push('\u{1e}');
+    if let Some(e) = &loc.entry {
+        key.push_str(&e.path);
+    }
+    key
+}
+
+fn fingerprint(key: &str, occurrence: usize) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(key.as_bytes());
+    h.update(b"\x1d");
+    h.update(occurrence.to_string().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Percent-encode a path for a URI reference: unreserved characters and `/` stay, everything else is encoded
+/// byte by byte.
+fn encode(path: &str) -> String {
+    let mut s = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_what_a_uri_cannot_hold() {
+        assert_eq!(encode("blobs/sha256/ab"), "blobs/sha256/ab");
+        assert_eq!(encode("my image/x:y"), "my%20image/x%3Ay");
+        assert_eq!(encode("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn via_steps_drop_blob_names() {
+        assert_eq!(
+            logical_step("index.json#/manifests/0"),
+            "index.json#/manifests/0"
+        );
+        assert_eq!(logical_step("blobs/sha256/abc#/layers/2"), "#/layers/2");
+    }
+}
