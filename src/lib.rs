@@ -9,13 +9,16 @@
 
 pub mod check;
 pub mod clauses;
+pub mod config;
 pub mod corpus;
 pub mod digest;
 pub mod formats;
 pub mod json;
 pub mod layer;
 pub mod mediatype;
+pub mod output;
 pub mod platform;
+pub mod progress;
 pub mod report;
 pub mod rule;
 pub mod rules;
@@ -76,6 +79,8 @@ pub struct Options {
     pub max_layer_size: u64,
     /// A named policy (`--profile`); see [`rule::Profile`].
     pub profile: Option<rule::Profile>,
+    /// Told how blob verification goes (the terminal progress bar); see [`progress`].
+    pub progress: Option<progress::Sink>,
 }
 
 impl Options {
@@ -86,7 +91,10 @@ impl Options {
 
     /// The level overrides in force: the profile's first, then the user's (later ones win).
     pub fn effective_overrides(&self) -> Vec<(Selector, Level)> {
-        let mut v = self.profile.map(rule::Profile::overrides).unwrap_or_default();
+        let mut v = self
+            .profile
+            .map(rule::Profile::overrides)
+            .unwrap_or_default();
         v.extend(self.overrides.iter().cloned());
         v
     }
@@ -103,6 +111,7 @@ impl Default for Options {
             max_layer_ratio: layer::DEFAULT_MAX_RATIO,
             max_layer_size: layer::DEFAULT_MAX_SIZE,
             profile: None,
+            progress: None,
         }
     }
 }

@@ -4,16 +4,27 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use ocicheck::output;
 use ocicheck::report::catalogue;
-use ocicheck::rule::{Level, Selector};
-use ocicheck::{Options, Spec, rules};
+use ocicheck::rule::Selector;
+use ocicheck::{Options, rules};
+
+const EXIT_STATUS: &str = "Exit status:
+  0  no finding at or above --fail-on (default: error)
+  1  at least one finding at or above --fail-on
+  2  ocicheck could not do its job: bad flags or configuration, unknown rule codes, an input that does not exist
+     or cannot be read, an output file that cannot be written
+
+Configuration: ocicheck.toml in the working directory, or --config FILE (flags win over it).
+Colour: on a terminal unless NO_COLOR is set.";
 
 #[derive(Parser)]
 #[command(
     name = "ocicheck",
     version,
-    about = "Conformance validator for the OCI Image Format Specification"
+    about = "Conformance validator for the OCI Image Format Specification",
+    after_long_help = EXIT_STATUS
 )]
 struct Cli {
     #[command(subcommand)]
@@ -37,6 +48,17 @@ enum Command {
         /// A rule code (MAN001) or name (manifest-schema-version-not-2).
         code: String,
     },
+    /// Print a shell completion script (e.g. `ocicheck completions bash > /etc/bash_completion.d/ocicheck`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write ocicheck.1, ocicheck-validate.1 … into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -54,30 +76,51 @@ enum ConformanceCmd {
 enum RulesFormat {
     Table,
     Json,
+    /// The Markdown of docs/rules.md.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Text for people, grouped by file.
     Human,
+    /// The JSON report (schema/report.schema.json).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test case per rule that ran.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 #[derive(clap::Args)]
 struct ValidateArgs {
     /// An image layout directory, or a JSON document (manifest, index, config, oci-layout, descriptor).
     path: PathBuf,
-    /// Output format.
+    /// Output format (of stdout, and of a bare --output FILE).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Spec version: v1.1.1, or main (the unreleased branch: blake3, non-negative sizes, I-JSON).
-    #[arg(long, default_value = "v1.1.1")]
-    spec: String,
+    /// Also write a report to FILE: FORMAT=FILE (sarif=results.sarif), or a bare FILE in --format (then stdout
+    /// gets the human report). Repeatable.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    output: Vec<String>,
+    /// No progress bar, and no human report on stdout when --output takes the report.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Configuration file (default: ocicheck.toml in the working directory, if there is one).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Spec version: v1.1.1 (default), or main (the unreleased branch: blake3, non-negative sizes, I-JSON).
+    #[arg(long)]
+    spec: Option<String>,
+
     /// Media type of a single document (default: its mediaType field, else inferred from its shape).
     #[arg(long)]
     media_type: Option<String>,
-    /// Lowest severity that makes the exit status 1: error, warning, info or never.
-    #[arg(long, default_value = "error")]
-    fail_on: String,
+    /// Lowest severity that makes the exit status 1: error (default), warning, info or never.
+    #[arg(long)]
+    fail_on: Option<String>,
     /// Do not report a rule, group (LYR) or level (should).
     #[arg(long, value_name = "CODE")]
     allow: Vec<String>,
@@ -118,11 +161,32 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 match format {
                     RulesFormat::Table => catalogue::table(),
                     RulesFormat::Json => catalogue::json(),
+                    RulesFormat::Markdown => catalogue::markdown(),
                 }
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Conformance(c) => conformance(c),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "ocicheck",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => {
+            let cmd = Cli::command();
+            match dir {
+                Some(d) => clap_mangen::generate_to(cmd, &d)
+                    .map_err(|e| format!("{}: {e}", d.display()))?,
+                None => clap_mangen::Man::new(cmd)
+                    .render(&mut std::io::stdout())
+                    .map_err(|e| format!("stdout: {e}"))?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { code } => match rules::by_code(&code) {
             Some(r) => {
                 print!("{}", catalogue::explain(r));
@@ -139,47 +203,55 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn validate(a: ValidateArgs) -> Result<ExitCode, String> {
-    let spec = Spec::parse(&a.spec)
-        .ok_or_else(|| format!("--spec {}: expected v1.1.1 or main", a.spec))?;
-    let fail_on = ocicheck::parse_fail_on(&a.fail_on).ok_or_else(|| {
-        format!(
-            "--fail-on {}: expected error, warning, info or never",
-            a.fail_on
-        )
-    })?;
-    let all: Vec<_> = rules::all().collect();
-    let mut overrides = Vec::new();
-    for (list, level) in [
-        (&a.allow, Level::Allow),
-        (&a.warn, Level::Warn),
-        (&a.deny, Level::Deny),
-    ] {
-        for s in list {
-            overrides.push((Selector::parse(s, &all)?, level));
-        }
-    }
+    let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
+    let settings = ocicheck::config::resolve(
+        &ocicheck::config::Flags {
+            config: a.config,
+            spec: a.spec,
+            profile: a.profile,
+            fail_on: a.fail_on,
+            allow: a.allow,
+            warn: a.warn,
+            deny: a.deny,
+        },
+        &cwd,
+    )?;
+    let fail_on = settings.fail_on;
     let mut opts = Options {
-        spec,
+        spec: settings.spec,
+        profile: settings.profile,
+        progress: ocicheck::progress::Bar::for_stderr(a.quiet),
         media_type: a.media_type,
         max_json_size: a.max_json_size,
-        overrides,
+        overrides: settings.overrides,
         ..Options::default()
     };
-    if let Some(p) = &a.profile {
-        opts.profile =
-            Some(ocicheck::rule::Profile::parse(p).ok_or_else(|| {
-                format!("--profile {p}: expected strict, portable or docker-compat")
-            })?);
-    }
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
     let report = ocicheck::validate(&a.path, &opts).map_err(|e| e.to_string())?;
-    let text = match a.format {
-        Format::Human => ocicheck::report::human::render(&report),
-        Format::Json => ocicheck::report::json::render(&report),
+    let format = match a.format {
+        Format::Human => output::Format::Human,
+        Format::Json => output::Format::Json,
+        Format::Sarif => output::Format::Sarif,
+        Format::Junit => output::Format::Junit,
+        Format::Github => output::Format::Github,
     };
-    print!("{text}");
+    for t in output::plan(format, &a.output, a.quiet) {
+        match t.file {
+            Some(path) => {
+                let text = output::render(t.format, &report, &opts, fail_on, false);
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            None => {
+                let color = t.format == output::Format::Human && output::stdout_color();
+                print!(
+                    "{}",
+                    output::render(t.format, &report, &opts, fail_on, color)
+                );
+            }
+        }
+    }
     Ok(if report.fails(fail_on) {
         ExitCode::from(1)
     } else {

@@ -585,6 +585,9 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
     if jobs.is_empty() {
         return;
     }
+    // Progress (blobs and bytes read) for `opts.progress`; without a sink this only forwards.
+    let counted = crate::progress::Counted::new(src, opts, jobs.iter().map(|j| &j.path), g);
+    let src: &dyn Source = &counted;
     let results: Mutex<Vec<Option<JobResult>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
