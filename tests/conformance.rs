@@ -3,19 +3,219 @@
 //! For each case: a generated case's committed bytes must equal what its recipe builds (so no case is hand-edited
 //! out of step with its description); the validator must report exactly the expected codes (checked first, so a
 //! snapshot can never be accepted while showing the wrong rule); then the human report is compared with the
-//! case's `report.snap`, which a person has read.
+//! case's `report.snap`, which a person has read. The same report is snapshot-tested as JSON (`report.json.snap`)
+//! and SARIF (`report.sarif.snap`), with the tool version redacted so that a release does not change every
+//! snapshot; the SARIF output is first validated against the official SARIF 2.1.0 schema
+//! (`../shared/schemas/sarif-schema-2.1.0.json`) and its results checked against the expected codes. The SARIF
+//! snapshots leave out the rule table (the same for every case of a spec version), which is snapshot-tested once
+//! per spec version. The JUnit output is parsed with an XML parser and the GitHub output checked line by line.
 //!
 //! Also: every rule in the catalogue is expected by at least one case.
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use ocicheck::corpus::{self, Case, CaseKind};
-use ocicheck::report::Report;
+use ocicheck::report::{Report, catalogue};
+use ocicheck::rule::Severity;
+use ocicheck::{Options, Spec};
 
-fn run_case(case: &Case, root: &Path) -> Result<Report, Failed> {
-    let opts = case.options()?;
+/// What stands for the tool version in snapshots.
+const VERSION: &str = "[version]";
+
+fn sarif_validator() -> Result<&'static jsonschema::Validator, Failed> {
+    static V: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    V.get_or_init(|| {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "{}: {e} (the shared folder must sit beside the repository)",
+                path.display()
+            )
+        })?;
+        let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        jsonschema::validator_for(&schema).map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| Failed::from(e.clone()))
+}
+
+/// Compare `text` with the snapshot `name` next to the case.
+fn snapshot(case: &Case, name: &str, text: &str) -> Result<(), String> {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(&case.dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(case.file.description.clone());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_snapshot!(name, text));
+    }));
+    outcome.map_err(|_| {
+        format!(
+            "{}: report differs from {name}.snap (review with cargo insta review)",
+            case.id
+        )
+    })
+}
+
+/// The SARIF log checked against the official schema and the case's codes, then with the rule table left out.
+fn checked_sarif(case: &Case, report: &Report, opts: &Options) -> Result<String, Failed> {
+    let rules = catalogue::rule_infos(opts, report.input.kind);
+    let mut log = ocicheck::report::sarif::to_value(report, &rules);
+    let errors: Vec<String> = sarif_validator()?
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!(
+            "{}: SARIF output is not valid SARIF 2.1.0: {errors:?}",
+            case.id
+        )
+        .into());
+    }
+    let run = &mut log["runs"][0];
+    let results = run["results"].as_array().cloned().unwrap_or_default();
+    let got: BTreeSet<&str> = results
+        .iter()
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    let want: BTreeSet<&str> = case.file.expect.iter().map(String::as_str).collect();
+    if got != want || results.len() != report.findings.len() {
+        return Err(format!("{}: SARIF results name {got:?}, expected {want:?}", case.id).into());
+    }
+    for r in &results {
+        let i = r["ruleIndex"].as_u64().unwrap_or(u64::MAX) as usize;
+        if rules.get(i).map(|x| x.code) != r["ruleId"].as_str() {
+            return Err(format!(
+                "{}: ruleIndex {i} does not point at {}",
+                case.id, r["ruleId"]
+            )
+            .into());
+        }
+    }
+    for o in run["invocations"][0]["ruleConfigurationOverrides"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let i = o["descriptor"]["index"].as_u64().unwrap_or(u64::MAX) as usize;
+        if rules.get(i).map(|x| x.code) != o["descriptor"]["id"].as_str() {
+            return Err(format!(
+                "{}: override index {i} does not point at {}",
+                case.id, o["descriptor"]["id"]
+            )
+            .into());
+        }
+    }
+    if run["tool"]["driver"]["rules"] != rules_table(opts.spec) {
+        return Err(format!(
+            "{}: the SARIF rule table differs from the one snapshot-tested",
+            case.id
+        )
+        .into());
+    }
+    // Indexes into the rule table change whenever a rule is added; they were checked above.
+    for r in run["results"].as_array_mut().into_iter().flatten() {
+        if let Some(o) = r.as_object_mut() {
+            o.remove("ruleIndex");
+        }
+    }
+    for inv in run["invocations"].as_array_mut().into_iter().flatten() {
+        for o in inv
+            .get_mut("ruleConfigurationOverrides")
+            .and_then(|v| v.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(d) = o["descriptor"].as_object_mut() {
+                d.remove("index");
+            }
+        }
+    }
+    run["tool"]["driver"]["rules"] = serde_json::Value::String(format!(
+        "[the rule table of --spec {}, snapshot-tested once]",
+        opts.spec.as_str()
+    ));
+    let mut text = serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// The SARIF rule table of a spec version (the same for every input and every level override).
+fn rules_table(spec: Spec) -> serde_json::Value {
+    let opts = Options {
+        spec,
+        ..Options::default()
+    };
+    ocicheck::report::sarif::rules_table(&catalogue::rule_infos(&opts, "layout"))
+}
+
+/// The JUnit XML parses, and its failing test cases are the expected codes with an error.
+fn check_junit(case: &Case, report: &Report, opts: &Options) -> Result<(), Failed> {
+    let xml = ocicheck::report::junit::render(
+        report,
+        &catalogue::rule_infos(opts, report.input.kind),
+        Some(Severity::Error),
+    );
+    let doc = roxmltree::Document::parse(&xml)
+        .map_err(|e| format!("{}: JUnit output is not XML: {e}", case.id))?;
+    let failing: BTreeSet<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .filter_map(|n| {
+            n.parent()?
+                .attribute("name")?
+                .split(' ')
+                .next()
+                .map(String::from)
+        })
+        .collect();
+    let want: BTreeSet<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.code.to_string())
+        .collect();
+    if failing != want {
+        return Err(format!("{}: JUnit failures {failing:?}, expected {want:?}", case.id).into());
+    }
+    Ok(())
+}
+
+/// One well-formed workflow command per finding.
+fn check_github(case: &Case, report: &Report) -> Result<(), Failed> {
+    let text = ocicheck::report::github::render(report);
+    let commands: Vec<&str> = text.lines().filter(|l| l.starts_with("::")).collect();
+    if commands.len() != report.findings.len() {
+        return Err(format!(
+            "{}: {} annotations for {} findings",
+            case.id,
+            commands.len(),
+            report.findings.len()
+        )
+        .into());
+    }
+    for (line, f) in commands.iter().zip(&report.findings) {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let ok = line.starts_with(&format!("::{command} file="))
+            && line.contains(&format!(",title={} ", f.code))
+            && line.matches("::").count() >= 2;
+        if !ok {
+            return Err(format!("{}: malformed annotation {line}", case.id).into());
+        }
+    }
+    Ok(())
+}
+
+fn run_case(case: &Case, root: &Path, opts: &Options) -> Result<Report, Failed> {
+    let opts = opts.clone();
     let built = case.build(root)?;
     let display = case.display_path();
     match (case.file.kind, built) {
@@ -62,7 +262,8 @@ fn run_case(case: &Case, root: &Path) -> Result<Report, Failed> {
 }
 
 fn check_case(case: &Case, root: &Path) -> Result<(), Failed> {
-    let report = run_case(case, root)?;
+    let opts = case.options()?;
+    let report = run_case(case, root, &opts)?;
     let got: BTreeSet<&str> = report.findings.iter().map(|f| f.code).collect();
     let want: BTreeSet<&str> = case.file.expect.iter().map(String::as_str).collect();
     if got != want {
@@ -73,21 +274,43 @@ fn check_case(case: &Case, root: &Path) -> Result<(), Failed> {
         )
         .into());
     }
-    let text = ocicheck::report::human::render(&report);
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(&case.dir);
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.set_description(case.file.description.clone());
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        settings.bind(|| insta::assert_snapshot!("report", text));
-    }));
-    outcome.map_err(|_| {
-        Failed::from(format!(
-            "{}: report differs from report.snap (review with cargo insta review)",
-            case.id
-        ))
-    })
+    check_junit(case, &report, &opts)?;
+    check_github(case, &report)?;
+    let sarif = checked_sarif(case, &report, &opts);
+
+    // Every snapshot is compared (and a new one written) before the first difference is reported.
+    let mut redacted = report.clone();
+    redacted.tool.version = VERSION;
+    let human = ocicheck::report::human::render(&report);
+    let json = ocicheck::report::json::render(&redacted);
+    let mut failures: Vec<String> = [
+        snapshot(case, "report", &human),
+        snapshot(case, "report.json", &json),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    match sarif {
+        Ok(text) => {
+            let text = text.replacen(
+                &format!("\"version\": \"{}\"", ocicheck::TOOL.version),
+                &format!("\"version\": \"{VERSION}\""),
+                1,
+            );
+            let text = text.replacen(
+                &format!("\"semanticVersion\": \"{}\"", ocicheck::TOOL.version),
+                &format!("\"semanticVersion\": \"{VERSION}\""),
+                1,
+            );
+            failures.extend(snapshot(case, "report.sarif", &text).err());
+        }
+        Err(e) => failures.push(e.message().map_or_else(String::new, str::to_string)),
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n").into())
+    }
 }
 
 fn main() {
@@ -190,6 +413,36 @@ fn main() {
             Err(problems.join("\n").into())
         }
     }));
+
+    for spec in [Spec::V1_1_1, Spec::Main] {
+        trials.push(Trial::test(
+            format!("catalogue::sarif_rule_table_{}", spec.as_str()),
+            move || {
+                // The help texts are the rules' docs, kept in docs/rules.md (which has its own test).
+                let mut table = rules_table(spec);
+                for r in table.as_array_mut().into_iter().flatten() {
+                    let code = r["id"].as_str().unwrap_or_default().to_string();
+                    let docs = ocicheck::rules::by_code(&code).map(|r| r.docs_text());
+                    if r["help"]["text"].as_str() != docs.as_deref()
+                        || r["help"]["markdown"] != r["help"]["text"]
+                    {
+                        return Err(format!("{code}: SARIF help is not the rule's docs").into());
+                    }
+                    r["help"] = serde_json::json!({ "text": "[docs]", "markdown": "[docs]" });
+                }
+                let table = serde_json::to_string_pretty(&table).map_err(|e| e.to_string())?;
+                let name = format!("sarif_rules_{}", spec.as_str());
+                let outcome = std::panic::catch_unwind(|| {
+                    insta::assert_snapshot!(name.clone(), table);
+                });
+                outcome.map_err(|_| {
+                    Failed::from(format!(
+                        "{name}: the SARIF rule table changed (review with cargo insta review)"
+                    ))
+                })
+            },
+        ));
+    }
 
     for case in cases {
         let root = root.clone();
