@@ -20,6 +20,10 @@ impl Source for FaultSource<'_> {
         self.inner.issues()
     }
 
+    fn archive(&self) -> Option<&super::archive::ArchiveInfo> {
+        self.inner.archive()
+    }
+
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
         if self.unreadable.iter().any(|p| p == path) {
             return Err(io::Error::new(

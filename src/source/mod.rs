@@ -3,6 +3,7 @@
 
 use std::io::{self, Read};
 
+pub mod archive;
 pub mod dir;
 pub mod fault;
 
@@ -54,6 +55,12 @@ pub trait Source: Send + Sync {
     /// Problems met while listing (unreadable directories, names that could not be represented, limits hit).
     fn issues(&self) -> &[SourceIssue] {
         &[]
+    }
+
+    /// For an archive: its facts (compression, the directory the layout sits under, archive-level defects,
+    /// docker save's `manifest.json`). `None` for other sources.
+    fn archive(&self) -> Option<&archive::ArchiveInfo> {
+        None
     }
 
     fn entry(&self, path: &str) -> Option<&Entry> {
