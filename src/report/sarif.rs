@@ -324,6 +324,55 @@ mod tests {
         assert_eq!(encode("é"), "%C3%A9");
     }
 
+    fn finding(file: &str, via: &[&str], pointer: &str) -> Finding {
+        Finding {
+            code: "MAN001",
+            name: "manifest-schema-version-not-2",
+            severity: Severity::Error,
+            clauses: vec!["manifest-002"],
+            spec_url: String::new(),
+            location: crate::report::Location {
+                file: file.into(),
+                pointer: Some(pointer.into()),
+                entry: None,
+                via: via.iter().map(|v| v.to_string()).collect(),
+                line: None,
+                column: None,
+            },
+            message: "schemaVersion is 3; it must be 2".into(),
+        }
+    }
+
+    #[test]
+    fn fingerprints_follow_the_content_graph_not_digests() {
+        let a = finding(
+            "blobs/sha256/aaaa",
+            &["index.json#/manifests/0", "blobs/sha256/1111#/manifests/1"],
+            "/schemaVersion",
+        );
+        let rebuilt = finding(
+            "blobs/sha256/bbbb",
+            &["index.json#/manifests/0", "blobs/sha256/2222#/manifests/1"],
+            "/schemaVersion",
+        );
+        assert_eq!(fingerprint_key(&a), fingerprint_key(&rebuilt));
+        let elsewhere = finding(
+            "blobs/sha256/aaaa",
+            &["index.json#/manifests/1", "blobs/sha256/1111#/manifests/1"],
+            "/schemaVersion",
+        );
+        assert_ne!(fingerprint_key(&a), fingerprint_key(&elsewhere));
+        // An unreferenced blob has no chain: its name is what identifies it.
+        assert_ne!(
+            fingerprint_key(&finding("blobs/sha256/aaaa", &[], "")),
+            fingerprint_key(&finding("blobs/sha256/bbbb", &[], ""))
+        );
+        assert_ne!(
+            fingerprint(&fingerprint_key(&a), 0),
+            fingerprint(&fingerprint_key(&a), 1)
+        );
+    }
+
     #[test]
     fn via_steps_drop_blob_names() {
         assert_eq!(
