@@ -139,6 +139,12 @@ struct ValidateArgs {
     /// Largest JSON document parsed, in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     max_json_size: u64,
+    /// Decompression guard: largest uncompressed/compressed ratio of a layer (checked past 64 MiB).
+    #[arg(long, default_value_t = ocicheck::layer::DEFAULT_MAX_RATIO)]
+    max_layer_ratio: u64,
+    /// Decompression guard: largest uncompressed size of one layer, in bytes (default 64 GiB).
+    #[arg(long, default_value_t = ocicheck::layer::DEFAULT_MAX_SIZE)]
+    max_layer_size: u64,
 }
 
 fn main() -> ExitCode {
@@ -223,6 +229,8 @@ fn validate(a: ValidateArgs) -> Result<ExitCode, String> {
         progress: ocicheck::progress::Bar::for_stderr(a.quiet),
         media_type: a.media_type,
         max_json_size: a.max_json_size,
+        max_layer_ratio: a.max_layer_ratio,
+        max_layer_size: a.max_layer_size,
         overrides: settings.overrides,
         ..Options::default()
     };

@@ -42,6 +42,12 @@ pub struct CaseOptions {
     /// `--max-json-size`.
     #[serde(default)]
     pub max_json_size: Option<u64>,
+    /// `--max-layer-ratio`.
+    #[serde(default)]
+    pub max_layer_ratio: Option<u64>,
+    /// `--max-layer-size`.
+    #[serde(default)]
+    pub max_layer_size: Option<u64>,
     /// Paths of the layout that fail to open, as if unreadable (I/O fault injection; see `source::fault`).
     #[serde(default)]
     pub unreadable: Vec<String>,
@@ -212,6 +218,12 @@ impl Case {
         };
         if let Some(m) = o.max_json_size {
             opts.max_json_size = m;
+        }
+        if let Some(m) = o.max_layer_ratio {
+            opts.max_layer_ratio = m;
+        }
+        if let Some(m) = o.max_layer_size {
+            opts.max_layer_size = m;
         }
         Ok(opts)
     }

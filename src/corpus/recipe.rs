@@ -184,6 +184,23 @@ pub struct LayerSpec {
     /// Compress with this (`gzip`, `zstd`, `none`) regardless of the media type (to mislabel a layer).
     #[serde(default)]
     pub actual_compression: Option<String>,
+    /// Compress the tar stream in this many pieces of about equal size: concatenated gzip members or zstd
+    /// frames (default 1).
+    #[serde(default)]
+    pub frames: Option<u32>,
+    /// Put a zstd skippable frame holding these bytes (UTF-8 text) before the data.
+    #[serde(default)]
+    pub skippable: Option<String>,
+    /// Bytes (UTF-8 text) appended to the compressed stream, before its digest is taken.
+    #[serde(default)]
+    pub compressed_trailing: Option<String>,
+    /// Cut the compressed stream to this many bytes, before its digest is taken.
+    #[serde(default)]
+    pub compressed_truncate: Option<u64>,
+    /// Take the blob's bytes from this file (relative to the repository root) instead of `entries`, as made by
+    /// a real tool; its DiffID is computed by decompressing it.
+    #[serde(default)]
+    pub from_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,7 +223,7 @@ pub struct Patch {
     #[serde(default)]
     pub set: BTreeMap<String, toml::Value>,
     /// JSON pointer → JSON text (for null, or exact numbers such as `2.0`). `${digest:DOC}`, `${size:DOC}` and
-    /// `${path:DOC}` are replaced by the built document's values.
+    /// `${path:DOC}` are replaced by the built document's values, `${diffid:LAYER}` by a built layer's DiffID.
     #[serde(default)]
     pub set_json: BTreeMap<String, String>,
     #[serde(default)]
@@ -269,7 +286,7 @@ pub struct Built {
 
 fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("odd-length hex: {s}"));
     }
     (0..s.len() / 2)
@@ -409,6 +426,15 @@ impl Builder<'_> {
             let (what, name) = inner
                 .split_once(':')
                 .ok_or_else(|| format!("bad placeholder {inner}"))?;
+            if what == "diffid" {
+                let id = self
+                    .diff_ids
+                    .get(name)
+                    .ok_or_else(|| format!("placeholder {inner}: {name} is not a built layer"))?;
+                out.push_str(id);
+                rest = &rest[end + 1..];
+                continue;
+            }
             let d = self
                 .built
                 .docs
@@ -566,6 +592,9 @@ impl Builder<'_> {
     }
 
     fn layer(&mut self, name: &str, l: &LayerSpec) -> Result<BuiltDoc, String> {
+        if let Some(file) = &l.from_file {
+            return self.layer_from_file(name, l, file);
+        }
         let raw = tar::write(&l.entries, &l.tar);
         let compression = l.compression.as_deref().unwrap_or("gzip");
         let media_type = l.media_type.clone().unwrap_or_else(|| {
@@ -577,7 +606,65 @@ impl Builder<'_> {
             .to_string()
         });
         let actual = l.actual_compression.as_deref().unwrap_or(compression);
-        let bytes = compress(actual, &raw)?;
+        let mut bytes = match l.frames {
+            Some(n) if n > 1 => {
+                let piece = raw.len().div_ceil(n as usize).max(1);
+                let mut out = Vec::new();
+                for chunk in raw.chunks(piece) {
+                    out.extend(compress(actual, chunk)?);
+                }
+                out
+            }
+            _ => compress(actual, &raw)?,
+        };
+        if let Some(skip) = &l.skippable {
+            // Magic 0x184D2A50 (little-endian), a 4-byte little-endian length, the user data.
+            let mut frame = vec![0x50, 0x2a, 0x4d, 0x18];
+            frame.extend_from_slice(&(skip.len() as u32).to_le_bytes());
+            frame.extend_from_slice(skip.as_bytes());
+            frame.extend(bytes);
+            bytes = frame;
+        }
+        if let Some(t) = &l.compressed_trailing {
+            bytes.extend_from_slice(t.as_bytes());
+        }
+        if let Some(n) = l.compressed_truncate {
+            bytes.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        self.diff_ids
+            .insert(name.to_string(), self.algorithm()?.digest_of(&raw));
+        self.store_blob(name, bytes, &media_type)
+    }
+
+    /// A layer whose bytes a real tool made.
+    fn layer_from_file(
+        &mut self,
+        name: &str,
+        l: &LayerSpec,
+        file: &str,
+    ) -> Result<BuiltDoc, String> {
+        use std::io::Read as _;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let compression = l.compression.as_deref().unwrap_or("gzip");
+        let (media_type, raw) = match compression {
+            "gzip" => {
+                let mut raw = Vec::new();
+                flate2::read::MultiGzDecoder::new(&bytes[..])
+                    .read_to_end(&mut raw)
+                    .map_err(|e| format!("{file}: {e}"))?;
+                (mt::LAYER_TAR_GZIP, raw)
+            }
+            "zstd" => (
+                mt::LAYER_TAR_ZSTD,
+                zstd::decode_all(&bytes[..]).map_err(|e| format!("{file}: {e}"))?,
+            ),
+            _ => (mt::LAYER_TAR, bytes.clone()),
+        };
+        let media_type = l
+            .media_type
+            .clone()
+            .unwrap_or_else(|| media_type.to_string());
         self.diff_ids
             .insert(name.to_string(), self.algorithm()?.digest_of(&raw));
         self.store_blob(name, bytes, &media_type)
@@ -698,10 +785,9 @@ impl Builder<'_> {
             }
             if let (Some(Node::Artifact(a)), true, J::Object(m)) =
                 (node, e.artifact_type, &mut desc)
+                && let Some(t) = &a.artifact_type
             {
-                if let Some(t) = &a.artifact_type {
-                    m.insert("artifactType".into(), json!(t));
-                }
+                m.insert("artifactType".into(), json!(t));
             }
             let mut ann = e.annotations.clone().unwrap_or_default();
             if let Some(r) = &e.ref_name {

@@ -10,8 +10,8 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct TarEntry {
     pub path: String,
-    /// `file` (default), `dir`, `symlink`, `hardlink`, `char`, `block`, `fifo`, or a single raw type flag byte
-    /// given as `"flag:X"`.
+    /// `file` (default), `dir`, `symlink`, `hardlink`, `char`, `block`, `fifo`, `sparse` (a GNU sparse file,
+    /// type `S`, see `sparse`), or a single raw type flag byte given as `"flag:X"`.
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// File content (UTF-8 text).
@@ -38,12 +38,27 @@ pub struct TarEntry {
     /// Extra PAX records written before the entry.
     #[serde(default)]
     pub pax: BTreeMap<String, String>,
-    /// How a name longer than 100 bytes is written: `pax` (default) or `gnu` (a `././@LongLink` entry).
+    /// How a name longer than 100 bytes is written: `pax` (default), `gnu` (a `././@LongLink` entry; a link
+    /// name longer than 100 bytes gets a `K` entry too) or `ustar` (split into the `prefix` and `name` fields).
     #[serde(default)]
     pub longname: Option<String>,
     /// Path bytes given in hex (for names that are not UTF-8); overrides `path`.
     #[serde(default)]
     pub path_hex: Option<String>,
+    /// Header fields written empty (all NUL): any of `mode`, `uid`, `gid`, `mtime`.
+    #[serde(default)]
+    pub omit: Vec<String>,
+    /// Device numbers `[major, minor]` of a `char` or `block` entry.
+    #[serde(default)]
+    pub dev: Option<[u64; 2]>,
+    /// The sparse map of a `sparse` entry: `[offset, length]` pairs of the data regions, in order (default: one
+    /// region holding all the content). The content is the data of the regions, one after the other; the real
+    /// size is the end of the last region. More than four regions use extension blocks.
+    #[serde(default)]
+    pub sparse: Option<Vec<[u64; 2]>>,
+    /// Write the old GNU magic (`ustar  \0`) instead of POSIX `ustar\0` `00` (always for `sparse`).
+    #[serde(default)]
+    pub gnu: bool,
 }
 
 /// Options for the whole stream.
@@ -59,6 +74,10 @@ pub struct TarOptions {
     /// Cut the finished stream to this many bytes.
     #[serde(default)]
     pub truncate: Option<u64>,
+    /// Pad the stream (after the marker and any trailing bytes) with zeros to a multiple of this many bytes,
+    /// as tar(1) pads to its 10240-byte records.
+    #[serde(default)]
+    pub record: Option<u64>,
 }
 
 const BLOCK: usize = 512;
@@ -88,6 +107,8 @@ fn put(field: &mut [u8], s: &[u8]) {
 
 struct Header {
     name: Vec<u8>,
+    /// The ustar `prefix` field (POSIX headers only).
+    prefix: Vec<u8>,
     mode: u32,
     uid: u64,
     gid: u64,
@@ -97,6 +118,36 @@ struct Header {
     link: Vec<u8>,
     uname: String,
     gname: String,
+    /// Old GNU magic instead of POSIX.
+    gnu: bool,
+    dev: Option<[u64; 2]>,
+    /// Fields left empty.
+    omit: Vec<String>,
+    /// GNU sparse: up to four map entries in the header, whether extension blocks follow, the real size.
+    sparse: Option<(Vec<[u64; 2]>, bool, u64)>,
+}
+
+impl Header {
+    /// A header of the given type with every optional part off (as the original writer wrote them).
+    fn plain(name: &[u8], flag: u8, size: u64) -> Header {
+        Header {
+            name: name.to_vec(),
+            prefix: Vec::new(),
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size,
+            mtime: 0,
+            flag,
+            link: Vec::new(),
+            uname: String::new(),
+            gname: String::new(),
+            gnu: false,
+            dev: None,
+            omit: Vec::new(),
+            sparse: None,
+        }
+    }
 }
 
 fn header_block(h: &Header) -> [u8; BLOCK] {
@@ -109,10 +160,40 @@ fn header_block(h: &Header) -> [u8; BLOCK] {
     octal(&mut b[136..148], h.mtime);
     b[156] = h.flag;
     put(&mut b[157..257], &h.link);
-    put(&mut b[257..263], b"ustar\0");
-    put(&mut b[263..265], b"00");
+    if h.gnu {
+        put(&mut b[257..265], b"ustar  \0");
+    } else {
+        put(&mut b[257..263], b"ustar\0");
+        put(&mut b[263..265], b"00");
+    }
     put(&mut b[265..297], h.uname.as_bytes());
     put(&mut b[297..329], h.gname.as_bytes());
+    if let Some([major, minor]) = h.dev {
+        octal(&mut b[329..337], major);
+        octal(&mut b[337..345], minor);
+    }
+    if !h.gnu {
+        put(&mut b[345..500], &h.prefix);
+    }
+    if let Some((map, extended, realsize)) = &h.sparse {
+        for (i, [off, len]) in map.iter().take(4).enumerate() {
+            let at = 386 + i * 24;
+            octal(&mut b[at..at + 12], *off);
+            octal(&mut b[at + 12..at + 24], *len);
+        }
+        b[482] = u8::from(*extended);
+        octal(&mut b[483..495], *realsize);
+    }
+    for f in &h.omit {
+        let range = match f.as_str() {
+            "mode" => 100..108,
+            "uid" => 108..116,
+            "gid" => 116..124,
+            "mtime" => 136..148,
+            _ => continue,
+        };
+        b[range].iter_mut().for_each(|x| *x = 0);
+    }
     // Checksum: sum of all bytes with the checksum field taken as spaces.
     b[148..156].copy_from_slice(b"        ");
     let sum: u32 = b.iter().map(|&x| u32::from(x)).sum();
@@ -164,6 +245,7 @@ pub fn write(entries: &[TarEntry], opts: &TarOptions) -> Vec<u8> {
             "char" => (b'3', false),
             "block" => (b'4', false),
             "fifo" => (b'6', false),
+            "sparse" => (b'S', true),
             other => (
                 other
                     .strip_prefix("flag:")
@@ -172,9 +254,17 @@ pub fn write(entries: &[TarEntry], opts: &TarOptions) -> Vec<u8> {
                 true,
             ),
         };
+        let sparse_len: Option<u64> = e
+            .sparse
+            .as_ref()
+            .map(|m| m.iter().map(|[_, len]| *len).sum());
         let content: Vec<u8> = if !is_file {
             Vec::new()
-        } else if let Some(n) = e.size {
+        } else if let Some(n) = e.size.or(if e.content.is_none() {
+            sparse_len
+        } else {
+            None
+        }) {
             (0..n).map(|i| (i % 251) as u8).collect()
         } else {
             e.content.clone().unwrap_or_default().into_bytes()
@@ -182,59 +272,68 @@ pub fn write(entries: &[TarEntry], opts: &TarOptions) -> Vec<u8> {
         let link = e.link.clone().unwrap_or_default().into_bytes();
         let mut pax = e.pax.clone();
         let mut stored_name = name.clone();
+        let mut prefix = Vec::new();
+        let longname = e.longname.as_deref();
         if name.len() > 100 {
-            if e.longname.as_deref() == Some("gnu") {
+            if longname == Some("gnu") {
                 let mut data = name.clone();
                 data.push(0);
-                let h = Header {
-                    name: b"././@LongLink".to_vec(),
-                    mode: 0o644,
-                    uid: 0,
-                    gid: 0,
-                    size: data.len() as u64,
-                    mtime: 0,
-                    flag: b'L',
-                    link: Vec::new(),
-                    uname: String::new(),
-                    gname: String::new(),
-                };
+                let h = Header::plain(b"././@LongLink", b'L', data.len() as u64);
+                out.extend_from_slice(&header_block(&h));
+                out.extend_from_slice(&data);
+                pad(&mut out);
+                stored_name = name[..100].to_vec();
+            } else if let (Some("ustar"), Some(i)) = (
+                longname,
+                // The last '/' that leaves at most 155 bytes of prefix and 100 of name.
+                (0..name.len())
+                    .rev()
+                    .find(|&i| name[i] == b'/' && i <= 155 && name.len() - i - 1 <= 100),
+            ) {
+                prefix = name[..i].to_vec();
+                stored_name = name[i + 1..].to_vec();
+            } else {
+                pax.insert("path".into(), String::from_utf8_lossy(&name).into_owned());
+                stored_name = name[..100].to_vec();
+            }
+        }
+        if link.len() > 100 {
+            if longname == Some("gnu") {
+                let mut data = link.clone();
+                data.push(0);
+                let h = Header::plain(b"././@LongLink", b'K', data.len() as u64);
                 out.extend_from_slice(&header_block(&h));
                 out.extend_from_slice(&data);
                 pad(&mut out);
             } else {
-                pax.insert("path".into(), String::from_utf8_lossy(&name).into_owned());
+                pax.insert(
+                    "linkpath".into(),
+                    String::from_utf8_lossy(&link).into_owned(),
+                );
             }
-            stored_name = name[..100].to_vec();
-        }
-        if link.len() > 100 {
-            pax.insert(
-                "linkpath".into(),
-                String::from_utf8_lossy(&link).into_owned(),
-            );
         }
         if !pax.is_empty() {
             let mut data = Vec::new();
             for (k, v) in &pax {
                 data.extend_from_slice(&pax_record(k, v.as_bytes()));
             }
-            let h = Header {
-                name: b"PaxHeader".to_vec(),
-                mode: 0o644,
-                uid: 0,
-                gid: 0,
-                size: data.len() as u64,
-                mtime: 0,
-                flag: b'x',
-                link: Vec::new(),
-                uname: String::new(),
-                gname: String::new(),
-            };
+            let h = Header::plain(b"PaxHeader", b'x', data.len() as u64);
             out.extend_from_slice(&header_block(&h));
             out.extend_from_slice(&data);
             pad(&mut out);
         }
+        // GNU sparse: the map (four entries in the header, 21 per extension block) and the real size.
+        let map: Vec<[u64; 2]> = e
+            .sparse
+            .clone()
+            .unwrap_or_else(|| vec![[0, content.len() as u64]]);
+        let sparse = (kind == "sparse").then(|| {
+            let realsize = map.last().map_or(0, |[o, l]| o + l);
+            (map.clone(), map.len() > 4, realsize)
+        });
         let h = Header {
             name: stored_name,
+            prefix,
             mode: e.mode.unwrap_or(if kind == "dir" { 0o755 } else { 0o644 }),
             uid: e.uid.unwrap_or(0),
             gid: e.gid.unwrap_or(0),
@@ -244,8 +343,25 @@ pub fn write(entries: &[TarEntry], opts: &TarOptions) -> Vec<u8> {
             link: link.iter().take(100).copied().collect(),
             uname: e.uname.clone().unwrap_or_else(|| "root".into()),
             gname: e.gname.clone().unwrap_or_else(|| "root".into()),
+            gnu: e.gnu || kind == "sparse",
+            dev: e.dev,
+            omit: e.omit.clone(),
+            sparse,
         };
         out.extend_from_slice(&header_block(&h));
+        if kind == "sparse" && map.len() > 4 {
+            let rest: Vec<&[u64; 2]> = map[4..].iter().collect();
+            let chunks: Vec<&[&[u64; 2]]> = rest.chunks(21).collect();
+            for (ci, chunk) in chunks.iter().enumerate() {
+                let mut b = [0u8; BLOCK];
+                for (i, [off, len]) in chunk.iter().enumerate() {
+                    octal(&mut b[i * 24..i * 24 + 12], *off);
+                    octal(&mut b[i * 24 + 12..i * 24 + 24], *len);
+                }
+                b[504] = u8::from(ci + 1 < chunks.len());
+                out.extend_from_slice(&b);
+            }
+        }
         out.extend_from_slice(&content);
         pad(&mut out);
     }
@@ -254,6 +370,10 @@ pub fn write(entries: &[TarEntry], opts: &TarOptions) -> Vec<u8> {
     }
     if let Some(t) = &opts.trailing {
         out.extend_from_slice(t.as_bytes());
+    }
+    if let Some(r) = opts.record.filter(|&r| r > 0) {
+        let len = out.len() as u64;
+        out.resize(len.div_ceil(r).saturating_mul(r) as usize, 0);
     }
     if let Some(n) = opts.truncate {
         out.truncate(n as usize);

@@ -59,10 +59,10 @@ pub fn manifest_layers(graph: &Graph, manifest: usize) -> Vec<Option<&LayerFacts
 
 /// The cross-layer replay of a manifest's layers, computed once per manifest and shared by the rules.
 pub fn stack_of(graph: &Graph, manifest: usize) -> Arc<tree::Stack> {
-    if let Ok(cache) = graph.layer_stacks.lock() {
-        if let Some(s) = cache.get(&manifest) {
-            return s.clone();
-        }
+    if let Ok(cache) = graph.layer_stacks.lock()
+        && let Some(s) = cache.get(&manifest)
+    {
+        return s.clone();
     }
     let stack = Arc::new(tree::replay(&manifest_layers(graph, manifest)));
     if let Ok(mut cache) = graph.layer_stacks.lock() {
@@ -284,7 +284,14 @@ impl<R: Read> Read for DiffReader<'_, R> {
         if self.tripped.is_some() {
             return Err(io::Error::other("decompression limit"));
         }
-        let n = self.inner.read(buf)?;
+        // Never read more than one byte past the size limit, so that the guard stops where it says.
+        let allowed = self
+            .limits
+            .max_size
+            .saturating_sub(self.size)
+            .saturating_add(1);
+        let len = usize::try_from(allowed).map_or(buf.len(), |a| a.min(buf.len()));
+        let n = self.inner.read(&mut buf[..len])?;
         for h in self.hashers.iter_mut() {
             h.update(&buf[..n]);
         }
@@ -342,10 +349,10 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
             size: &raw_size,
             error: &mut raw_error,
         };
-        if let Err(e) = (&mut raw).take(tar::BLOCK as u64).read_to_end(&mut peek) {
-            if raw_error.is_none() {
-                raw_error = Some(e.to_string());
-            }
+        if let Err(e) = (&mut raw).take(tar::BLOCK as u64).read_to_end(&mut peek)
+            && raw_error.is_none()
+        {
+            raw_error = Some(e.to_string());
         }
     }
     if let Some(e) = raw_error {

@@ -220,10 +220,7 @@ impl TarFacts {
     fn push_bytes(&mut self, b: &[u8]) -> (Span, bool) {
         match std::str::from_utf8(b) {
             Ok(s) => (self.push_str(s), true),
-            Err(_) => {
-                let lossy = String::from_utf8_lossy(b);
-                (self.push_str(&lossy), false)
-            }
+            Err(_) => (self.push_str(&escape_non_utf8(b)), false),
         }
     }
 
@@ -241,6 +238,28 @@ impl TarFacts {
             Norm::Owned(s) => self.push_str(&s),
         };
         (span, flags)
+    }
+}
+
+/// A name that is not UTF-8, with each byte of an invalid sequence written `\xNN` (distinct names stay distinct).
+pub fn escape_non_utf8(mut b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len() + 8);
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, rest) = b.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len()).max(1);
+                for x in &rest[..bad.min(rest.len())] {
+                    out.push_str(&format!("\\x{x:02x}"));
+                }
+                b = &rest[bad.min(rest.len())..];
+            }
+        }
     }
 }
 
@@ -298,10 +317,10 @@ fn normalize(s: &str) -> (Norm, u32) {
     }
     let joined = parts.join("/");
     // Often still a slice of the original (e.g. "a/./" → "a").
-    if let Some(i) = s.find(joined.as_str()) {
-        if !joined.is_empty() {
-            return (Norm::Within(i, i + joined.len()), flags);
-        }
+    if let Some(i) = s.find(joined.as_str())
+        && !joined.is_empty()
+    {
+        return (Norm::Within(i, i + joined.len()), flags);
     }
     (Norm::Owned(joined), flags)
 }
@@ -507,10 +526,10 @@ impl<R: BufRead> Input<R> {
             if avail.is_empty() {
                 return Ok(first);
             }
-            if first.is_none() {
-                if let Some(i) = avail.iter().position(|&b| b != 0) {
-                    first = Some(self.pos + i as u64);
-                }
+            if first.is_none()
+                && let Some(i) = avail.iter().position(|&b| b != 0)
+            {
+                first = Some(self.pos + i as u64);
             }
             let k = avail.len();
             self.r.consume(k);
@@ -689,7 +708,7 @@ fn scan_inner<R: BufRead>(input: &mut Input<R>, facts: &mut TarFacts) -> io::Res
             };
             facts.issue(
                 off,
-                pending_or_field_name(&pending, &h).as_deref(),
+                pending_name(&pending).as_deref(),
                 format!("{what}: not a tar header (corrupt, or not a tar stream)"),
             );
             facts.end = End::Broken { offset: off };
@@ -880,13 +899,10 @@ fn meta_name(flag: u8) -> &'static str {
     }
 }
 
-fn pending_or_field_name(p: &Pending, h: &[u8; BLOCK]) -> Option<Vec<u8>> {
-    if let Some(n) = &p.path {
-        return Some(n.clone());
-    }
-    // The name field of a block that failed its checksum may be anything: only show it if it reads as text.
-    let n = cstr(&h[..100]);
-    (!n.is_empty() && n.iter().all(|b| b.is_ascii_graphic() || *b == b' ')).then(|| n.to_vec())
+fn pending_name(p: &Pending) -> Option<Vec<u8>> {
+    // The name field of a block that failed its checksum may be anything: only a PAX or GNU name read before it
+    // is trustworthy.
+    p.path.clone()
 }
 
 fn truncated(
@@ -1157,6 +1173,77 @@ mod tests {
         let f = facts(&t);
         assert_eq!(f.entries.len(), 1);
         assert!(matches!(f.end, End::Broken { offset: 512 }));
+    }
+
+    /// Every feature of the corpus writer, read back: GNU long names and long link names, the ustar prefix, the
+    /// old GNU magic, GNU sparse files with extension blocks (the entry after one must be found), empty fields,
+    /// device numbers, names that are not UTF-8.
+    #[test]
+    fn writer_features_read_back() {
+        let long = format!("{}/{}", "d".repeat(90), "f".repeat(90));
+        let t = w::write(
+            &[
+                TarEntry {
+                    longname: Some("gnu".into()),
+                    kind: Some("symlink".into()),
+                    link: Some(format!("/{long}")),
+                    ..entry(&format!("l/{long}"))
+                },
+                TarEntry {
+                    longname: Some("ustar".into()),
+                    ..entry(&format!("u/{long}"))
+                },
+                TarEntry {
+                    gnu: true,
+                    ..entry("old-gnu")
+                },
+                TarEntry {
+                    kind: Some("sparse".into()),
+                    sparse: Some((0..30).map(|i| [i * 4096, 100]).collect()),
+                    ..entry("sparse")
+                },
+                TarEntry {
+                    omit: vec!["mtime".into(), "uid".into()],
+                    ..entry("bare")
+                },
+                TarEntry {
+                    kind: Some("char".into()),
+                    dev: Some([1, 3]),
+                    ..entry("null")
+                },
+                TarEntry {
+                    path_hex: Some("636166e9".into()),
+                    ..entry("")
+                },
+                entry("last"),
+            ],
+            &TarOptions::default(),
+        );
+        let f = facts(&t);
+        assert!(f.issues.is_empty(), "{:?}", f.issues);
+        let got: Vec<(&str, Kind, u32)> = f
+            .entries
+            .iter()
+            .map(|e| (f.name(e), e.kind, e.flags))
+            .collect();
+        let long_l = format!("l/{long}");
+        let long_u = format!("u/{long}");
+        assert_eq!(
+            got,
+            vec![
+                (long_l.as_str(), Kind::Symlink, 0),
+                (long_u.as_str(), Kind::File, 0),
+                ("old-gnu", Kind::File, 0),
+                ("sparse", Kind::File, flag::SPARSE),
+                ("bare", Kind::File, flag::MISSING_MTIME | flag::MISSING_UID),
+                ("null", Kind::Char, 0),
+                ("caf\\xe9", Kind::File, flag::NON_UTF8),
+                ("last", Kind::File, 0),
+            ]
+        );
+        assert_eq!(f.link(&f.entries[0]), format!("/{long}"));
+        assert_eq!(f.entries[3].size, 3000);
+        assert!(f.complete());
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod config;
 pub mod descriptor;
 pub mod index;
 pub mod json;
+pub mod layer;
 pub mod layout;
 pub mod manifest;
 
@@ -23,6 +24,7 @@ pub const GROUPS: &[(&str, &[&Rule])] = &[
     ("MAN", manifest::RULES),
     ("IDX", index::RULES),
     ("CFG", config::RULES),
+    ("LYR", layer::RULES),
     ("ANN", annotation::RULES),
     ("JSN", json::RULES),
 ];

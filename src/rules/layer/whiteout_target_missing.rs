@@ -1,0 +1,51 @@
+use crate::check::{ImageCx, Out};
+use crate::declare_rule;
+use crate::layer::{stack_of, tree::What};
+use crate::rule::Check;
+
+use super::{EntryReporter, entry_loc, image_layers, layer_location};
+
+declare_rule! {
+    /// ## What it checks
+    /// An explicit whiteout `d/.wh.x` of `layers[i]` names a path `d/x` that the layers below it (applied in
+    /// order, with their own whiteouts) do not hold. Whiteouts in the base layer have nothing below them. The
+    /// check needs every lower layer: it stops at the first layer that is missing or could not be read whole.
+    ///
+    /// ## Why it matters
+    /// Whiteouts only apply to resources in lower layers. A whiteout of nothing means the layer was made against
+    /// another parent than the one the manifest stacks it on (a rebased or re-ordered image), so its deletions
+    /// may miss what they were meant to delete.
+    ///
+    /// ## Example
+    /// `layers[1]` holds `etc/.wh.motd` but `layers[0]` has no `etc/motd`.
+    LYR017, "layer-whiteout-target-missing", Error,
+    clauses: ["layer-012"],
+    check: Check::Image(check),
+}
+
+fn check(cx: &ImageCx, out: &mut Out) {
+    let stack = stack_of(cx.graph, cx.manifest.id);
+    let layers = image_layers(cx);
+    for (i, desc, facts) in &layers {
+        let Some(f) = facts else { continue };
+        let mut r = EntryReporter::new(out, layer_location(cx, desc));
+        for ev in stack.events.iter().filter(|e| e.layer == *i) {
+            let What::WhiteoutTargetMissing { target } = &ev.what else {
+                continue;
+            };
+            let Some(e) = f.tar.entries.get(ev.entry) else {
+                continue;
+            };
+            let below = match *i {
+                0 => "this is the base layer: nothing is below it".to_string(),
+                1 => "layers[0] does not hold it".to_string(),
+                _ => format!("none of layers[0] to layers[{}] holds it", i - 1),
+            };
+            r.at(
+                entry_loc(f, e),
+                format!("layers[{i}]: this whiteout deletes {target}, but {below}"),
+            );
+        }
+        r.finish();
+    }
+}
