@@ -149,6 +149,32 @@ impl Out<'_> {
         self.emit(loc, message);
     }
 
+    /// Report at an explicit location, citing first the one of the rule's clauses that applies to this finding
+    /// (a rule that covers several documents, such as a JSON syntax error in `index.json` or in a manifest, links
+    /// each finding to the section of its own document).
+    pub fn emit_citing(
+        &mut self,
+        clause: &'static str,
+        location: Location,
+        message: impl Into<String>,
+    ) {
+        if !self.rule.clauses.contains(&clause) {
+            self.emit(location, message);
+            return;
+        }
+        let mut clauses = vec![clause];
+        clauses.extend(self.rule.clauses.iter().copied().filter(|c| *c != clause));
+        self.sink.push(Finding {
+            code: self.rule.code,
+            name: self.rule.name,
+            severity: self.severity,
+            clauses,
+            spec_url: self.rule.spec_url_of(clause, self.spec),
+            location,
+            message: message.into(),
+        });
+    }
+
     /// Report at an explicit location.
     pub fn emit(&mut self, location: Location, message: impl Into<String>) {
         self.sink.push(Finding {

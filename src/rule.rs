@@ -157,16 +157,18 @@ impl Rule {
 
     /// The spec section of the primary clause, for the given spec version.
     pub fn spec_url(&self, spec: Spec) -> String {
+        self.spec_url_of(self.clauses.first().copied().unwrap_or(""), spec)
+    }
+
+    /// The spec section of one of the rule's clauses, for the given spec version.
+    pub fn spec_url_of(&self, clause: &str, spec: Spec) -> String {
         let spec = if self.gate == Gate::MainOnly {
             Spec::Main
         } else {
             spec
         };
-        let (doc, section) = self
-            .clauses
-            .first()
-            .and_then(|id| clauses::lookup(id))
-            .map_or(("spec.md", ""), |c| (c.doc, c.section));
+        let (doc, section) =
+            clauses::lookup(clause).map_or(("spec.md", ""), |c| (c.doc, c.section));
         let tag = match spec {
             Spec::V1_1_1 => "v1.1.1",
             Spec::Main => "main",

@@ -25,11 +25,25 @@ declare_rule! {
 fn check(cx: &DocCx, out: &mut Out) {
     if let Some(e) = &cx.doc.parsed.error {
         let loc = offset_location(cx.doc, None, e.offset);
-        out.emit(
+        // A single document that does not parse has no known kind (nothing said what it should be).
+        let single =
+            cx.graph.docs.len() == 1 && cx.graph.blobs.is_empty() && cx.graph.descs.is_empty();
+        let what = if single && cx.opts.media_type.is_none() {
+            "the document".to_string()
+        } else {
+            format!("the {}", cx.doc.kind.describe())
+        };
+        let clause = match cx.doc.file.as_str() {
+            "index.json" if cx.doc.kind == crate::walk::DocKind::Index => "image-layout-010",
+            "oci-layout" if cx.doc.kind == crate::walk::DocKind::OciLayout => "image-layout-006",
+            _ => "descriptor-003",
+        };
+        out.emit_citing(
+            clause,
             loc,
             format!(
                 "{} is not valid JSON: {} at byte {}{}",
-                cx.doc.kind.describe(),
+                what,
                 e.message,
                 e.offset,
                 hint(&cx.doc.bytes, e.offset)
