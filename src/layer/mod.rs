@@ -645,6 +645,128 @@ mod tests {
         );
     }
 
+    /// Random bytes and damaged gzip/zstd streams, under every declared compression: no panic, and the blob
+    /// digest and size are always those of plain hashing; the replay of whatever was read does not panic either.
+    #[test]
+    fn hostile_blobs_do_not_panic() {
+        let raw = layer(&[
+            TarEntry {
+                path: "d/".into(),
+                kind: Some("dir".into()),
+                ..TarEntry::default()
+            },
+            TarEntry {
+                path: "d/f".into(),
+                content: Some("x".repeat(3000)),
+                ..TarEntry::default()
+            },
+            TarEntry {
+                path: "d/l".into(),
+                kind: Some("symlink".into()),
+                link: Some("../..".into()),
+                ..TarEntry::default()
+            },
+            TarEntry {
+                path: "d/l/x/.wh.y".into(),
+                ..TarEntry::default()
+            },
+            TarEntry {
+                path: "h".into(),
+                kind: Some("hardlink".into()),
+                link: Some("d/f".into()),
+                ..TarEntry::default()
+            },
+        ]);
+        let streams = [
+            raw.clone(),
+            gzip(&raw),
+            zstd::encode_all(&raw[..], 3).unwrap_or_default(),
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..600 {
+            let mut b = if round % 4 == 0 {
+                (0..(rand() % 3000) as usize)
+                    .map(|_| rand() as u8)
+                    .collect()
+            } else {
+                let mut b = streams[round % 3].clone();
+                for _ in 0..(1 + rand() % 4) {
+                    let i = (rand() as usize) % b.len();
+                    b[i] = rand() as u8;
+                }
+                b
+            };
+            if round % 7 == 0 {
+                let n = (rand() as usize) % (b.len() + 1);
+                b.truncate(n);
+            }
+            for c in [Compression::None, Compression::Gzip, Compression::Zstd] {
+                let o = scan(&b[..], &req(c));
+                assert_eq!(o.size, b.len() as u64);
+                assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(&b)));
+                let f = o.facts.expect("facts");
+                let _ = tree::replay(&[Some(&f), Some(&f)]);
+            }
+        }
+    }
+
+    /// The same layout gives byte-identical reports whatever the number of threads verifying layers.
+    #[test]
+    fn reports_do_not_depend_on_the_thread_count() {
+        let recipe: crate::corpus::recipe::Recipe = toml::from_str(
+            r#"
+            [index]
+            manifests = [{ node = "a" }, { node = "b" }]
+            [nodes.a]
+            kind = "image"
+            platform = { os = "linux", architecture = "amd64" }
+            layers = ["l1", "l2", "l3"]
+            [nodes.b]
+            kind = "image"
+            platform = { os = "linux", architecture = "arm64" }
+            layers = ["l3", "l2"]
+            [nodes.l1]
+            kind = "layer"
+            entries = [{ path = "/abs" }, { path = "x" }, { path = "./x" }, { path = "s", type = "symlink", link = "/etc" }]
+            [nodes.l2]
+            kind = "layer"
+            compression = "zstd"
+            entries = [{ path = ".wh.nothing" }, { path = "s/passwd" }, { path = "h", type = "hardlink", link = "x" }]
+            [nodes.l3]
+            kind = "layer"
+            compression = "none"
+            entries = [{ path = ".wh.x" }, { path = "x" }, { path = "t", omit = ["mtime"] }]
+            tar = { trailing = "tail" }
+            "#,
+        )
+        .expect("recipe");
+        let built = crate::corpus::recipe::build(&recipe, &[], &[]).expect("build");
+        let dir = tempfile::tempdir().expect("tempdir");
+        crate::corpus::recipe::write_tree(&built, dir.path()).expect("write");
+        let src = crate::source::dir::DirSource::open(dir.path()).expect("source");
+        let render = |jobs: usize| {
+            let opts = crate::Options {
+                jobs,
+                ..crate::Options::default()
+            };
+            crate::report::human::render(&crate::validate_layout(&src, "layout", &opts))
+        };
+        let one = render(1);
+        assert!(
+            one.contains("LYR017") && one.contains("LYR010") && one.contains("LYR006"),
+            "{one}"
+        );
+        for jobs in [2, 3, 8] {
+            assert_eq!(render(jobs), one, "--jobs {jobs}");
+        }
+    }
+
     #[test]
     fn read_errors_are_blob_errors() {
         struct Failing(usize);

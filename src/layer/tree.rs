@@ -148,30 +148,31 @@ impl Tree {
     /// The first ancestor of `path` that is a symbolic link leading outside the root, following symbolic links
     /// on the way (at most 40, like the kernel).
     fn escaping_ancestor(&self, path: &str) -> Option<(String, String)> {
-        let mut current = path.to_string();
+        // The common case allocates nothing: ancestors are looked up as slices of the path, and only a symbolic
+        // link on the way makes a new path to continue from.
+        let mut owned: Option<String> = None;
         for _ in 0..40 {
-            let comps: Vec<&str> = current.split('/').collect();
+            let current: &str = owned.as_deref().unwrap_or(path);
             let mut redirected = None;
-            for i in 1..comps.len() {
-                let prefix = comps[..i].join("/");
-                let Some(node) = self.nodes.get(&prefix) else {
+            for (i, _) in current.match_indices('/') {
+                let prefix = &current[..i];
+                let Some(node) = self.nodes.get(prefix) else {
                     continue;
                 };
                 if node.kind != Kind::Symlink {
                     continue;
                 }
-                let target = node.link.clone().unwrap_or_default();
-                match resolve(&prefix, &target) {
-                    None => return Some((prefix, target)),
+                let target = node.link.as_deref().unwrap_or_default();
+                match resolve(prefix, target) {
+                    None => return Some((prefix.to_string(), target.to_string())),
                     Some(r) => {
-                        let rest = comps[i..].join("/");
-                        redirected = Some(join(&r, &rest));
+                        redirected = Some(join(&r, &current[i + 1..]));
                         break;
                     }
                 }
             }
             match redirected {
-                Some(next) if next != current => current = next,
+                Some(next) if next != current => owned = Some(next),
                 _ => return None,
             }
         }
