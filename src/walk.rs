@@ -390,10 +390,10 @@ impl Walker<'_> {
             }
             _ => {}
         }
-        if matches!(kind, DocKind::Index | DocKind::Manifest) {
-            if let Some(s) = v.get("subject") {
-                found.push(("/subject".into(), s.clone(), Role::Subject));
-            }
+        if matches!(kind, DocKind::Index | DocKind::Manifest)
+            && let Some(s) = v.get("subject")
+        {
+            found.push(("/subject".into(), s.clone(), Role::Subject));
         }
         for (p, d, role) in found {
             if d.as_object().is_none() {

@@ -391,17 +391,16 @@ fn main() {
                     problems.push(format!("{}: say which tool made it in producer", c.id));
                 }
             }
-            if let Some(first) = c.file.expect.first() {
-                if !c.id.starts_with("valid/")
-                    && !c.id.starts_with("tools/")
-                    && !name.starts_with(first.as_str())
-                    && !c.file.expect.iter().any(|e| name.starts_with(e.as_str()))
-                {
-                    problems.push(format!(
-                        "{}: a bad case is named after the code it expects",
-                        c.id
-                    ));
-                }
+            if let Some(first) = c.file.expect.first()
+                && !c.id.starts_with("valid/")
+                && !c.id.starts_with("tools/")
+                && !name.starts_with(first.as_str())
+                && !c.file.expect.iter().any(|e| name.starts_with(e.as_str()))
+            {
+                problems.push(format!(
+                    "{}: a bad case is named after the code it expects",
+                    c.id
+                ));
             }
             if c.file.clauses.is_empty() {
                 problems.push(format!("{}: no clause ids", c.id));
