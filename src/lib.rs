@@ -23,6 +23,7 @@ pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod schema;
+pub mod select;
 pub mod source;
 pub mod walk;
 
@@ -79,6 +80,8 @@ pub struct Options {
     pub max_layer_size: u64,
     /// A named policy (`--profile`); see [`rule::Profile`].
     pub profile: Option<rule::Profile>,
+    /// Which images of a layout or archive to validate (`--ref`, `--platform`, `--digest`); empty = all.
+    pub select: select::Selection,
     /// Told how blob verification goes (the terminal progress bar); see [`progress`].
     pub progress: Option<progress::Sink>,
 }
@@ -111,6 +114,7 @@ impl Default for Options {
             max_layer_ratio: layer::DEFAULT_MAX_RATIO,
             max_layer_size: layer::DEFAULT_MAX_SIZE,
             profile: None,
+            select: select::Selection::default(),
             progress: None,
         }
     }
@@ -139,38 +143,138 @@ pub const TOOL: Tool = Tool {
     version: env!("CARGO_PKG_VERSION"),
 };
 
-/// Validate an image layout directory or a single JSON document.
+/// Validate an image layout directory, an archive holding one (tar, tar.gz, tar.zst; told apart by content, not
+/// by name), or a single JSON document. `-` reads stdin.
 pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     let display = path.display().to_string();
+    if path.as_os_str() == "-" {
+        return match source::archive::ArchiveSource::from_stdin()
+            .map_err(|e| Error::Io("stdin".into(), e))?
+        {
+            source::archive::Opened::Archive(src) => layout_report(src.as_ref(), "-", opts),
+            source::archive::Opened::Document(bytes) => {
+                no_selection(opts)?;
+                validate_document("-", "-", bytes, opts)
+            }
+        };
+    }
     let meta = std::fs::metadata(path).map_err(|e| Error::Io(display.clone(), e))?;
     if meta.is_dir() {
         let src = source::dir::DirSource::open(path).map_err(|e| Error::Io(display.clone(), e))?;
-        Ok(validate_layout(&src, &display, opts))
-    } else {
-        let bytes = std::fs::read(path).map_err(|e| Error::Io(display.clone(), e))?;
+        return layout_report(&src, &display, opts);
+    }
+    if !meta.is_file() {
+        // A named pipe or `<(…)`: no random access, so it is read once into memory, like stdin.
         let name = path
             .file_name()
             .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
-        validate_document(&name, &display, bytes, opts)
+        return match source::archive::ArchiveSource::from_stream_path(path)
+            .map_err(|e| Error::Io(display.clone(), e))?
+        {
+            source::archive::Opened::Archive(src) => layout_report(src.as_ref(), &display, opts),
+            source::archive::Opened::Document(bytes) => {
+                no_selection(opts)?;
+                validate_document(&name, &display, bytes, opts)
+            }
+        };
+    }
+    if let Some(src) = source::archive::ArchiveSource::open_path(path)
+        .map_err(|e| Error::Io(display.clone(), e))?
+    {
+        return layout_report(&src, &display, opts);
+    }
+    no_selection(opts)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::Io(display.clone(), e))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
+    validate_document(&name, &display, bytes, opts)
+}
+
+fn no_selection(opts: &Options) -> Result<(), Error> {
+    if opts.select.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{}: picks images of a layout or an archive, but the input is a single document",
+            opts.select.describe()
+        )))
     }
 }
 
-/// Validate an image layout from any source.
+/// Validate a layout; with a selection that matches no image, the usage error that says what there is.
+fn layout_report(src: &dyn source::Source, display: &str, opts: &Options) -> Result<Report, Error> {
+    let (report, unmatched) = layout_report_inner(src, display, opts);
+    match unmatched {
+        Some(msg) => Err(Error::Usage(msg)),
+        None => Ok(report),
+    }
+}
+
+/// Validate an image layout from any source (a directory, an archive).
 pub fn validate_layout(src: &dyn source::Source, display: &str, opts: &Options) -> Report {
+    layout_report_inner(src, display, opts).0
+}
+
+fn layout_report_inner(
+    src: &dyn source::Source,
+    display: &str,
+    opts: &Options,
+) -> (Report, Option<String>) {
     let mut graph = walk::walk_layout(src, opts);
     walk::verify(src, &mut graph, opts);
-    let findings = run_checks(&graph, Some(src.entries()), opts);
-    finish(
+    let mut findings = run_checks(&graph, Some(src.entries()), opts);
+    let archive = src.archive();
+    if archive.is_some_and(|a| a.docker_legacy) {
+        // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
+        findings.retain(|f| f.code.starts_with("ARC"));
+    }
+    let images = select::images(&graph);
+    let unmatched = (!opts.select.is_empty() && images.is_empty()).then(|| {
+        // What there is to pick from: a walk of the JSON documents without the selection.
+        let all = Options {
+            select: select::Selection::default(),
+            ..opts.clone()
+        };
+        format!(
+            "{}: no image of {display} matches ({})",
+            opts.select.describe(),
+            select::available(&walk::walk_layout(src, &all))
+        )
+    });
+    let mut report = finish(
         Input {
             path: display.to_string(),
-            kind: "layout",
+            kind: if archive.is_some() {
+                "archive"
+            } else {
+                "layout"
+            },
             media_type: None,
             media_type_source: None,
         },
         findings,
         &graph,
         opts,
-    )
+    );
+    if !opts.select.is_empty() {
+        report.images = Some(images);
+    }
+    if let Some(prefix) = archive.and_then(|a| a.prefix.as_deref()) {
+        // Locations are paths inside the archive: layout files sit under the prefix (archive findings already
+        // name archive entries).
+        for f in report
+            .findings
+            .iter_mut()
+            .filter(|f| !f.code.starts_with("ARC"))
+        {
+            f.location.file = format!("{prefix}/{}", f.location.file);
+            for v in &mut f.location.via {
+                *v = format!("{prefix}/{v}");
+            }
+        }
+    }
+    (report, unmatched)
 }
 
 /// How a single document's kind was decided.
@@ -258,6 +362,7 @@ fn finish(input: Input, mut findings: Vec<Finding>, graph: &Graph, opts: &Option
         input,
         findings,
         summary,
+        images: None,
     }
 }
 
@@ -306,7 +411,7 @@ pub fn run_checks(
     // Schema validation of every parsed document.
     for doc in &graph.docs {
         let Some(v) = doc.value() else { continue };
-        for e in schema::validate(doc.kind, &v.to_serde()) {
+        for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
             let Some(rule) = owners.get(e.location.as_str()) else {
                 // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
                 continue;
@@ -415,6 +520,20 @@ pub fn run_checks(
         }
     }
     sink
+}
+
+/// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config
+/// names its OCI equivalent in `mediaType`, so that only what differs from the OCI format is reported.
+fn schema_input(doc: &walk::Doc, v: &json::Value, opts: &Options) -> serde_json::Value {
+    let mut value = v.to_serde();
+    if opts.docker_compat()
+        && let Some(m) = value.get_mut("mediaType")
+        && let Some(oci) = m.as_str().and_then(mediatype::oci_equivalent)
+        && DocKind::from_media_type(oci) == Some(doc.kind)
+    {
+        *m = serde_json::Value::String(oci.to_string());
+    }
+    value
 }
 
 /// The threshold for exit status 1 from a `--fail-on` value.

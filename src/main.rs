@@ -98,8 +98,20 @@ enum Format {
 
 #[derive(clap::Args)]
 struct ValidateArgs {
-    /// An image layout directory, or a JSON document (manifest, index, config, oci-layout, descriptor).
+    /// An image layout directory, an archive of one (tar, tar.gz, tar.zst: `docker save`, `podman save`,
+    /// `skopeo copy … oci-archive:`), `-` for stdin, or a JSON document (manifest, index, config, oci-layout,
+    /// descriptor).
     path: PathBuf,
+    /// Validate only the image whose index.json entry has this org.opencontainers.image.ref.name (or
+    /// io.containerd.image.name). Repeatable.
+    #[arg(long = "ref", value_name = "NAME")]
+    refs: Vec<String>,
+    /// Validate only images for this platform: os/arch[/variant], e.g. linux/arm64 or linux/arm/v7. Repeatable.
+    #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]")]
+    platforms: Vec<String>,
+    /// Validate only the manifest or index with this digest (at any depth) and what it references. Repeatable.
+    #[arg(long = "digest", value_name = "DIGEST")]
+    digests: Vec<String>,
     /// Output format (of stdout, and of a bare --output FILE).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -116,7 +128,6 @@ struct ValidateArgs {
     /// Spec version: v1.1.1 (default), or main (the unreleased branch: blake3, non-negative sizes, I-JSON).
     #[arg(long)]
     spec: Option<String>,
-
     /// Media type of a single document (default: its mediaType field, else inferred from its shape).
     #[arg(long)]
     media_type: Option<String>,
@@ -239,6 +250,15 @@ fn validate(a: ValidateArgs) -> Result<ExitCode, String> {
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
+    opts.select = ocicheck::select::Selection {
+        refs: a.refs,
+        platforms: a
+            .platforms
+            .iter()
+            .map(|p| ocicheck::select::Platform::parse(p))
+            .collect::<Result<_, _>>()?,
+        digests: a.digests,
+    };
     let report = ocicheck::validate(&a.path, &opts).map_err(|e| e.to_string())?;
     let format = match a.format {
         Format::Human => output::Format::Human,
@@ -279,6 +299,13 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 .iter()
                 .filter(|c| cases.is_empty() || cases.iter().any(|p| c.id.starts_with(p.as_str())))
             {
+                if let Some(stale_archive) = case.sync_archive(&root, !check)? {
+                    if stale_archive {
+                        stale += 1;
+                        println!("{}: {}", if check { "stale" } else { "built" }, case.id);
+                    }
+                    continue;
+                }
                 let Some(built) = case.build(&root)? else {
                     continue;
                 };

@@ -61,6 +61,29 @@ pub fn docker_layer(media_type: &str) -> Option<Compression> {
     }
 }
 
+/// The OCI media type a Docker one is equivalent to (media-types.md § Compatibility Matrix): the manifest list,
+/// the image manifest and the container config have similar schemas; the gzip rootfs layer is interchangeable.
+pub fn oci_equivalent(media_type: &str) -> Option<&'static str> {
+    Some(match media_type {
+        DOCKER_MANIFEST_LIST => INDEX,
+        DOCKER_MANIFEST => MANIFEST,
+        DOCKER_CONFIG => CONFIG,
+        DOCKER_LAYER_GZIP => LAYER_TAR_GZIP,
+        DOCKER_FOREIGN_LAYER_GZIP => LAYER_ND_TAR_GZIP,
+        "application/vnd.docker.image.rootfs.diff.tar" => LAYER_TAR,
+        "application/vnd.docker.image.rootfs.diff.tar.zstd" => LAYER_TAR_ZSTD,
+        _ => return None,
+    })
+}
+
+/// `media_type`, or with `--profile docker-compat` (`compat`) its OCI equivalent when it is a Docker type.
+pub fn as_oci(media_type: &str, compat: bool) -> &str {
+    match oci_equivalent(media_type) {
+        Some(oci) if compat => oci,
+        _ => media_type,
+    }
+}
+
 /// RFC 6838 § 4.2 `restricted-name`: 1 to 127 characters, first alphanumeric, then alphanumerics and
 /// `! # $ & - ^ _ . +`.
 fn is_restricted_name(s: &str) -> bool {

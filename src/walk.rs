@@ -177,6 +177,8 @@ pub struct Graph {
     pub oversized: Vec<(String, u64, Vec<String>)>,
     /// Cross-layer replays, per manifest document id, computed on first use (see `layer::stack_of`).
     pub layer_stacks: Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>>,
+    /// The archive the layout came from, if it did (its defects and docker save's `manifest.json`).
+    pub archive: Option<crate::source::archive::ArchiveInfo>,
 }
 
 impl Graph {
@@ -219,7 +221,9 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         queue: VecDeque::new(),
         visited: HashMap::new(),
         cache: HashMap::new(),
+        selection: HashMap::new(),
     };
+    w.g.archive = src.archive().cloned();
     w.g.note_file("oci-layout");
     w.g.note_file("index.json");
     // Every regular file under blobs/<alg>/<encoded> is a blob, referenced or not.
@@ -245,6 +249,10 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         w.enqueue_descs(idx);
     }
     w.run();
+    if !opts.select.is_empty() {
+        // Blobs reached only from entries left out of the selection are neither verified nor unreferenced.
+        w.g.blobs.retain(|_, b| !b.refs.is_empty());
+    }
     // Unreferenced blobs go last in the report order, by path.
     let paths: Vec<String> = w.g.blobs.keys().cloned().collect();
     for p in paths {
@@ -278,6 +286,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         queue: VecDeque::new(),
         visited: HashMap::new(),
         cache: HashMap::new(),
+        selection: HashMap::new(),
     };
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value().cloned() {
@@ -313,6 +322,8 @@ struct Walker<'a> {
     visited: HashMap<(String, DocKind), usize>,
     /// Bytes of JSON blobs already read.
     cache: HashMap<String, Arc<Vec<u8>>>,
+    /// With `--ref/--platform/--digest`: how much of the selection holds on the way to each document.
+    selection: HashMap<usize, crate::select::State>,
 }
 
 impl Walker<'_> {
@@ -412,20 +423,84 @@ impl Walker<'_> {
     }
 
     /// The document kind a descriptor's target is parsed as, if any.
+    /// With `--profile docker-compat`, Docker's manifest, manifest list and config are parsed as their OCI
+    /// equivalents (media-types.md § Compatibility Matrix); otherwise they are opaque blobs.
     fn target_kind(&self, d: &DescOcc) -> Option<DocKind> {
         let m = d.media_type()?;
+        let compat = self.opts.docker_compat();
         match d.role {
-            Role::Config => (m == mt::CONFIG).then_some(DocKind::Config),
+            Role::Config => {
+                (m == mt::CONFIG || (compat && m == mt::DOCKER_CONFIG)).then_some(DocKind::Config)
+            }
             Role::Layer(_) | Role::Root => None,
             Role::IndexEntry | Role::Subject => match m {
                 mt::MANIFEST => Some(DocKind::Manifest),
                 mt::INDEX => Some(DocKind::Index),
+                mt::DOCKER_MANIFEST if compat => Some(DocKind::Manifest),
+                mt::DOCKER_MANIFEST_LIST if compat => Some(DocKind::Index),
                 _ => None,
             },
         }
     }
 
+    /// With a selection: whether to follow a descriptor, and the selection state its document gets.
+    fn select(&mut self, id: usize) -> Option<crate::select::State> {
+        use crate::select::{self, State, Verdict};
+        let d = &self.g.descs[id];
+        let holder = &self.g.docs[d.doc];
+        let at_root = holder.is_index_json;
+        let parent = if at_root {
+            State::root(&self.opts.select)
+        } else {
+            self.selection.get(&d.doc).copied().unwrap_or(State::ALL)
+        };
+        match d.role {
+            Role::IndexEntry => {}
+            // index.json's own subject is not an image of the selection.
+            Role::Subject if at_root => return None,
+            _ => return Some(parent),
+        }
+        let target = self.target_kind(d);
+        match select::decide(&self.opts.select, parent, at_root, &d.value, target) {
+            Verdict::Skip => None,
+            Verdict::Follow(s) => Some(s),
+            Verdict::FollowIfConfigMatches(s) => self.config_matches_platform(id).then_some(s),
+        }
+    }
+
+    /// An image entry without `platform`: whether its config names a selected platform.
+    fn config_matches_platform(&mut self, id: usize) -> bool {
+        let Some(path) = self.g.descs[id].blob_path() else {
+            return false;
+        };
+        let Some(bytes) = self.load(&path) else {
+            return false;
+        };
+        let config_path = json::parse(&bytes)
+            .value
+            .as_ref()
+            .and_then(|v| v.get("config"))
+            .and_then(|c| c.get("digest"))
+            .and_then(Value::as_str)
+            .and_then(Digest::parse)
+            .map(|d| d.blob_path());
+        let Some(config) = config_path.and_then(|p| self.load(&p)) else {
+            return false;
+        };
+        json::parse(&config)
+            .value
+            .as_ref()
+            .is_some_and(|v| self.opts.select.platforms.iter().any(|p| p.matches(v)))
+    }
+
     fn follow(&mut self, id: usize) {
+        let mut state = None;
+        if !self.opts.select.is_empty() {
+            match self.select(id) {
+                Some(s) => state = Some(s),
+                None => return,
+            }
+        }
         let Some(path) = self.g.descs[id].blob_path() else {
             return;
         };
@@ -461,6 +536,9 @@ impl Walker<'_> {
             is_index_json: false,
         });
         self.visited.insert((path, kind), doc_id);
+        if let Some(s) = state {
+            self.selection.insert(doc_id, s);
+        }
         self.g.descs[id].target_doc = Some(doc_id);
         self.enqueue_descs(doc_id);
     }

@@ -121,6 +121,21 @@ fn json_report_validates_against_its_own_schema() {
         let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{path}: {errors:?}");
     }
+    // An archive, with a selection: `input.kind` is `archive` and `images` lists what was validated.
+    let o = ocicheck(&[
+        "validate",
+        "conformance/archive/ARC002-entry-duplicate/archive.tar",
+        "--format",
+        "json",
+        "--ref",
+        "latest",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "archive: {errors:?}");
+    assert_eq!(v["input"]["kind"], "archive");
+    assert_eq!(v["images"][0]["ref"], "latest");
+    assert_eq!(v["images"][0]["platform"], "linux/amd64");
 }
 
 #[test]

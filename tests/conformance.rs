@@ -258,6 +258,7 @@ fn run_case(case: &Case, root: &Path, opts: &Options) -> Result<Report, Failed> 
             Ok(ocicheck::validate_document(&name, &display, bytes, &opts)
                 .map_err(|e| e.to_string())?)
         }
+        (CaseKind::Archive, _) => Ok(case.validate_archive(root, &opts)?),
     }
 }
 

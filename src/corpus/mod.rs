@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod archive;
 pub mod recipe;
 pub mod tar;
 
@@ -23,6 +24,9 @@ pub enum CaseKind {
     Layout,
     /// A single JSON document, `document.json` (or `file`).
     Document,
+    /// A tar archive, `archive.tar` (or `file`): the recipe's layout archived as `[archive]` says (see
+    /// [`archive`]), or bytes made by a real tool.
+    Archive,
 }
 
 /// Options a case runs with (the same as command-line flags).
@@ -42,6 +46,9 @@ pub struct CaseOptions {
     /// `--max-json-size`.
     #[serde(default)]
     pub max_json_size: Option<u64>,
+    /// `--profile`.
+    #[serde(default)]
+    pub profile: Option<String>,
     /// `--max-layer-ratio`.
     #[serde(default)]
     pub max_layer_ratio: Option<u64>,
@@ -86,6 +93,9 @@ pub struct CaseFile {
     /// Why each expected warning or info is there, and anything else a reader should know.
     #[serde(default)]
     pub notes: Option<String>,
+    /// For archive cases: how the layout is archived.
+    #[serde(default)]
+    pub archive: Option<archive::ArchiveSpec>,
 }
 
 #[derive(Debug, Clone)]
@@ -176,6 +186,9 @@ impl Case {
             CaseKind::Document => self
                 .dir
                 .join(self.file.file.as_deref().unwrap_or("document.json")),
+            CaseKind::Archive => self
+                .dir
+                .join(self.file.file.as_deref().unwrap_or("archive.tar")),
         }
     }
 
@@ -188,6 +201,11 @@ impl Case {
                 .file
                 .clone()
                 .unwrap_or_else(|| "document.json".into()),
+            CaseKind::Archive => self
+                .file
+                .file
+                .clone()
+                .unwrap_or_else(|| "archive.tar".into()),
         };
         format!("conformance/{}/{rel}", self.id)
     }
@@ -219,6 +237,12 @@ impl Case {
         if let Some(m) = o.max_json_size {
             opts.max_json_size = m;
         }
+        if let Some(p) = &o.profile {
+            opts.profile = Some(
+                crate::rule::Profile::parse(p)
+                    .ok_or_else(|| format!("{}: unknown profile {p}", self.id))?,
+            );
+        }
         if let Some(m) = o.max_layer_ratio {
             opts.max_layer_ratio = m;
         }
@@ -228,11 +252,67 @@ impl Case {
         Ok(opts)
     }
 
+    /// The bytes of a generated archive case (`None` for archives committed as a tool made them).
+    pub fn archive_bytes(&self, root: &Path) -> Result<Option<Vec<u8>>, String> {
+        let Some(built) = self.build(root)? else {
+            return Ok(None);
+        };
+        let spec = self.file.archive.clone().unwrap_or_default();
+        archive::write(&built, &spec)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", self.id))
+    }
+
+    /// For an archive case: whether the committed archive differs from what its recipe builds (`None` for other
+    /// cases); with `write`, rewrite it.
+    pub fn sync_archive(&self, root: &Path, write: bool) -> Result<Option<bool>, String> {
+        if self.file.kind != CaseKind::Archive {
+            return Ok(None);
+        }
+        let Some(bytes) = self.archive_bytes(root)? else {
+            return Ok(Some(false));
+        };
+        let path = self.input_path();
+        if std::fs::read(&path).ok().as_deref() == Some(&bytes[..]) {
+            return Ok(Some(false));
+        }
+        if write {
+            std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(Some(true))
+    }
+
+    /// Validate an archive case as a user would: the committed file, read in place. A generated case's file must
+    /// be what its recipe builds.
+    pub fn validate_archive(
+        &self,
+        root: &Path,
+        opts: &Options,
+    ) -> Result<crate::report::Report, String> {
+        if self.sync_archive(root, false)? == Some(true) {
+            return Err(format!(
+                "{}: committed {} differs from what the recipe builds; run `cargo run -- conformance build {}` and review the diff",
+                self.id,
+                self.input_path().display(),
+                self.id
+            ));
+        }
+        let path = self.input_path();
+        let src = crate::source::archive::ArchiveSource::open_path(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .ok_or_else(|| format!("{}: not a tar archive", path.display()))?;
+        let src = crate::source::fault::FaultSource {
+            inner: &src,
+            unreadable: self.file.options.unreadable.clone(),
+        };
+        Ok(crate::validate_layout(&src, &self.display_path(), opts))
+    }
+
     /// The expected verdict: `valid`, `invalid-must` (an error expected) or `warn-should` (only lesser findings).
     pub fn verdict(&self) -> Result<&'static str, String> {
         let opts = self.options()?;
         let all: Vec<_> = crate::rules::all().collect();
-        let policy = crate::rule::Policy::new(&all, opts.spec, &opts.overrides);
+        let policy = crate::rule::Policy::new(&all, opts.spec, &opts.effective_overrides());
         let error = self
             .file
             .expect

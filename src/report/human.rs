@@ -48,6 +48,24 @@ pub fn render_styled(report: &Report, color: bool) -> String {
         (kind, _) => format!("{kind} {}", report.input.path),
     };
     let _ = writeln!(s, "ocicheck: {what}, spec {}", report.spec);
+    if let Some(images) = &report.images {
+        // Only with --ref/--platform/--digest: say which images the findings are about.
+        let _ = writeln!(
+            s,
+            "validated {} image{}:",
+            images.len(),
+            if images.len() == 1 { "" } else { "s" }
+        );
+        for i in images {
+            let _ = writeln!(
+                s,
+                "  {} {} {}",
+                i.ref_name.as_deref().unwrap_or("-"),
+                i.platform.as_deref().unwrap_or("-"),
+                i.digest.as_deref().unwrap_or(&i.file)
+            );
+        }
+    }
     let mut last: Option<(&str, &[String])> = None;
     for f in &report.findings {
         let key = (f.location.file.as_str(), f.location.via.as_slice());

@@ -133,6 +133,9 @@ pub struct Report {
     pub input: Input,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// With `--ref`/`--platform`/`--digest`: the image manifests validated, in walk order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<crate::select::ImageRef>>,
 }
 
 impl Report {

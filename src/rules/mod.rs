@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use crate::rule::Rule;
 
 pub mod annotation;
+pub mod archive;
 pub mod config;
 pub mod descriptor;
 pub mod index;
@@ -27,6 +28,7 @@ pub const GROUPS: &[(&str, &[&Rule])] = &[
     ("LYR", layer::RULES),
     ("ANN", annotation::RULES),
     ("JSN", json::RULES),
+    ("ARC", archive::RULES),
 ];
 
 /// Every rule, sorted by code.

@@ -222,8 +222,8 @@ pub struct ArchiveSource {
     info: ArchiveInfo,
 }
 
-/// What stdin held.
-pub enum Stdin {
+/// What a stream (stdin, a named pipe) held.
+pub enum Opened {
     Archive(Box<ArchiveSource>),
     /// Not an archive: the bytes, to be validated as a single document.
     Document(Vec<u8>),
@@ -239,9 +239,19 @@ impl ArchiveSource {
 
     /// Read stdin: in place when it is a regular file, else (a pipe) into memory. Input that is not an archive is
     /// handed back as bytes, to be validated as a single document.
-    pub fn from_stdin() -> io::Result<Stdin> {
-        match Self::from_backing(stdin_backing()?)? {
-            Ok(s) => Ok(Stdin::Archive(Box::new(s))),
+    pub fn from_stdin() -> io::Result<Opened> {
+        Self::opened(stdin_backing()?)
+    }
+
+    /// A path that is not a regular file (a named pipe, `<(…)` process substitution, a character device): read
+    /// once into memory, like stdin from a pipe.
+    pub fn from_stream_path(path: &Path) -> io::Result<Opened> {
+        Self::opened(spool(File::open(path)?)?)
+    }
+
+    fn opened(backing: Backing) -> io::Result<Opened> {
+        match Self::from_backing(backing)? {
+            Ok(s) => Ok(Opened::Archive(Box::new(s))),
             Err(backing) => {
                 let mut bytes = Vec::new();
                 RangeReader {
@@ -250,7 +260,7 @@ impl ArchiveSource {
                     backing,
                 }
                 .read_to_end(&mut bytes)?;
-                Ok(Stdin::Document(bytes))
+                Ok(Opened::Document(bytes))
             }
         }
     }
@@ -675,14 +685,16 @@ fn stdin_backing() -> io::Result<Backing> {
             return Ok(Backing::File { file, base, len });
         }
     }
+    spool(io::stdin().lock())
+}
+
+/// Read a stream to its end into memory, in chunks (no reallocation of what was read).
+fn spool(mut r: impl Read) -> io::Result<Backing> {
     let mut chunks = Vec::new();
     let mut len = 0u64;
-    let mut stdin = io::stdin().lock();
     loop {
         let mut chunk = Vec::with_capacity(MEM_CHUNK);
-        (&mut stdin)
-            .take(MEM_CHUNK as u64)
-            .read_to_end(&mut chunk)?;
+        (&mut r).take(MEM_CHUNK as u64).read_to_end(&mut chunk)?;
         if chunk.is_empty() {
             break;
         }

@@ -24,7 +24,10 @@ declare_rule! {
 }
 
 fn check(cx: &DescCx, out: &mut Out) {
-    if cx.role() != Role::IndexEntry || cx.desc.media_type() != Some(mt::MANIFEST) {
+    let compat = cx.opts.docker_compat();
+    if cx.role() != Role::IndexEntry
+        || cx.desc.media_type().map(|m| mt::as_oci(m, compat)) != Some(mt::MANIFEST)
+    {
         return;
     }
     let v = cx.value();
@@ -42,7 +45,9 @@ fn check(cx: &DescCx, out: &mut Out) {
             .get("config")
             .and_then(|c| c.get("mediaType"))
             .and_then(|s| s.as_str());
-        if m.get("artifactType").is_some() || config_type.is_some_and(|c| c != mt::CONFIG) {
+        if m.get("artifactType").is_some()
+            || config_type.is_some_and(|c| mt::as_oci(c, compat) != mt::CONFIG)
+        {
             return;
         }
     }

@@ -8,6 +8,8 @@ declare_rule! {
     /// ## What it checks
     /// An entry of an image index's `manifests` (including `index.json`) points at something other than an OCI
     /// image manifest or image index. Unknown media types are allowed, so this is a portability warning only.
+    /// Docker's manifest and manifest list have their own rule (IDX022), and are equivalents under
+    /// `--profile docker-compat`.
     ///
     /// ## Why it matters
     /// Implementations must support image manifests in an index and should support nested indexes; other types
@@ -29,6 +31,9 @@ fn check(cx: &DescCx, out: &mut Out) {
     let Some(m) = cx.desc.media_type() else {
         return;
     };
+    if matches!(m, mt::DOCKER_MANIFEST | mt::DOCKER_MANIFEST_LIST) {
+        return;
+    }
     if m != mt::MANIFEST && m != mt::INDEX && crate::mediatype::is_valid(m) {
         out.at(
             &cx.field("mediaType"),

@@ -4,6 +4,7 @@ use crate::rule::Rule;
 
 pub mod ambiguous_with_manifest;
 pub mod artifact_type_invalid;
+pub mod entry_docker_media_type;
 pub mod entry_media_type_not_portable;
 pub mod manifests_invalid;
 pub mod manifests_missing;
@@ -46,6 +47,7 @@ pub const RULES: &[&Rule] = &[
     &subject_invalid::RULE,
     &ambiguous_with_manifest::RULE,
     &platform_mismatch_config::RULE,
+    &entry_docker_media_type::RULE,
 ];
 
 use crate::check::DescCx;

@@ -13,6 +13,7 @@ declare_rule! {
     /// ## Why it matters
     /// Implementations only have to support the OCI config type; a container image with another config type may
     /// not be runnable by them. (Artifacts are expected to use their own config types and are not reported.)
+    /// Under `--profile docker-compat`, Docker's config type is taken as its OCI equivalent and not reported.
     ///
     /// ## Example
     /// ```json
@@ -34,6 +35,7 @@ fn check(cx: &DocCx, out: &mut Out) {
     let Some(config_type) = v.get("config").and_then(|c| str_field(c, "mediaType")) else {
         return;
     };
+    let config_type = mt::as_oci(config_type, cx.opts.docker_compat());
     if config_type == mt::CONFIG || config_type == mt::EMPTY {
         return;
     }

@@ -12,7 +12,8 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// Implementations are only required to support the OCI layer types; an image with other layer types may
-    /// not be unpackable by them.
+    /// not be unpackable by them. Under `--profile docker-compat`, Docker's layer types are taken as their OCI
+    /// equivalents (the gzip one is interchangeable, media-types.md § Compatibility Matrix) and not reported.
     ///
     /// ## Example
     /// ```json
@@ -32,13 +33,14 @@ fn check(cx: &DescCx, out: &mut Out) {
         .value()
         .and_then(|v| v.get("config"))
         .and_then(|c| str_field(c, "mediaType"));
-    if config_type != Some(mt::CONFIG) {
+    let compat = cx.opts.docker_compat();
+    if config_type.map(|c| mt::as_oci(c, compat)) != Some(mt::CONFIG) {
         return;
     }
     let Some(m) = cx.desc.media_type() else {
         return;
     };
-    if !mt::is_portable_layer(m) {
+    if !mt::is_portable_layer(mt::as_oci(m, compat)) {
         out.at(
             &cx.field("mediaType"),
             format!("layer media type {m} is not one of the OCI layer media types"),

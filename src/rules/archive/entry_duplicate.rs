@@ -1,0 +1,28 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+use crate::source::archive::DefectKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// The same path appears more than once in the archive (a repeated directory entry is fine). The last copy is
+    /// what extraction keeps, so it is the one validated; the earlier ones are reported here.
+    ///
+    /// ## Why it matters
+    /// A directory cannot hold two files of one name, so the archive does not describe one layout: a tool that
+    /// reads the archive in place may take the first copy while an extractor keeps the last. When the copies
+    /// differ, the content at that path, and whether it matches its digest (image-layout-011), depends on the
+    /// tool.
+    ///
+    /// ## Example
+    /// An archive written by appending (`tar -rf`) a new `index.json` after the original one.
+    ARC002, "archive-entry-duplicate", Error,
+    clauses: ["image-layout-011", "image-layout-001"],
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    for d in super::defects(cx, DefectKind::Duplicate) {
+        out.emit(super::location(d), d.message.clone());
+    }
+}

@@ -1,0 +1,30 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+use crate::source::archive::DefectKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// An archive entry whose name is not inside the image layout: an absolute name (`/etc/passwd`), a name with
+    /// a `..` component (`../../x`, `blobs/../index.json`), or, when the layout sits under one top-level
+    /// directory (`img/oci-layout`), an entry outside that directory. Such entries are never read.
+    ///
+    /// ## Why it matters
+    /// The archive no longer carries exactly one layout: depending on the extractor, the entry is refused,
+    /// written outside the target directory (path traversal), or stripped of its leading `/` or `..` and written
+    /// into the layout, where it can replace a blob. Which bytes end up at `blobs/<alg>/<encoded>` then depends on
+    /// the tool, so the spec's requirement that a blob's content match its digest (image-layout-011) cannot be
+    /// established for the layout as extracted.
+    ///
+    /// ## Example
+    /// An archive holding `oci-layout`, `index.json`, `blobs/…` and `../../root/.ssh/authorized_keys`.
+    ARC001, "archive-entry-outside-layout", Error,
+    clauses: ["image-layout-011", "image-layout-001"],
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    for d in super::defects(cx, DefectKind::Outside) {
+        out.emit(super::location(d), d.message.clone());
+    }
+}

@@ -1,0 +1,28 @@
+use crate::check::{LayoutCx, Out};
+use crate::declare_rule;
+use crate::rule::Check;
+use crate::source::archive::DefectKind;
+
+declare_rule! {
+    /// ## What it checks
+    /// The archive cannot be read past some point: a header whose checksum is wrong (not a tar header at all), a
+    /// number field that is not a number, a malformed PAX extended header, a corrupt gzip or zstd stream, or more
+    /// entries than ocicheck lists. Nothing after that point is read.
+    ///
+    /// ## Why it matters
+    /// Every entry after the corruption is lost to every reader, so blobs stored there cannot be verified
+    /// (image-layout-011) and files such as `index.json` may be missing. A corrupt header in the middle of an
+    /// archive usually means it was edited or concatenated by hand.
+    ///
+    /// ## Example
+    /// Two tar archives joined with `cat a.tar b.tar` after `a.tar`'s end marker was stripped badly.
+    ARC005, "archive-corrupt", Error,
+    clauses: ["image-layout-011", "image-layout-001"],
+    check: Check::Layout(check),
+}
+
+fn check(cx: &LayoutCx, out: &mut Out) {
+    for d in super::defects(cx, DefectKind::Corrupt) {
+        out.emit(super::location(d), d.message.clone());
+    }
+}
