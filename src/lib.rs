@@ -25,6 +25,7 @@ pub mod rules;
 pub mod schema;
 pub mod select;
 pub mod source;
+pub mod suite;
 pub mod walk;
 
 use std::path::Path;

@@ -72,6 +72,63 @@ enum ConformanceCmd {
         /// Case ids (group/NAME) or prefixes; default all.
         cases: Vec<String>,
     },
+    /// List every case: id, kind, expected verdict (valid, invalid-must, warn-should), codes, clause ids.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Write every case as real files into DIR, with index.json and cases.tsv (the expectations).
+    Export { dir: PathBuf },
+    /// Run any validator over the exported corpus and print its matrix (exit 1 below 100%).
+    Run {
+        /// Command line run with sh -c; {} is the input path (see `ocicheck conformance run --help`).
+        #[arg(long, value_name = "COMMAND")]
+        validator: String,
+        /// Command line for layout directories instead (`none`: not applicable).
+        #[arg(long, value_name = "COMMAND")]
+        layout_validator: Option<String>,
+        /// Command line for archives instead (`none`: not applicable).
+        #[arg(long, value_name = "COMMAND")]
+        archive_validator: Option<String>,
+        /// Command line for single documents instead (`none`: not applicable); {media_type} and {doc_kind} help.
+        #[arg(long, value_name = "COMMAND")]
+        document_validator: Option<String>,
+        /// The validator's name in the matrix (default: the command line).
+        #[arg(long)]
+        name: Option<String>,
+        /// Seconds before a run counts as errored.
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        /// Validators run at once (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// An existing export (default: export into a temporary directory first).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Run the cases of this spec version.
+        #[arg(long, default_value = "v1.1.1")]
+        spec: String,
+        #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+        format: RunFormat,
+    },
+    /// Put runs saved with `run --format json` side by side (Markdown, as in docs/compliance.md).
+    Compare {
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RunFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -312,6 +369,10 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 let dir = case.input_path();
                 let committed = ocicheck::corpus::recipe::read_tree(&dir).unwrap_or_default();
                 if ocicheck::corpus::same_files(&built.files, &committed) {
+                    // Files match, but git drops empty directories (valid/empty-index/layout/blobs).
+                    if !check && ocicheck::suite::export::create_missing_dirs(&built, &dir)? > 0 {
+                        println!("restored directories: {}", case.id);
+                    }
                     continue;
                 }
                 stale += 1;
@@ -332,6 +393,57 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        ConformanceCmd::List { format } => {
+            print!(
+                "{}",
+                ocicheck::suite::cli::list(matches!(format, ListFormat::Json))?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ConformanceCmd::Export { dir } => {
+            print!("{}", ocicheck::suite::cli::export(&dir)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        ConformanceCmd::Run {
+            validator,
+            layout_validator,
+            archive_validator,
+            document_validator,
+            name,
+            timeout,
+            jobs,
+            dir,
+            spec,
+            format,
+        } => {
+            let (text, perfect) = ocicheck::suite::cli::run(ocicheck::suite::cli::RunArgs {
+                validator,
+                layout: layout_validator,
+                archive: archive_validator,
+                document: document_validator,
+                name,
+                timeout,
+                jobs,
+                dir,
+                spec,
+                format: match format {
+                    RunFormat::Text => "text",
+                    RunFormat::Markdown => "markdown",
+                    RunFormat::Json => "json",
+                }
+                .into(),
+            })?;
+            print!("{text}");
+            Ok(if perfect {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        ConformanceCmd::Compare { runs } => {
+            print!("{}", ocicheck::suite::cli::compare(&runs)?);
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
