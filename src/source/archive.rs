@@ -593,6 +593,10 @@ impl Source for ArchiveSource {
     fn archive(&self) -> Option<&ArchiveInfo> {
         Some(&self.info)
     }
+
+    fn position(&self, path: &str) -> Option<u64> {
+        self.spans.get(path).map(|s| s.offset)
+    }
 }
 
 /// A reader over one entry of a compressed archive; parks its decoder when dropped.

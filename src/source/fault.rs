@@ -24,6 +24,10 @@ impl Source for FaultSource<'_> {
         self.inner.archive()
     }
 
+    fn position(&self, path: &str) -> Option<u64> {
+        self.inner.position(path)
+    }
+
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
         if self.unreadable.iter().any(|p| p == path) {
             return Err(io::Error::new(

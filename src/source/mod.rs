@@ -63,6 +63,12 @@ pub trait Source: Send + Sync {
         None
     }
 
+    /// Where a file's bytes start in the input's byte stream, for sources that read faster in that order (a
+    /// compressed archive decompresses forward only). `None`: any order is as good.
+    fn position(&self, _path: &str) -> Option<u64> {
+        None
+    }
+
     fn entry(&self, path: &str) -> Option<&Entry> {
         let entries = self.entries();
         entries
