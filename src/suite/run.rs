@@ -392,7 +392,19 @@ fn run_one(e: &Entry, dir: &Path, o: &RunOptions) -> CaseResult {
     r.outcome = outcome.into();
     r.status = status;
     r.reason = reason;
-    r.stderr = stderr;
+    // Paths of this machine (the export, the scratch directory) and log timestamps would make runs differ.
+    r.stderr = stderr.map(|l| {
+        let l = l
+            .replace(&format!("{}/", dir.display()), "")
+            .replace(&tmp.to_string_lossy().into_owned(), "{tmp}");
+        match l
+            .strip_prefix("time=\"")
+            .and_then(|rest| rest.split_once("\" "))
+        {
+            Some((_, rest)) => rest.to_string(),
+            None => l,
+        }
+    });
     r.correct = match (e.verdict.as_str(), outcome) {
         (_, "not-applicable") => None,
         (_, "errored") if e.verdict != "warn-should" => Some(false),
