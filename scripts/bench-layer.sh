@@ -5,6 +5,7 @@
 # temporary directory that is removed at the end (KEEP=1 keeps it).
 #
 #   scripts/bench-layer.sh [SIZE_MIB] [REPS]      # defaults: 1280 MiB of files, 3 repetitions
+#   ENTRIES=1000000 scripts/bench-layer.sh        # instead: one layer of that many empty files (memory per entry)
 #
 # The tree mixes file sizes (4 KiB to 64 MiB) and contents (three quarters text-like, compressing about 3:1 with
 # gzip -6, one quarter random bytes), so the gzip stream decompresses at a realistic speed.
@@ -18,6 +19,17 @@ if [ "${KEEP:-0}" != 1 ]; then trap 'rm -rf "$work"' EXIT; fi
 cargo build --release -q
 bin=$PWD/target/release/ocicheck
 
+if [ -n "${ENTRIES:-}" ]; then
+echo "generating a tar of $ENTRIES empty files in $work ..." >&2
+python3 - "$work/layer.tar" "$ENTRIES" <<'EOF'
+import sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT) as t:
+    for i in range(int(sys.argv[2])):
+        info = tarfile.TarInfo(f"d{i % 1000:03d}/f{i:07d}")
+        info.mtime = 1700000000
+        t.addfile(info)
+EOF
+else
 echo "generating ${SIZE_MIB} MiB of files in $work ..." >&2
 python3 - "$work/root" "$SIZE_MIB" <<'EOF'
 import os, random, sys
@@ -48,6 +60,7 @@ EOF
 
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 -C "$work/root" -cf "$work/layer.tar" .
 rm -rf "$work/root"
+fi
 raw_bytes=$(stat -c %s "$work/layer.tar")
 diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 gzip -6 -n "$work/layer.tar"

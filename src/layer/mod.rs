@@ -203,9 +203,63 @@ pub struct LayerFacts {
     /// The decompression guard stopped the pass.
     pub limit: Option<StreamStop>,
     pub tar: TarFacts,
+    /// Entry indices sorted by normalised path (then archive order), built on first use; see [`LayerFacts::by_path`].
+    pub sorted: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl LayerFacts {
+    /// Entry indices sorted by normalised path, equal paths in archive order. Entries whose name climbs above the
+    /// root are left out. Four bytes per entry, shared by every rule that looks entries up by path.
+    pub fn by_path(&self) -> &[u32] {
+        self.sorted.get_or_init(|| {
+            let t = &self.tar;
+            let mut v: Vec<u32> = (0..t.entries.len())
+                .filter(|&i| !t.entries[i].has(tar::flag::ESCAPES))
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect();
+            // Ties are broken by index, so an unstable sort gives the same order; archives are often sorted by
+            // name already, which pattern-defeating quicksort notices.
+            v.sort_unstable_by(|&a, &b| {
+                t.path(&t.entries[a as usize])
+                    .cmp(t.path(&t.entries[b as usize]))
+                    .then(a.cmp(&b))
+            });
+            v
+        })
+    }
+
+    /// Every entry whose normalised path is `path`, in archive order.
+    pub fn entries_at<'s>(&'s self, path: &'s str) -> impl Iterator<Item = &'s Entry> + 's {
+        let idx = self.by_path();
+        let t = &self.tar;
+        let i = idx.partition_point(|&i| t.path(&t.entries[i as usize]) < path);
+        idx[i..]
+            .iter()
+            .map(|&i| &t.entries[i as usize])
+            .take_while(move |e| t.path(e) == path)
+    }
+
+    /// The first entry (in archive order) whose normalised path is `path`.
+    pub fn find(&self, path: &str) -> Option<&Entry> {
+        let idx = self.by_path();
+        let t = &self.tar;
+        let i = idx.partition_point(|&i| t.path(&t.entries[i as usize]) < path);
+        idx.get(i)
+            .map(|&i| &t.entries[i as usize])
+            .filter(|e| t.path(e) == path)
+    }
+
+    /// The first entry (in sorted order) strictly below the directory `dir`, if any.
+    pub fn find_below(&self, dir: &str) -> Option<&Entry> {
+        let idx = self.by_path();
+        let t = &self.tar;
+        let prefix = format!("{dir}/");
+        let i = idx.partition_point(|&i| t.path(&t.entries[i as usize]) < prefix.as_str());
+        idx.get(i)
+            .map(|&i| &t.entries[i as usize])
+            .filter(|e| t.path(e).starts_with(&prefix))
+    }
+
     /// The DiffID computed with the algorithm of `digest` (`sha256:…`), if it was computed.
     pub fn diff_id_for(&self, algorithm: &str) -> Option<&str> {
         self.diff_ids
@@ -482,6 +536,7 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
             decode_error,
             limit,
             tar: tar_facts,
+            sorted: std::sync::OnceLock::new(),
         }),
     }
 }

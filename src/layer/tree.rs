@@ -8,6 +8,7 @@
 //! entry that replaces a directory with something else removes what was below it.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use super::tar::{Kind, flag};
 use super::{LayerFacts, tar};
@@ -81,8 +82,10 @@ pub enum What {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Node {
     kind: Kind,
-    /// Symbolic link target (raw).
-    link: Option<String>,
+    /// The entry that made it, as (layer, entry) indices: where a symbolic link's target is read from. Eight
+    /// bytes a node, with the kind.
+    layer: u16,
+    entry: u32,
 }
 
 /// The replay of one image.
@@ -116,11 +119,13 @@ fn resolve(at: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-struct Tree {
-    nodes: BTreeMap<String, Node>,
+/// Paths and link targets are borrowed from the layers' name arenas: the tree allocates nothing per entry.
+struct Tree<'a> {
+    nodes: BTreeMap<&'a str, Node>,
+    layers: &'a [Option<&'a LayerFacts>],
 }
 
-impl Tree {
+impl<'a> Tree<'a> {
     /// Remove `path` and everything below it.
     fn remove_all(&mut self, path: &str) {
         self.nodes.remove(path);
@@ -134,14 +139,14 @@ impl Tree {
             return;
         }
         let prefix = format!("{path}/");
-        let doomed: Vec<String> = self
+        let doomed: Vec<&'a str> = self
             .nodes
-            .range(prefix.clone()..)
+            .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
             .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, _)| k.clone())
+            .map(|(k, _)| *k)
             .collect();
         for k in doomed {
-            self.nodes.remove(&k);
+            self.nodes.remove(k);
         }
     }
 
@@ -162,7 +167,7 @@ impl Tree {
                 if node.kind != Kind::Symlink {
                     continue;
                 }
-                let target = node.link.as_deref().unwrap_or_default();
+                let target = self.link_of(node);
                 match resolve(prefix, target) {
                     None => return Some((prefix.to_string(), target.to_string())),
                     Some(r) => {
@@ -179,14 +184,29 @@ impl Tree {
         None
     }
 
-    fn add_parents(&mut self, path: &str) {
+    /// The target of the symbolic link a node was made by.
+    fn link_of(&self, node: &Node) -> &'a str {
+        let layers: &'a [Option<&'a LayerFacts>] = self.layers;
+        layers
+            .get(usize::from(node.layer))
+            .copied()
+            .flatten()
+            .and_then(|f| {
+                let t: &'a tar::TarFacts = &f.tar;
+                t.entries.get(node.entry as usize).map(|e| t.link(e))
+            })
+            .unwrap_or_default()
+    }
+
+    fn add_parents(&mut self, path: &'a str) {
         let mut p = tar::parent(path);
         while !p.is_empty() && !self.nodes.contains_key(p) {
             self.nodes.insert(
-                p.to_string(),
+                p,
                 Node {
                     kind: Kind::Dir,
-                    link: None,
+                    layer: 0,
+                    entry: u32::MAX,
                 },
             );
             p = tar::parent(p);
@@ -196,14 +216,15 @@ impl Tree {
 
 /// Apply the layers in order. `layers[i]` is `None` when layer `i` has no facts (blob missing, not a layer
 /// media type this tool reads, unreadable).
-pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
+pub fn replay<'a>(layers: &[Option<&'a LayerFacts>]) -> Stack {
     let mut tree = Tree {
         nodes: BTreeMap::new(),
+        layers,
     };
     let mut stack = Stack::default();
     for (li, facts) in layers.iter().enumerate() {
-        let Some(facts) = facts else { break };
-        let t = &facts.tar;
+        let Some(facts) = *facts else { break };
+        let t: &'a tar::TarFacts = &facts.tar;
         let usable = |e: &tar::Entry| !e.has(flag::ESCAPES);
         // 1. Explicit whiteouts name what the lower layers hold (before this layer's opaque whiteouts, which may
         //    hide the same path: redundant, not wrong).
@@ -212,7 +233,7 @@ pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
             let p = t.path(e);
             if let Whiteout::Explicit(name) = classify(tar::basename(p)) {
                 let target = join(tar::parent(p), name);
-                if tree.nodes.contains_key(&target) {
+                if tree.nodes.contains_key(target.as_str()) {
                     hidden.push(target);
                 } else {
                     stack.events.push(Event {
@@ -276,7 +297,6 @@ pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
                     .map_or(Kind::File, |n| n.kind),
                 k => k,
             };
-            let link = (e.kind == Kind::Symlink).then(|| t.link(e).to_string());
             let replaces_dir = tree
                 .nodes
                 .get(p)
@@ -285,7 +305,21 @@ pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
                 tree.remove_below(p);
             }
             tree.add_parents(p);
-            tree.nodes.insert(p.to_string(), Node { kind, link });
+            // A symbolic link whose (layer, entry) indices do not fit is kept as a plain file: layer counts past
+            // 65535 and entry counts past 2^32 are beyond the caps of the tar reader anyway.
+            let (kind, layer, entry) = match (u16::try_from(li), u32::try_from(ei)) {
+                (Ok(l), Ok(i)) => (kind, l, i),
+                _ => (
+                    if kind == Kind::Symlink {
+                        Kind::File
+                    } else {
+                        kind
+                    },
+                    0,
+                    u32::MAX,
+                ),
+            };
+            tree.nodes.insert(p, Node { kind, layer, entry });
         }
         stack.replayed = li + 1;
         if !facts.complete() {

@@ -1,8 +1,6 @@
-use std::collections::HashMap;
-
 use crate::check::{LayoutCx, Out};
 use crate::declare_rule;
-use crate::layer::tar::flag;
+use crate::layer::Entry;
 use crate::rule::Check;
 
 use super::{EntryReporter, entry_loc, layers};
@@ -28,26 +26,33 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
+        let t = &f.tar;
         let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
-        let mut seen: HashMap<&str, u64> = HashMap::with_capacity(f.tar.entries.len());
-        for e in &f.tar.entries {
-            if e.has(flag::ESCAPES) {
-                continue;
+        // Sorted by path, then archive order: every entry equal to its predecessor is a later duplicate.
+        let mut dups: Vec<(&Entry, &Entry)> = Vec::new();
+        let mut first: Option<&Entry> = None;
+        for &i in f.by_path() {
+            let e = &t.entries[i as usize];
+            match first {
+                Some(f0) if t.path(f0) == t.path(e) => dups.push((e, f0)),
+                _ => first = Some(e),
             }
-            let p = f.tar.path(e);
-            if let Some(first) = seen.get(p) {
-                let shown = if p.is_empty() {
-                    "the root directory"
-                } else {
-                    p
-                };
-                r.at(
-                    entry_loc(f, e),
-                    format!("a second entry for {shown} (the first is at offset {first})"),
-                );
+        }
+        dups.sort_by_key(|(e, _)| e.offset);
+        for (e, f0) in dups {
+            let p = t.path(e);
+            let shown = if p.is_empty() {
+                "the root directory"
             } else {
-                seen.insert(p, e.offset);
-            }
+                p
+            };
+            r.at(
+                entry_loc(f, e),
+                format!(
+                    "a second entry for {shown} (the first is at offset {})",
+                    f0.offset
+                ),
+            );
         }
         r.finish();
     }

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use crate::check::{LayoutCx, Out};
 use crate::declare_rule;
 use crate::layer::Kind;
@@ -32,12 +30,6 @@ fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
         let t = &f.tar;
         let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
-        let mut kinds: HashMap<&str, Kind> = HashMap::new();
-        for e in &t.entries {
-            if !e.has(flag::ESCAPES) {
-                kinds.insert(t.path(e), e.kind);
-            }
-        }
         for e in &t.entries {
             if e.has(flag::ESCAPES) {
                 continue;
@@ -50,7 +42,9 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             if dir.is_empty() {
                 continue;
             }
-            match kinds.get(dir) {
+            // The last entry for the directory is what the layer leaves there.
+            let last = f.entries_at(dir).last().map(|x| x.kind);
+            match last.as_ref() {
                 Some(Kind::Dir) => {}
                 Some(k) => r.at(
                     entry_loc(f, e),

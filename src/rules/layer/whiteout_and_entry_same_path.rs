@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use crate::check::{LayoutCx, Out};
 use crate::declare_rule;
 use crate::layer::tar::{self, flag};
@@ -32,34 +30,29 @@ fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
         let t = &f.tar;
         let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
-        let mut added: HashMap<&str, u64> = HashMap::new();
-        for e in &t.entries {
-            let p = t.path(e);
-            if !e.has(flag::ESCAPES) && classify(tar::basename(p)) == Whiteout::No {
-                added.entry(p).or_insert(e.offset);
-                // Everything below counts too: a whiteout of `d` and an entry `d/f`.
-                let mut a = tar::parent(p);
-                while !a.is_empty() && !added.contains_key(a) {
-                    added.insert(a, e.offset);
-                    a = tar::parent(a);
-                }
-            }
-        }
         for e in &t.entries {
             if e.has(flag::ESCAPES) {
                 continue;
             }
             let p = t.path(e);
-            if let Whiteout::Explicit(name) = classify(tar::basename(p)) {
-                let target = join(tar::parent(p), name);
-                if let Some(at) = added.get(target.as_str()) {
-                    r.at(
-                        entry_loc(f, e),
-                        format!(
-                            "this whiteout deletes {target}, which the same layer adds (entry at offset {at}); a whiteout only applies to lower layers"
-                        ),
-                    );
-                }
+            let Whiteout::Explicit(name) = classify(tar::basename(p)) else {
+                continue;
+            };
+            let target = join(tar::parent(p), name);
+            // The path itself, or something below it (a whiteout of `d` and an entry `d/f`), that is not itself a
+            // whiteout.
+            let added = f
+                .find(&target)
+                .or_else(|| f.find_below(&target))
+                .filter(|a| classify(tar::basename(t.path(a))) == Whiteout::No);
+            if let Some(a) = added {
+                r.at(
+                    entry_loc(f, e),
+                    format!(
+                        "this whiteout deletes {target}, which the same layer adds (entry at offset {}); a whiteout only applies to lower layers",
+                        a.offset
+                    ),
+                );
             }
         }
         r.finish();
