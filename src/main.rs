@@ -81,7 +81,9 @@ enum ConformanceCmd {
     Export { dir: PathBuf },
     /// Run any validator over the exported corpus and print its matrix (exit 1 below 100%).
     Run {
-        /// Command line run with sh -c; {} is the input path (see `ocicheck conformance run --help`).
+        /// Command line run with sh -c for each case: {} is the input path ({media_type}, {doc_kind}, {ref},
+        /// {spec}, {id} and {tmp}, a scratch directory, are replaced too). Exit status 0 = accepts, 125 = not
+        /// applicable, anything else = rejects; a signal, timeout, 126/127 or a panic = errored.
         #[arg(long, value_name = "COMMAND")]
         validator: String,
         /// Command line for layout directories instead (`none`: not applicable).
