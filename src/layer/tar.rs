@@ -162,6 +162,8 @@ pub struct TarFacts {
     pub dropped: u64,
     /// Bytes of the tar stream read.
     pub len: u64,
+    /// Entries to keep at most (default [`MAX_KEPT_ENTRIES`]; lowered in tests).
+    pub keep_at_most: Option<usize>,
 }
 
 impl TarFacts {
@@ -933,7 +935,7 @@ fn keep(
     mut flags: u32,
     offset: u64,
 ) {
-    if facts.entries.len() >= MAX_KEPT_ENTRIES
+    if facts.entries.len() >= facts.keep_at_most.unwrap_or(MAX_KEPT_ENTRIES)
         || facts.names.len() + 2 * (name.len() + link.len()) > MAX_KEPT_NAMES
     {
         facts.dropped += 1;
@@ -1244,6 +1246,25 @@ mod tests {
         assert_eq!(f.link(&f.entries[0]), format!("/{long}"));
         assert_eq!(f.entries[3].size, 3000);
         assert!(f.complete());
+    }
+
+    #[test]
+    fn entries_past_the_cap_are_counted_not_kept() {
+        let t = w::write(
+            &[entry("a"), entry("b"), entry("c")],
+            &TarOptions::default(),
+        );
+        let mut f = TarFacts {
+            keep_at_most: Some(2),
+            ..TarFacts::default()
+        };
+        scan(&t[..], &mut f).expect("in-memory reads do not fail");
+        assert_eq!((f.entries.len(), f.dropped), (2, 1));
+        assert_eq!(f.end, End::Marker { offset: 512 * 3 });
+        assert!(
+            !f.complete(),
+            "an incomplete list cannot be used across layers"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use crate::check::{LayoutCx, Out};
 use crate::declare_rule;
+use crate::layer::tar;
 use crate::report::EntryLoc;
 use crate::rule::Check;
 
@@ -10,7 +11,9 @@ declare_rule! {
     /// Decompressing a layer went past the decompression guard: more uncompressed bytes than `--max-layer-size`
     /// (64 GiB by default), or an uncompressed/compressed ratio above `--max-layer-ratio` (10,000:1 by default,
     /// checked once 64 MiB have been decompressed). ocicheck stops decompressing there, so the rest of the layer
-    /// and its DiffID are not checked; the blob's digest and size still are.
+    /// and its DiffID are not checked; the blob's digest and size still are. Also reported: a layer with more
+    /// entries than ocicheck keeps to check them (4,000,000 entries, or 512 MiB of names); the DiffID and the tar
+    /// stream are still checked in full, the entries past the cap are not, nor the layers above it.
     ///
     /// ## Why it matters
     /// A decompression bomb makes every consumer that unpacks the image fill its disk or spend hours; a
@@ -26,6 +29,18 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
+        if f.tar.dropped > 0 {
+            out.emit(
+                cx.blob_location(&b.path),
+                format!(
+                    "the layer has {} entries, more than the {} (or {} MiB of names) kept for checking; the last {} entries and the layers above this one were not checked entry by entry",
+                    f.tar.entries.len() as u64 + f.tar.dropped,
+                    tar::MAX_KEPT_ENTRIES,
+                    tar::MAX_KEPT_NAMES >> 20,
+                    f.tar.dropped
+                ),
+            );
+        }
         let Some(stop) = &f.limit else {
             continue;
         };
