@@ -376,16 +376,20 @@ fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
             .copied()
             .unwrap_or(usize::MAX)
     };
+    // File (in walk order), then the chain that reached it, so each file's findings stay together; then position
+    // in the file (line, column, pointer, tar entry in stream order), code and message.
     findings.sort_by(|a, b| {
         (
             order(a),
             &a.location.file,
+            &a.location.via,
             a.location.line,
             a.location.column,
         )
             .cmp(&(
                 order(b),
                 &b.location.file,
+                &b.location.via,
                 b.location.line,
                 b.location.column,
             ))
@@ -393,7 +397,6 @@ fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
             .then_with(|| a.location.entry.cmp(&b.location.entry))
             .then_with(|| a.code.cmp(b.code))
             .then_with(|| a.message.cmp(&b.message))
-            .then_with(|| a.location.via.cmp(&b.location.via))
     });
     findings.dedup();
 }

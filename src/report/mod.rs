@@ -11,12 +11,24 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-/// A tar entry inside a layer (or an archive member), for locations.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// A tar entry inside a layer (or an archive member), for locations. Ordered by offset: stream order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryLoc {
     pub path: String,
     /// Byte offset of the entry's header in the (uncompressed) stream.
     pub offset: u64,
+}
+
+impl Ord for EntryLoc {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.offset, &self.path).cmp(&(other.offset, &other.path))
+    }
+}
+
+impl PartialOrd for EntryLoc {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// Where a finding is.
