@@ -100,8 +100,10 @@ fn plural(n: usize) -> &'static str {
 
 fn finding(s: &mut String, f: &Finding, style: Style) {
     let mut at = String::new();
-    if let Some(p) = &f.location.pointer {
-        at.push_str(if p.is_empty() { "/" } else { p });
+    // The empty pointer (the whole document) is shown by its line and column only: "/" would name the member
+    // with an empty name.
+    if let Some(p) = f.location.pointer.as_deref().filter(|p| !p.is_empty()) {
+        at.push_str(p);
     }
     if let (Some(l), Some(c)) = (f.location.line, f.location.column) {
         let _ = write!(at, "{}{l}:{c}", if at.is_empty() { "" } else { " " });
