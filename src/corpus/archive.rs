@@ -78,61 +78,22 @@ pub struct ExtraEntry {
     pub at: Option<String>,
 }
 
-const BLOCK: usize = 512;
 const MTIME: u64 = 1_700_000_000;
 
-fn octal(field: &mut [u8], value: u64) {
-    let width = field.len() - 1;
-    let s = format!("{value:0width$o}");
-    let n = s.len().min(width);
-    field[..n].copy_from_slice(&s.as_bytes()[s.len() - n..]);
-    field[width] = 0;
-}
+use super::tar::{BLOCK, pad, pax_record};
 
 fn header(name: &[u8], flag: u8, size: u64, link: &[u8], mode: u32) -> [u8; BLOCK] {
-    let mut b = [0u8; BLOCK];
-    let n = name.len().min(100);
-    b[..n].copy_from_slice(&name[..n]);
-    octal(&mut b[100..108], u64::from(mode));
-    octal(&mut b[108..116], 0);
-    octal(&mut b[116..124], 0);
-    octal(&mut b[124..136], size);
-    octal(&mut b[136..148], MTIME);
-    b[156] = flag;
-    let l = link.len().min(100);
-    b[157..157 + l].copy_from_slice(&link[..l]);
-    b[257..263].copy_from_slice(b"ustar\0");
-    b[263..265].copy_from_slice(b"00");
-    b[148..156].copy_from_slice(b"        ");
-    let sum: u32 = b.iter().map(|&x| u32::from(x)).sum();
-    b[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-    b
-}
-
-fn pad(out: &mut Vec<u8>) {
-    let rem = out.len() % BLOCK;
-    if rem != 0 {
-        out.resize(out.len() + BLOCK - rem, 0);
-    }
-}
-
-fn pax_record(key: &str, value: &str) -> Vec<u8> {
-    let body = 1 + key.len() + 1 + value.len() + 1;
-    let mut len = body + 1;
-    while body + len.to_string().len() != len {
-        len = body + len.to_string().len();
-    }
-    format!("{len} {key}={value}\n").into_bytes()
+    super::tar::plain_header(name, flag, size, link, mode, MTIME)
 }
 
 /// One tar entry: a PAX header first when the name or link does not fit the ustar fields.
 fn put_entry(out: &mut Vec<u8>, name: &str, flag: u8, data: &[u8], link: &str) {
     let mut pax = Vec::new();
     if name.len() > 100 {
-        pax.extend(pax_record("path", name));
+        pax.extend(pax_record("path", name.as_bytes()));
     }
     if link.len() > 100 {
-        pax.extend(pax_record("linkpath", link));
+        pax.extend(pax_record("linkpath", link.as_bytes()));
     }
     if !pax.is_empty() {
         out.extend_from_slice(&header(b"PaxHeader", b'x', pax.len() as u64, b"", 0o644));

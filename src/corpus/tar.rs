@@ -80,7 +80,7 @@ pub struct TarOptions {
     pub record: Option<u64>,
 }
 
-const BLOCK: usize = 512;
+pub(crate) const BLOCK: usize = 512;
 const DEFAULT_MTIME: u64 = 1_700_000_000;
 
 fn octal(field: &mut [u8], value: u64) {
@@ -125,6 +125,22 @@ struct Header {
     omit: Vec<String>,
     /// GNU sparse: up to four map entries in the header, whether extension blocks follow, the real size.
     sparse: Option<(Vec<[u64; 2]>, bool, u64)>,
+}
+
+/// A plain ustar header (no owner names, no device numbers), for writers outside this module.
+pub(crate) fn plain_header(
+    name: &[u8],
+    flag: u8,
+    size: u64,
+    link: &[u8],
+    mode: u32,
+    mtime: u64,
+) -> [u8; BLOCK] {
+    let mut h = Header::plain(name, flag, size);
+    h.link = link.to_vec();
+    h.mode = mode;
+    h.mtime = mtime;
+    header_block(&h)
 }
 
 impl Header {
@@ -202,14 +218,14 @@ fn header_block(h: &Header) -> [u8; BLOCK] {
     b
 }
 
-fn pad(out: &mut Vec<u8>) {
+pub(crate) fn pad(out: &mut Vec<u8>) {
     let rem = out.len() % BLOCK;
     if rem != 0 {
         out.resize(out.len() + BLOCK - rem, 0);
     }
 }
 
-fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
+pub(crate) fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
     // "<len> <key>=<value>\n", where len counts itself.
     let body_len = 1 + key.len() + 1 + value.len() + 1;
     let mut len = body_len + 1;
