@@ -117,6 +117,84 @@ impl ImageCx<'_> {
     }
 }
 
+/// Where every rule's findings go: at most `per` findings per rule and file, and [`crate::MAX_FINDINGS_TOTAL`] in
+/// all, so that a hostile input (a million bad descriptors) cannot turn into gigabytes of report. What is left
+/// out is counted, and [`Sink::finish`] adds one finding per rule and file that says how many.
+#[derive(Debug, Default)]
+pub struct Sink {
+    findings: Vec<Finding>,
+    per: usize,
+    counts: std::collections::HashMap<(&'static str, String), usize>,
+    /// Per (rule, file) over `per`: how many were left out, and the first of them (its rule, level, place).
+    over: std::collections::BTreeMap<(&'static str, String), (usize, Finding)>,
+    /// Per rule, once the total is reached.
+    over_total: std::collections::BTreeMap<&'static str, (usize, Finding)>,
+}
+
+impl Sink {
+    pub fn new(per: usize) -> Sink {
+        Sink {
+            per: per.max(1),
+            ..Sink::default()
+        }
+    }
+
+    /// Whether one more finding of `code` in `file` would be listed.
+    fn admits(&self, code: &'static str, file: &str) -> bool {
+        self.findings.len() < crate::MAX_FINDINGS_TOTAL
+            && self
+                .counts
+                .get(&(code, file.to_string()))
+                .is_none_or(|&n| n < self.per)
+    }
+
+    pub fn push(&mut self, f: Finding) {
+        if self.findings.len() >= crate::MAX_FINDINGS_TOTAL {
+            self.over_total.entry(f.code).or_insert((0, f)).0 += 1;
+            return;
+        }
+        let n = self
+            .counts
+            .entry((f.code, f.location.file.clone()))
+            .or_insert(0);
+        *n += 1;
+        if *n > self.per {
+            let key = (f.code, f.location.file.clone());
+            self.over.entry(key).or_insert((0, f)).0 += 1;
+            return;
+        }
+        self.findings.push(f);
+    }
+
+    /// The findings, with one more per rule and file whose findings were not all listed.
+    pub fn finish(mut self) -> Vec<Finding> {
+        let per = self.per;
+        for ((_, file), (n, first)) in std::mem::take(&mut self.over) {
+            self.findings.push(Finding {
+                location: Location {
+                    via: first.location.via.clone(),
+                    ..Location::file(file)
+                },
+                message: format!(
+                    "{n} more finding(s) of this rule in this file were not listed (at most {per} per rule and file: --max-findings)"
+                ),
+                ..first
+            });
+        }
+        for (_, (n, first)) in std::mem::take(&mut self.over_total) {
+            self.findings.push(Finding {
+                location: Location::file(first.location.file.clone()),
+                message: format!(
+                    "{n} more finding(s) of this rule were not listed: the report holds at most {} findings",
+                    crate::MAX_FINDINGS_TOTAL
+                ),
+                ..first
+            });
+        }
+        self.findings
+    }
+}
+
 /// Collects the findings of one rule.
 pub struct Out<'a> {
     pub(crate) rule: &'static Rule,
@@ -124,7 +202,7 @@ pub struct Out<'a> {
     pub(crate) spec: Spec,
     /// Default location base: the document being checked, if any.
     pub(crate) doc: Option<&'a Doc>,
-    pub(crate) sink: &'a mut Vec<Finding>,
+    pub(crate) sink: &'a mut Sink,
 }
 
 impl Out<'_> {
@@ -133,12 +211,21 @@ impl Out<'_> {
         let Some(doc) = self.doc else {
             return;
         };
+        if !self.sink.admits(self.rule.code, &doc.file) {
+            // Counted, without working out where.
+            self.emit(Location::file(doc.file.clone()), message);
+            return;
+        }
         let loc = doc_location(doc, pointer);
         self.emit(loc, message);
     }
 
     /// Report at a JSON pointer of a given document.
     pub fn at_doc(&mut self, doc: &Doc, pointer: &str, message: impl Into<String>) {
+        if !self.sink.admits(self.rule.code, &doc.file) {
+            self.emit(Location::file(doc.file.clone()), message);
+            return;
+        }
         let loc = doc_location(doc, pointer);
         self.emit(loc, message);
     }
@@ -193,7 +280,7 @@ impl Out<'_> {
 pub fn doc_location(doc: &Doc, pointer: &str) -> Location {
     let (line, column) = match doc.value().and_then(|v| v.pointer(pointer)) {
         Some(v) => {
-            let (l, c) = json::line_col(&doc.bytes, v.offset);
+            let (l, c) = doc.line_col(v.offset);
             (Some(l), Some(c))
         }
         None => (None, None),
@@ -210,7 +297,7 @@ pub fn doc_location(doc: &Doc, pointer: &str) -> Location {
 
 /// A location at a byte offset of a document (for parser notices).
 pub fn offset_location(doc: &Doc, pointer: Option<&str>, offset: usize) -> Location {
-    let (l, c) = json::line_col(&doc.bytes, offset);
+    let (l, c) = doc.line_col(offset);
     Location {
         file: doc.file.clone(),
         pointer: pointer.map(str::to_string),

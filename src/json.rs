@@ -11,6 +11,13 @@ use std::fmt::Write as _;
 /// Deepest nesting accepted before the parser gives up (hostile input guard; no real OCI document comes close).
 pub const MAX_DEPTH: usize = 256;
 
+/// Notices kept per document (a hostile document could hold millions of duplicate names or noncharacters); the
+/// parse goes on, the rest are counted in [`Parsed::notices_dropped`].
+pub const MAX_NOTICES: usize = 1000;
+
+/// Objects with more members than this look duplicates up in a hash set instead of scanning the members.
+const DUP_SCAN_MAX: usize = 16;
+
 /// A parsed JSON value with the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Value {
@@ -73,20 +80,36 @@ pub struct SyntaxError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
-    /// `None` when a syntax error stopped the parser.
+    /// `None` when a syntax error stopped the parser, or when the document holds more values than allowed.
     pub value: Option<Value>,
     pub error: Option<SyntaxError>,
     pub notices: Vec<Notice>,
+    /// Notices not kept (over [`MAX_NOTICES`]).
+    pub notices_dropped: usize,
+    /// JSON values parsed (every scalar, array and object counts one). Over the limit of [`parse_limited`], parsing
+    /// stopped there and [`Parsed::too_many_values`] is set.
+    pub values: usize,
+    /// The document holds more values than the limit given to [`parse_limited`]; `value` is `None`.
+    pub too_many_values: bool,
 }
 
 /// Parse `bytes` leniently. Never panics, whatever the input.
 pub fn parse(bytes: &[u8]) -> Parsed {
+    parse_limited(bytes, usize::MAX)
+}
+
+/// Parse `bytes` leniently, giving up (without a syntax error) after `max_values` values: the parsed tree costs
+/// tens of bytes per value, so this is what bounds the memory a document takes.
+pub fn parse_limited(bytes: &[u8], max_values: usize) -> Parsed {
     let mut p = Parser {
         b: bytes,
         i: 0,
         notices: Vec::new(),
+        notices_dropped: 0,
         path: Vec::new(),
         utf8_reported: 0,
+        values: 0,
+        max_values,
     };
     let result = (|| {
         if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -100,17 +123,19 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         }
         Ok(v)
     })();
-    match result {
-        Ok(v) => Parsed {
-            value: Some(v),
-            error: None,
-            notices: p.notices,
-        },
-        Err(e) => Parsed {
-            value: None,
-            error: Some(e),
-            notices: p.notices,
-        },
+    let too_many_values = p.values > p.max_values;
+    let (value, error) = match result {
+        Ok(v) => (Some(v), None),
+        Err(_) if too_many_values => (None, None),
+        Err(e) => (None, Some(e)),
+    };
+    Parsed {
+        value,
+        error,
+        notices: p.notices,
+        notices_dropped: p.notices_dropped,
+        values: p.values,
+        too_many_values,
     }
 }
 
@@ -124,11 +149,24 @@ struct Parser<'a> {
     b: &'a [u8],
     i: usize,
     notices: Vec<Notice>,
+    notices_dropped: usize,
     path: Vec<Seg>,
     utf8_reported: usize,
+    values: usize,
+    max_values: usize,
 }
 
 impl Parser<'_> {
+    /// Keep a notice, up to [`MAX_NOTICES`]; the closure builds it (and its pointer) only when it is kept.
+    fn notice(&mut self, n: impl FnOnce(&Self) -> Notice) {
+        if self.notices.len() < MAX_NOTICES {
+            let n = n(self);
+            self.notices.push(n);
+        } else {
+            self.notices_dropped += 1;
+        }
+    }
+
     fn err(&self, msg: &str) -> SyntaxError {
         self.err_at(self.i, msg)
     }
@@ -172,6 +210,10 @@ impl Parser<'_> {
         if depth >= MAX_DEPTH {
             return Err(self.err(&format!("nesting deeper than {MAX_DEPTH} levels")));
         }
+        self.values += 1;
+        if self.values > self.max_values {
+            return Err(self.err(&format!("more than {} values", self.max_values)));
+        }
         let offset = self.i;
         let kind = match self.b.get(self.i) {
             None => return Err(self.err("expected a JSON value")),
@@ -199,6 +241,8 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<Kind, SyntaxError> {
         self.i += 1; // '{'
         let mut members: Vec<Member> = Vec::new();
+        // Names seen, once the object is too large to scan for duplicates.
+        let mut seen: Option<std::collections::HashSet<String>> = None;
         self.ws();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
@@ -217,9 +261,25 @@ impl Parser<'_> {
             }
             self.i += 1;
             self.ws();
-            if members.iter().any(|m| m.key == key) {
-                self.notices.push(Notice::DuplicateName {
-                    pointer: self.pointer(),
+            let duplicate = match &mut seen {
+                Some(set) => !set.insert(key.clone()),
+                None => {
+                    let d = members.iter().any(|m| m.key == key);
+                    if members.len() >= DUP_SCAN_MAX {
+                        seen = Some(
+                            members
+                                .iter()
+                                .map(|m| m.key.clone())
+                                .chain([key.clone()])
+                                .collect(),
+                        );
+                    }
+                    d
+                }
+            };
+            if duplicate {
+                self.notice(|p| Notice::DuplicateName {
+                    pointer: p.pointer(),
                     key: key.clone(),
                     offset: key_offset,
                 });
@@ -313,8 +373,8 @@ impl Parser<'_> {
             .unwrap_or_default()
             .to_string();
         if !fits_double(&text, integral) {
-            self.notices.push(Notice::ImpreciseNumber {
-                pointer: self.pointer(),
+            self.notice(|p| Notice::ImpreciseNumber {
+                pointer: p.pointer(),
                 offset: start,
                 text: text.clone(),
             });
@@ -397,8 +457,8 @@ impl Parser<'_> {
                             match cp.and_then(char::from_u32) {
                                 Some(ch) => {
                                     if is_noncharacter(ch as u32) {
-                                        self.notices.push(Notice::Noncharacter {
-                                            pointer: self.pointer(),
+                                        self.notice(|p| Notice::Noncharacter {
+                                            pointer: p.pointer(),
                                             offset: esc_offset,
                                             codepoint: ch as u32,
                                         });
@@ -406,8 +466,8 @@ impl Parser<'_> {
                                     out.push(ch);
                                 }
                                 None => {
-                                    self.notices.push(Notice::LoneSurrogate {
-                                        pointer: self.pointer(),
+                                    self.notice(|p| Notice::LoneSurrogate {
+                                        pointer: p.pointer(),
                                         offset: esc_offset,
                                     });
                                     out.push('\u{FFFD}');
@@ -442,7 +502,7 @@ impl Parser<'_> {
                     out.push_str(valid);
                     out.push('\u{FFFD}');
                     if self.utf8_reported < 16 {
-                        self.notices.push(Notice::InvalidUtf8 {
+                        self.notice(|_| Notice::InvalidUtf8 {
                             offset: base + good,
                         });
                         self.utf8_reported += 1;
@@ -465,8 +525,8 @@ impl Parser<'_> {
         }
         for (i, ch) in s.char_indices() {
             if is_noncharacter(ch as u32) {
-                self.notices.push(Notice::Noncharacter {
-                    pointer: self.pointer(),
+                self.notice(|p| Notice::Noncharacter {
+                    pointer: p.pointer(),
                     offset: base + i,
                     codepoint: ch as u32,
                 });
@@ -523,6 +583,71 @@ pub fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
         .count()
         + 1;
     (line, col)
+}
+
+/// Line and column lookups in one document that do not rescan it from the start each time (a hostile document
+/// can draw thousands of findings): checkpoints every 4 KiB, each at a byte that starts a character, with the line
+/// number, and the column there. [`LineIndex::line_col`] gives what [`line_col`] gives.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    /// (offset, line, column in characters from the line start to the offset).
+    marks: Vec<(usize, usize, usize)>,
+}
+
+/// Characters in bytes as lossy UTF-8 decoding counts them.
+fn lossy_chars(b: &[u8]) -> usize {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.chars().count(),
+        Err(_) => String::from_utf8_lossy(b).chars().count(),
+    }
+}
+
+impl LineIndex {
+    const STEP: usize = 4096;
+
+    pub fn new(bytes: &[u8]) -> LineIndex {
+        let mut marks = vec![(0, 1, 0)];
+        let (mut at, mut line, mut col) = (0usize, 1usize, 0usize);
+        let mut next = Self::STEP;
+        while next < bytes.len() {
+            // A byte that is not a UTF-8 continuation byte starts a character whatever precedes it, so lossy
+            // decoding counts the same characters on either side of it.
+            let Some(k) = bytes[next..].iter().position(|&b| b & 0xC0 != 0x80) else {
+                break;
+            };
+            let to = next + k;
+            let seg = &bytes[at..to];
+            match seg.iter().rposition(|&b| b == b'\n') {
+                Some(n) => {
+                    line += seg.iter().filter(|&&b| b == b'\n').count();
+                    col = lossy_chars(&seg[n + 1..]);
+                }
+                None => col += lossy_chars(seg),
+            }
+            marks.push((to, line, col));
+            at = to;
+            next = to + Self::STEP;
+        }
+        LineIndex { marks }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, bytes: &[u8], offset: usize) -> (usize, usize) {
+        let offset = offset.min(bytes.len());
+        let i = self
+            .marks
+            .partition_point(|m| m.0 <= offset)
+            .saturating_sub(1);
+        let (at, line, col) = self.marks.get(i).copied().unwrap_or((0, 1, 0));
+        let seg = &bytes[at.min(offset)..offset];
+        match seg.iter().rposition(|&b| b == b'\n') {
+            Some(n) => (
+                line + seg.iter().filter(|&&b| b == b'\n').count(),
+                lossy_chars(&seg[n + 1..]) + 1,
+            ),
+            None => (line, col + lossy_chars(seg) + 1),
+        }
+    }
 }
 
 impl Value {
@@ -583,12 +708,25 @@ impl Value {
     /// Members that are unique by name, keeping the last of duplicates (what a Go decoder would see).
     pub fn effective_members(&self) -> Vec<&Member> {
         match &self.kind {
-            Kind::Object(m) => m
+            Kind::Object(m) if m.len() <= DUP_SCAN_MAX => m
                 .iter()
                 .enumerate()
                 .filter(|(i, mem)| !m[i + 1..].iter().any(|later| later.key == mem.key))
                 .map(|(_, mem)| mem)
                 .collect(),
+            Kind::Object(m) => {
+                // Linear for large objects: the index of the last member of each name.
+                let mut last: std::collections::HashMap<&str, usize> =
+                    std::collections::HashMap::new();
+                for (i, mem) in m.iter().enumerate() {
+                    last.insert(mem.key.as_str(), i);
+                }
+                m.iter()
+                    .enumerate()
+                    .filter(|(i, mem)| last.get(mem.key.as_str()) == Some(i))
+                    .map(|(_, mem)| mem)
+                    .collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -791,5 +929,46 @@ mod tests {
     fn line_and_column() {
         let b = b"{\n  \"a\": 1,\n  \"b\": x\n}";
         assert_eq!(line_col(b, 19), (3, 8));
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let mut doc = Vec::new();
+        for i in 0..3000u32 {
+            doc.extend_from_slice(format!("{{\"k{i}\": \"é😀").as_bytes());
+            doc.extend_from_slice(&[0xff, 0xfe, 0xe2, 0x82]);
+            doc.extend_from_slice(format!("{i}\"}}").as_bytes());
+            if i % 7 == 0 {
+                doc.push(b'\n');
+            }
+            if i % 500 == 0 {
+                doc.extend(std::iter::repeat_n(b'x', 9000));
+            }
+        }
+        let idx = LineIndex::new(&doc);
+        for off in (0..doc.len() + 3).step_by(97).chain([0, 1, doc.len()]) {
+            assert_eq!(idx.line_col(&doc, off), line_col(&doc, off), "offset {off}");
+        }
+    }
+
+    #[test]
+    fn huge_objects_and_hostile_notices_stay_linear_and_bounded() {
+        // 200,000 members: duplicate detection must not be quadratic.
+        let mut doc = String::from("{");
+        for i in 0..200_000 {
+            doc.push_str(&format!("\"k{}\":0,", i % 100_000));
+        }
+        doc.push_str("\"z\":0}");
+        let t = std::time::Instant::now();
+        let p = parse(doc.as_bytes());
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
+        assert_eq!(p.notices.len(), MAX_NOTICES);
+        assert_eq!(p.notices.len() + p.notices_dropped, 100_000);
+        let v = p.value.expect("parses");
+        assert_eq!(v.effective_members().len(), 100_001);
+        // A value budget stops the parse without a syntax error.
+        let p = parse_limited(b"[1,2,3,4]", 3);
+        assert!(p.too_many_values && p.value.is_none() && p.error.is_none());
+        assert!(parse_limited(b"[1,2,3,4]", 5).value.is_some());
     }
 }

@@ -13,6 +13,8 @@ pub mod config;
 pub mod corpus;
 pub mod digest;
 pub mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod json;
 pub mod layer;
 pub mod mediatype;
@@ -70,6 +72,26 @@ pub struct Options {
     pub media_type: Option<String>,
     /// JSON documents larger than this are not parsed (a finding says so).
     pub max_json_size: u64,
+    /// JSON values parsed in all documents of a run (`--max-json-values`): the parsed trees cost tens of bytes per
+    /// value, so this bounds their memory. Documents past it are not parsed (a finding says so).
+    pub max_json_values: usize,
+    /// Bytes of JSON documents held in all (`--max-json-total`). Documents past it are not parsed.
+    pub max_json_total: u64,
+    /// Tar entries the layer pass keeps for the entry and cross-layer rules, all layers of a run together
+    /// (`--max-layer-entries`; with 64 bytes of names per entry). Past it, entries are still read and counted
+    /// but not kept, and a finding says so (LYR003).
+    pub max_layer_entries: usize,
+    /// Findings listed per rule and file (`--max-findings`); one more finding says how many were left out.
+    pub max_findings: usize,
+    /// Time one blob's verification may take (`--max-blob-time`); past it the blob gets a finding.
+    pub max_blob_time: std::time::Duration,
+    /// Time the whole run may take (`--max-time`); past it what is left is not checked, and a finding says so.
+    pub max_time: std::time::Duration,
+    /// Bytes of a piped stdin (or a named pipe) held in memory (`--max-stream-memory`); a longer stream is copied to
+    /// an unnamed temporary file.
+    pub max_stream_memory: u64,
+    /// When the run started (set by [`validate`] and [`validate_layout`]; the time limits count from it).
+    pub started: Option<std::time::Instant>,
     /// Threads for blob verification.
     pub jobs: usize,
     /// Level overrides, applied in order (later wins).
@@ -93,6 +115,27 @@ impl Options {
         self.profile == Some(rule::Profile::DockerCompat)
     }
 
+    /// How stdin from a pipe (or a named pipe) is held.
+    pub fn stream_limits(&self) -> source::archive::StreamLimits {
+        source::archive::StreamLimits {
+            memory: self.max_stream_memory,
+            max_document: self.max_json_size,
+        }
+    }
+
+    /// When the run must stop (`--max-time` from [`Options::started`]), if it has started.
+    pub fn run_deadline(&self) -> Option<std::time::Instant> {
+        self.started.and_then(|s| s.checked_add(self.max_time))
+    }
+
+    /// These options with the run's clock started now, unless it already was.
+    pub fn start_clock(&self) -> Options {
+        Options {
+            started: Some(self.started.unwrap_or_else(std::time::Instant::now)),
+            ..self.clone()
+        }
+    }
+
     /// The level overrides in force: the profile's first, then the user's (later ones win).
     pub fn effective_overrides(&self) -> Vec<(Selector, Level)> {
         let mut v = self
@@ -110,6 +153,14 @@ impl Default for Options {
             spec: Spec::V1_1_1,
             media_type: None,
             max_json_size: 16 << 20,
+            max_json_values: DEFAULT_MAX_JSON_VALUES,
+            max_json_total: DEFAULT_MAX_JSON_TOTAL,
+            max_findings: DEFAULT_MAX_FINDINGS,
+            max_layer_entries: DEFAULT_MAX_LAYER_ENTRIES,
+            max_blob_time: std::time::Duration::from_secs(DEFAULT_MAX_BLOB_TIME),
+            max_time: std::time::Duration::from_secs(DEFAULT_MAX_TIME),
+            max_stream_memory: source::archive::DEFAULT_STREAM_MEMORY,
+            started: None,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             overrides: Vec::new(),
             max_layer_ratio: layer::DEFAULT_MAX_RATIO,
@@ -120,6 +171,22 @@ impl Default for Options {
         }
     }
 }
+
+/// Default `--max-json-values`: JSON values parsed in all documents of a run.
+pub const DEFAULT_MAX_JSON_VALUES: usize = 100_000;
+/// Default `--max-json-total`: bytes of JSON documents held in all.
+pub const DEFAULT_MAX_JSON_TOTAL: u64 = 64 << 20;
+/// Default `--max-layer-entries`: tar entries kept by the layer pass, all layers together.
+pub const DEFAULT_MAX_LAYER_ENTRIES: usize = 1_000_000;
+/// Default `--max-findings`: findings listed per rule and file.
+pub const DEFAULT_MAX_FINDINGS: usize = 100;
+/// Findings listed in all, whatever `--max-findings` (each is a few hundred bytes; a hostile input must not
+/// turn into gigabytes of report).
+pub const MAX_FINDINGS_TOTAL: usize = 20_000;
+/// Default `--max-blob-time`, in seconds.
+pub const DEFAULT_MAX_BLOB_TIME: u64 = 600;
+/// Default `--max-time`, in seconds.
+pub const DEFAULT_MAX_TIME: u64 = 3600;
 
 /// Why the tool could not do its job (exit status 2).
 #[derive(Debug)]
@@ -147,15 +214,16 @@ pub const TOOL: Tool = Tool {
 /// Validate an image layout directory, an archive holding one (tar, tar.gz, tar.zst; told apart by content, not
 /// by name), or a single JSON document. `-` reads stdin.
 pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
+    let opts = &opts.start_clock();
     let display = path.display().to_string();
     if path.as_os_str() == "-" {
-        return match source::archive::ArchiveSource::from_stdin()
+        return match source::archive::ArchiveSource::from_stdin_with(&opts.stream_limits())
             .map_err(|e| Error::Io("stdin".into(), e))?
         {
             source::archive::Opened::Archive(src) => layout_report(src.as_ref(), "-", opts),
             source::archive::Opened::Document(bytes) => {
                 no_selection(opts)?;
-                validate_document("-", "-", bytes, opts)
+                validate_stream_document("-", "-", bytes, opts)
             }
         };
     }
@@ -169,13 +237,16 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
         let name = path
             .file_name()
             .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
-        return match source::archive::ArchiveSource::from_stream_path(path)
-            .map_err(|e| Error::Io(display.clone(), e))?
+        return match source::archive::ArchiveSource::from_stream_path_with(
+            path,
+            &opts.stream_limits(),
+        )
+        .map_err(|e| Error::Io(display.clone(), e))?
         {
             source::archive::Opened::Archive(src) => layout_report(src.as_ref(), &display, opts),
             source::archive::Opened::Document(bytes) => {
                 no_selection(opts)?;
-                validate_document(&name, &display, bytes, opts)
+                validate_stream_document(&name, &display, bytes, opts)
             }
         };
     }
@@ -185,11 +256,61 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
         return layout_report(&src, &display, opts);
     }
     no_selection(opts)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::Io(display.clone(), e))?;
     let name = path
         .file_name()
         .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
+    // Never more than --max-json-size in memory, however large the file.
+    let file = std::fs::File::open(path).map_err(|e| Error::Io(display.clone(), e))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, opts.max_json_size.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(|e| Error::Io(display.clone(), e))?;
+    if bytes.len() as u64 > opts.max_json_size {
+        return Ok(oversized_document(&name, &display, meta.len(), opts));
+    }
     validate_document(&name, &display, bytes, opts)
+}
+
+/// The report on a single document too large to read (`--max-json-size`): one finding that says so.
+pub fn oversized_document(name: &str, display: &str, size: u64, opts: &Options) -> Report {
+    let mut graph = walk::Graph {
+        spec: Some(opts.spec),
+        ..walk::Graph::default()
+    };
+    graph.file_order.insert(name.to_string(), 0);
+    graph.oversized.push((name.to_string(), size, Vec::new()));
+    let findings = run_checks(&graph, None, opts);
+    finish(
+        Input {
+            path: display.to_string(),
+            kind: "document",
+            media_type: opts.media_type.clone(),
+            media_type_source: Some(if opts.media_type.is_some() {
+                "flag"
+            } else {
+                "none"
+            }),
+        },
+        findings,
+        &graph,
+        opts,
+    )
+}
+
+/// A document read from a stream (stdin, a named pipe): `bytes` hold at most `--max-json-size` + 1 bytes, and
+/// `total` what the stream held.
+fn validate_stream_document(
+    name: &str,
+    display: &str,
+    bytes: source::archive::StreamDocument,
+    opts: &Options,
+) -> Result<Report, Error> {
+    if bytes.total > opts.max_json_size {
+        return Ok(oversized_document(name, display, bytes.total, opts));
+    }
+    validate_document(name, display, bytes.bytes, opts)
 }
 
 fn no_selection(opts: &Options) -> Result<(), Error> {
@@ -214,7 +335,7 @@ fn layout_report(src: &dyn source::Source, display: &str, opts: &Options) -> Res
 
 /// Validate an image layout from any source (a directory, an archive).
 pub fn validate_layout(src: &dyn source::Source, display: &str, opts: &Options) -> Report {
-    layout_report_inner(src, display, opts).0
+    layout_report_inner(src, display, &opts.start_clock()).0
 }
 
 fn layout_report_inner(
@@ -289,7 +410,7 @@ pub fn document_kind(bytes: &[u8], flag: Option<&str>) -> Result<(DocKind, &'sta
                 ))
             });
     }
-    let parsed = json::parse(bytes);
+    let parsed = json::parse_limited(bytes, DEFAULT_MAX_JSON_VALUES);
     let v = parsed.value.as_ref();
     let has = |k: &str| v.and_then(|v| v.get(k)).is_some();
     // A bare descriptor names the media type of what it points at, so it is recognised by its digest first.
@@ -338,6 +459,7 @@ pub fn validate_document(
     bytes: Vec<u8>,
     opts: &Options,
 ) -> Result<Report, Error> {
+    let opts = &opts.start_clock();
     let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
     let graph = walk::walk_document(name, bytes, kind, opts);
     let findings = run_checks(&graph, None, opts);
@@ -410,7 +532,7 @@ pub fn run_checks(
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
-    let mut sink: Vec<Finding> = Vec::new();
+    let mut sink = check::Sink::new(opts.max_findings);
 
     // Schema validation of every parsed document.
     for doc in &graph.docs {
@@ -441,7 +563,10 @@ pub fn run_checks(
         match rule.check {
             Check::Schema => {}
             Check::Layout(f) => {
-                if let Some(entries) = entries {
+                // A single document has no layout: of the layout-level rules, only the document limits apply.
+                let doc_limit =
+                    entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
+                if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
                     let cx = LayoutCx {
                         graph,
                         entries,
@@ -523,7 +648,7 @@ pub fn run_checks(
             }
         }
     }
-    sink
+    sink.finish()
 }
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config

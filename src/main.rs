@@ -217,6 +217,27 @@ struct ValidateArgs {
     /// Decompression guard: largest uncompressed size of one layer, in bytes (default 64 GiB).
     #[arg(long, default_value_t = ocicheck::layer::DEFAULT_MAX_SIZE)]
     max_layer_size: u64,
+    /// JSON values parsed in all documents of the run (bounds the memory parsed documents take).
+    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_JSON_VALUES)]
+    max_json_values: usize,
+    /// Bytes of JSON documents held in all.
+    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_JSON_TOTAL)]
+    max_json_total: u64,
+    /// Tar entries the layer pass keeps, all layers together (bounds the memory of the entry lists).
+    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_LAYER_ENTRIES)]
+    max_layer_entries: usize,
+    /// Findings listed per rule and file; one more says how many were left out.
+    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_FINDINGS)]
+    max_findings: usize,
+    /// Bytes of a piped stdin (or named pipe) held in memory; the rest goes to an unnamed temporary file.
+    #[arg(long, default_value_t = ocicheck::source::archive::DEFAULT_STREAM_MEMORY)]
+    max_stream_memory: u64,
+    /// Seconds one blob's verification may take; past it, a finding (LAY013).
+    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_BLOB_TIME)]
+    max_blob_time: u64,
+    /// Seconds the whole run may take; past it, what is left is not checked and a finding says so (LAY014).
+    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_TIME)]
+    max_time: u64,
 }
 
 fn main() -> ExitCode {
@@ -303,6 +324,13 @@ fn validate(a: ValidateArgs) -> Result<ExitCode, String> {
         max_json_size: a.max_json_size,
         max_layer_ratio: a.max_layer_ratio,
         max_layer_size: a.max_layer_size,
+        max_json_values: a.max_json_values,
+        max_json_total: a.max_json_total,
+        max_findings: a.max_findings,
+        max_layer_entries: a.max_layer_entries,
+        max_stream_memory: a.max_stream_memory,
+        max_blob_time: std::time::Duration::from_secs(a.max_blob_time),
+        max_time: std::time::Duration::from_secs(a.max_time),
         overrides: settings.overrides,
         ..Options::default()
     };

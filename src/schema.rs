@@ -102,15 +102,20 @@ pub struct SchemaError {
     pub message: String,
 }
 
-/// Validate an instance against the schema of `kind` and return every error.
+/// Schema errors taken from one document at most (a hostile document with a million bad items would otherwise
+/// cost a million errors; the findings are capped further down anyway).
+pub const MAX_ERRORS: usize = 20_000;
+
+/// Validate an instance against the schema of `kind` and return every error (up to [`MAX_ERRORS`]).
 pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
     let c = compiled();
     let Some(v) = c.validators.get(kind.schema_file()) else {
         return Vec::new();
     };
     let mut out: Vec<SchemaError> = Vec::new();
-    let mut typed: Vec<(String, String)> = Vec::new(); // (instance pointer, subschema location) with a type error
-    let errors: Vec<ValidationError> = v.iter_errors(instance).collect();
+    // (instance pointer, subschema location) with a type error
+    let mut typed: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    let errors: Vec<ValidationError> = v.iter_errors(instance).take(MAX_ERRORS).collect();
     let mut mapped: Vec<(SchemaError, String, bool)> = Vec::new();
     for e in &errors {
         let abs = e
@@ -132,7 +137,7 @@ pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
             .map_or(rel.as_str(), |(p, _)| p)
             .to_string();
         if is_type {
-            typed.push((pointer.clone(), parent.clone()));
+            typed.insert((pointer.clone(), parent.clone()));
         }
         let message = describe(e, &pointer, &rel, c);
         mapped.push((
@@ -147,7 +152,7 @@ pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
     }
     for (err, parent, is_type) in mapped {
         // When a value has the wrong type, the other keywords of the same subschema (const, pattern …) add nothing.
-        if !is_type && typed.iter().any(|(p, s)| *p == err.pointer && *s == parent) {
+        if !is_type && typed.contains(&(err.pointer.clone(), parent.clone())) {
             continue;
         }
         out.push(err);

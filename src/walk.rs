@@ -84,11 +84,20 @@ pub struct Doc {
     /// The descriptor occurrence that first reached it.
     pub referrer: Option<usize>,
     pub is_index_json: bool,
+    /// Line and column lookups, built on first use.
+    pub lines: std::sync::OnceLock<json::LineIndex>,
 }
 
 impl Doc {
     pub fn value(&self) -> Option<&Value> {
         self.parsed.value.as_ref()
+    }
+
+    /// 1-based line and column of a byte offset (cheap however many findings a document draws).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines
+            .get_or_init(|| json::LineIndex::new(&self.bytes))
+            .line_col(&self.bytes, offset)
     }
 }
 
@@ -150,6 +159,8 @@ pub struct Blob {
     pub computed: Option<String>,
     /// Why the content could not be read.
     pub read_error: Option<String>,
+    /// Verification was stopped by a time limit (`--max-blob-time`, `--max-time`): what was reached.
+    pub time_limit: Option<String>,
     /// Descriptor occurrences that point here, in walk order.
     pub refs: Vec<usize>,
     /// Already read whole (as a JSON document) during the walk.
@@ -179,6 +190,16 @@ pub struct Graph {
     pub layer_stacks: Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>>,
     /// The archive the layout came from, if it did (its defects and docker save's `manifest.json`).
     pub archive: Option<crate::source::archive::ArchiveInfo>,
+    /// What the source could not list or read (unreadable directories, its limits).
+    pub source_issues: Vec<crate::source::SourceIssue>,
+    /// The run's time limit (`--max-time`) was reached: what was left unchecked.
+    pub run_time_limit: Option<String>,
+    /// JSON values parsed so far (all documents), against `--max-json-values`.
+    pub json_values: usize,
+    /// Bytes of JSON documents read so far (all documents), against `--max-json-total`.
+    pub json_bytes: u64,
+    /// JSON documents not parsed because the run's JSON budget was spent: (file, why, via).
+    pub over_budget: Vec<(String, String, Vec<String>)>,
 }
 
 impl Graph {
@@ -224,6 +245,7 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         selection: HashMap::new(),
     };
     w.g.archive = src.archive().cloned();
+    w.g.source_issues = src.issues().to_vec();
     w.g.note_file("oci-layout");
     w.g.note_file("index.json");
     // Every regular file under blobs/<alg>/<encoded> is a blob, referenced or not.
@@ -268,7 +290,15 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         ..Graph::default()
     };
     g.note_file(file);
-    let parsed = json::parse(&bytes);
+    let parsed = json::parse_limited(&bytes, opts.max_json_values);
+    g.json_values = parsed.values;
+    if parsed.too_many_values {
+        g.over_budget.push((
+            file.to_string(),
+            too_many_values(opts.max_json_values),
+            Vec::new(),
+        ));
+    }
     g.docs.push(Doc {
         id: 0,
         file: file.to_string(),
@@ -278,6 +308,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         via: Vec::new(),
         referrer: None,
         is_index_json: false,
+        lines: std::sync::OnceLock::new(),
     });
     let mut w = Walker {
         src: &NoSource,
@@ -297,6 +328,12 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
     }
     // A single document has no blobs to follow: record the descriptors only.
     w.g
+}
+
+fn too_many_values(max: usize) -> String {
+    format!(
+        "the JSON documents of this run may hold {max} values in all (--max-json-values), and this one would take it past that; it was not parsed or checked"
+    )
 }
 
 struct NoSource;
@@ -333,16 +370,24 @@ impl Walker<'_> {
         if e.kind != EntryKind::File {
             return None;
         }
-        let bytes = match self.src.read_capped(path, self.opts.max_json_size) {
+        let bytes = match self.read_json(path) {
             Ok(Ok(b)) => b,
+            Ok(Err(0)) => return None,
             Ok(Err(len)) => {
                 self.g.oversized.push((path.to_string(), len, Vec::new()));
                 return None;
             }
-            Err(_) => return None,
+            Err(e) => {
+                // There but unreadable: not the same as missing, and never a silent pass.
+                self.g.source_issues.push(crate::source::SourceIssue {
+                    path: path.to_string(),
+                    message: format!("{path} cannot be read: {e}; nothing it names was checked"),
+                });
+                return None;
+            }
         };
         let id = self.g.docs.len();
-        let parsed = json::parse(&bytes);
+        let parsed = self.parse_budgeted(path, &bytes, Vec::new())?;
         self.g.docs.push(Doc {
             id,
             file: path.to_string(),
@@ -352,8 +397,56 @@ impl Walker<'_> {
             via: Vec::new(),
             referrer: None,
             is_index_json: false,
+            lines: std::sync::OnceLock::new(),
         });
         Some(id)
+    }
+
+    /// Parse a document within what is left of `--max-json-values`; `None` (and the document listed as oversized)
+    /// when it holds more values than that.
+    fn parse_budgeted(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        via: Vec<String>,
+    ) -> Option<json::Parsed> {
+        let left = self.opts.max_json_values.saturating_sub(self.g.json_values);
+        let parsed = json::parse_limited(bytes, left);
+        self.g.json_values += parsed.values.min(left);
+        if parsed.too_many_values {
+            self.g.over_budget.push((
+                path.to_string(),
+                too_many_values(self.opts.max_json_values),
+                via,
+            ));
+            return None;
+        }
+        Some(parsed)
+    }
+
+    /// Read a JSON file within `--max-json-size` and what is left of `--max-json-total`.
+    fn read_json(&mut self, path: &str) -> std::io::Result<Result<Vec<u8>, u64>> {
+        let left = self.opts.max_json_total.saturating_sub(self.g.json_bytes);
+        let cap = self.opts.max_json_size.min(left);
+        match self.src.read_capped(path, cap)? {
+            Ok(b) => {
+                self.g.json_bytes += b.len() as u64;
+                Ok(Ok(b))
+            }
+            Err(len) if cap < self.opts.max_json_size && len <= self.opts.max_json_size => {
+                let via = self.g.via_of_blob(path);
+                self.g.over_budget.push((
+                    path.to_string(),
+                    format!(
+                        "the JSON documents read before it already total {} bytes, and it would take the run past --max-json-total ({} bytes); it was not parsed or checked",
+                        self.g.json_bytes, self.opts.max_json_total
+                    ),
+                    via,
+                ));
+                Ok(Err(0))
+            }
+            Err(len) => Ok(Err(len)),
+        }
     }
 
     fn push_desc(&mut self, doc: usize, pointer: String, value: Value, role: Role) -> usize {
@@ -417,7 +510,16 @@ impl Walker<'_> {
     }
 
     fn run(&mut self) {
+        let deadline = self.opts.run_deadline();
         while let Some(id) = self.queue.pop_front() {
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                let left = self.queue.len() + 1;
+                self.g.run_time_limit = Some(format!(
+                    "the walk stopped with {left} descriptor(s) not followed"
+                ));
+                self.queue.clear();
+                break;
+            }
             self.follow(id);
         }
     }
@@ -476,7 +578,7 @@ impl Walker<'_> {
         let Some(bytes) = self.load(&path) else {
             return false;
         };
-        let config_path = json::parse(&bytes)
+        let config_path = json::parse_limited(&bytes, self.opts.max_json_values)
             .value
             .as_ref()
             .and_then(|v| v.get("config"))
@@ -487,7 +589,7 @@ impl Walker<'_> {
         let Some(config) = config_path.and_then(|p| self.load(&p)) else {
             return false;
         };
-        json::parse(&config)
+        json::parse_limited(&config, self.opts.max_json_values)
             .value
             .as_ref()
             .is_some_and(|v| self.opts.select.platforms.iter().any(|p| p.matches(v)))
@@ -523,8 +625,10 @@ impl Walker<'_> {
             None => return,
         };
         let doc_id = self.g.docs.len();
-        let parsed = json::parse(&bytes);
         let via = self.g.via_of_desc(&self.g.descs[id]);
+        let Some(parsed) = self.parse_budgeted(&path, &bytes, via.clone()) else {
+            return;
+        };
         self.g.docs.push(Doc {
             id: doc_id,
             file: path.clone(),
@@ -534,6 +638,7 @@ impl Walker<'_> {
             via,
             referrer: Some(id),
             is_index_json: false,
+            lines: std::sync::OnceLock::new(),
         });
         self.visited.insert((path, kind), doc_id);
         if let Some(s) = state {
@@ -552,7 +657,8 @@ impl Walker<'_> {
         if !blob.present() || blob.read_error.is_some() {
             return None;
         }
-        match self.src.read_capped(path, self.opts.max_json_size) {
+        match self.read_json(path) {
+            Ok(Err(0)) => None,
             Ok(Ok(bytes)) => {
                 let bytes = Arc::new(bytes);
                 let spec = self.opts.spec;
@@ -595,6 +701,47 @@ struct JobResult {
     computed: Option<String>,
     error: Option<String>,
     layer: Option<Box<crate::layer::LayerFacts>>,
+    /// A time limit stopped the read: which, and how far it got.
+    time_limit: Option<String>,
+}
+
+/// Which time limit stopped a read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    Blob,
+    Run,
+}
+
+/// A blob reader that gives up at the per-blob or the per-run deadline (cooperative: checked on every read, and
+/// by the layer pass's decoder through [`crate::layer::Limits::deadline`]).
+struct Timed<'a, R> {
+    inner: R,
+    blob: Option<std::time::Instant>,
+    run: Option<std::time::Instant>,
+    hit: &'a std::sync::Mutex<Option<Limit>>,
+}
+
+impl<R: Read> Read for Timed<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let now = std::time::Instant::now();
+        let which = if self.run.is_some_and(|d| now >= d) {
+            Some(Limit::Run)
+        } else if self.blob.is_some_and(|d| now >= d) {
+            Some(Limit::Blob)
+        } else {
+            None
+        };
+        if let Some(w) = which {
+            if let Ok(mut h) = self.hit.lock() {
+                h.get_or_insert(w);
+            }
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "time limit reached",
+            ));
+        }
+        self.inner.read(buf)
+    }
 }
 
 /// The layer pass a blob needs: when a layer descriptor with an OCI layer media type (or a Docker one, with
@@ -605,6 +752,7 @@ fn layer_request(
     b: &Blob,
     configs: &HashMap<usize, usize>,
     opts: &Options,
+    budget: &Arc<crate::layer::tar::KeepBudget>,
 ) -> Option<crate::layer::Request> {
     let mut declared = None;
     let mut diff_algorithms = Vec::new();
@@ -636,8 +784,10 @@ fn layer_request(
         limits: crate::layer::Limits {
             max_ratio: opts.max_layer_ratio,
             max_size: opts.max_layer_size,
+            // The deadline itself is set when the blob's read starts (see `hash_blob`).
             ..crate::layer::Limits::default()
         },
+        budget: Some(budget.clone()),
     })
 }
 
@@ -650,6 +800,11 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         .filter(|d| d.role == Role::Config)
         .filter_map(|d| Some((d.doc, d.target_doc?)))
         .collect();
+    // The entry lists all layers may keep together: `--max-layer-entries`, and 64 bytes of names per entry.
+    let budget = Arc::new(crate::layer::tar::KeepBudget::new(
+        opts.max_layer_entries,
+        opts.max_layer_entries.saturating_mul(64),
+    ));
     let mut jobs: Vec<Job> = g
         .blobs
         .values()
@@ -657,7 +812,7 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         .map(|b| Job {
             path: b.path.clone(),
             algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
-            layer: layer_request(g, b, &configs, opts),
+            layer: layer_request(g, b, &configs, opts, &budget),
         })
         .collect();
     // In the order the source reads fastest (an archive's entry order; a compressed archive then decompresses
@@ -673,13 +828,20 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
     let threads = opts.jobs.clamp(1, jobs.len());
+    let run = opts.run_deadline();
+    let skipped = AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
-                    let r = hash_blob(src, job);
+                    if run.is_some_and(|d| std::time::Instant::now() >= d) {
+                        // Past the run's time limit: the blobs left are not read at all.
+                        skipped.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    let r = hash_blob(src, job, opts);
                     if let Ok(mut guard) = results.lock() {
                         guard[i] = Some(r);
                     }
@@ -688,19 +850,67 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         }
     });
     let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut stopped = 0;
     for (job, r) in jobs.iter().zip(results) {
         let (Some(b), Some(r)) = (g.blobs.get_mut(&job.path), r) else {
             continue;
         };
-        b.size = Some(r.size);
+        if r.time_limit.is_none() {
+            // A read stopped by a time limit did not see the whole blob: its listed size stays.
+            b.size = Some(r.size);
+        }
         b.computed = r.computed;
         b.read_error = r.error;
         b.layer = r.layer;
+        if r.time_limit
+            .as_deref()
+            .is_some_and(|m| m.contains("--max-time"))
+        {
+            stopped += 1;
+        } else {
+            b.time_limit = r.time_limit;
+        }
+    }
+    let skipped = skipped.into_inner();
+    if skipped + stopped > 0 {
+        let walk = g
+            .run_time_limit
+            .take()
+            .map(|w| format!("{w}; "))
+            .unwrap_or_default();
+        let during = if stopped > 0 {
+            format!(", {stopped} of them stopped while being read")
+        } else {
+            String::new()
+        };
+        g.run_time_limit = Some(format!(
+            "{walk}{} of {} blob(s) were not verified{during}",
+            skipped + stopped,
+            jobs.len()
+        ));
     }
 }
 
-fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
-    let mut r = match src.open(&job.path) {
+/// The message of a blob read stopped by a time limit.
+fn time_limit_message(which: Limit, size: u64, opts: &Options) -> String {
+    match which {
+        Limit::Blob => format!(
+            "reading the blob took longer than --max-blob-time ({} s); it was stopped after {size} bytes",
+            opts.max_blob_time.as_secs()
+        ),
+        Limit::Run => format!(
+            "the run reached --max-time ({} s) while reading the blob, after {size} bytes",
+            opts.max_time.as_secs()
+        ),
+    }
+}
+
+fn hash_blob(src: &dyn Source, job: &Job, opts: &Options) -> JobResult {
+    let started = std::time::Instant::now();
+    let hit = Mutex::new(None);
+    let blob_deadline = started.checked_add(opts.max_blob_time);
+    let run = opts.run_deadline();
+    let r = match src.open(&job.path) {
         Ok(r) => r,
         Err(e) => {
             return JobResult {
@@ -708,16 +918,60 @@ fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
                 computed: None,
                 error: Some(e.to_string()),
                 layer: None,
+                time_limit: None,
             };
         }
     };
+    let mut r = Timed {
+        inner: r,
+        blob: blob_deadline,
+        run,
+        hit: &hit,
+    };
+    let stopped = |size: u64| {
+        hit.lock()
+            .ok()
+            .and_then(|h| *h)
+            .map(|w| time_limit_message(w, size, opts))
+    };
     if let Some(req) = &job.layer {
-        let o = crate::layer::scan(r, req);
+        let mut req = req.clone();
+        req.limits.deadline = match (blob_deadline, run) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let o = crate::layer::scan(&mut r, &req);
+        let mut facts = o.facts;
+        // The decoder side of the layer pass stops at the same deadline: say which one it was.
+        if let Some(f) = facts.as_mut()
+            && f.limit
+                .as_ref()
+                .is_some_and(|l| l.message == crate::layer::DEADLINE)
+        {
+            f.limit = None;
+            if let Ok(mut h) = hit.lock() {
+                h.get_or_insert(if run.is_some_and(|d| std::time::Instant::now() >= d) {
+                    Limit::Run
+                } else {
+                    Limit::Blob
+                });
+            }
+        }
+        if let Some(t) = stopped(o.size) {
+            return JobResult {
+                size: o.size,
+                computed: None,
+                error: None,
+                layer: facts.map(Box::new),
+                time_limit: Some(t),
+            };
+        }
         return JobResult {
             size: o.size,
             computed: o.computed,
             error: o.error,
-            layer: o.facts.map(Box::new),
+            layer: facts.map(Box::new),
+            time_limit: None,
         };
     }
     let mut hasher = job.algorithm.map(Algorithm::hasher);
@@ -734,11 +988,13 @@ fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
+                let time_limit = stopped(size);
                 return JobResult {
                     size,
                     computed: None,
-                    error: Some(e.to_string()),
+                    error: time_limit.is_none().then(|| e.to_string()),
                     layer: None,
+                    time_limit,
                 };
             }
         }
@@ -748,5 +1004,6 @@ fn hash_blob(src: &dyn Source, job: &Job) -> JobResult {
         computed: hasher.map(|h| h.finish()),
         error: None,
         layer: None,
+        time_limit: None,
     }
 }

@@ -58,6 +58,12 @@ pub struct CaseOptions {
     /// Paths of the layout that fail to open, as if unreadable (I/O fault injection; see `source::fault`).
     #[serde(default)]
     pub unreadable: Vec<String>,
+    /// `--max-blob-time`, in seconds (0: every blob read stops at once).
+    #[serde(default)]
+    pub max_blob_time: Option<u64>,
+    /// `--max-time`, in seconds (0: the run stops before following the first descriptor).
+    #[serde(default)]
+    pub max_time: Option<u64>,
 }
 
 /// `case.toml`.
@@ -248,6 +254,12 @@ impl Case {
         }
         if let Some(m) = o.max_layer_size {
             opts.max_layer_size = m;
+        }
+        if let Some(s) = o.max_blob_time {
+            opts.max_blob_time = std::time::Duration::from_secs(s);
+        }
+        if let Some(s) = o.max_time {
+            opts.max_time = std::time::Duration::from_secs(s);
         }
         Ok(opts)
     }

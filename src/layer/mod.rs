@@ -83,7 +83,12 @@ pub struct Limits {
     pub max_size: u64,
     /// The ratio is only checked past this many uncompressed bytes (small layers of zeros are not bombs).
     pub ratio_floor: u64,
+    /// Decompression stops here (the per-blob and per-run time limits; checked on every read of the decoder).
+    pub deadline: Option<std::time::Instant>,
 }
+
+/// The message of a [`StreamStop`] when [`Limits::deadline`] stopped the pass.
+pub const DEADLINE: &str = "the time limit was reached";
 
 impl Default for Limits {
     fn default() -> Self {
@@ -91,6 +96,7 @@ impl Default for Limits {
             max_ratio: DEFAULT_MAX_RATIO,
             max_size: DEFAULT_MAX_SIZE,
             ratio_floor: RATIO_FLOOR,
+            deadline: None,
         }
     }
 }
@@ -284,6 +290,8 @@ pub struct Request {
     /// Algorithms of the DiffIDs that name this layer.
     pub diff_algorithms: Vec<Algorithm>,
     pub limits: Limits,
+    /// What all the layers of the run may keep together (`--max-layer-entries`).
+    pub budget: Option<Arc<tar::KeepBudget>>,
 }
 
 /// The result of the pass: the same blob facts plain hashing gives, plus the layer facts.
@@ -351,7 +359,13 @@ impl<R: Read> Read for DiffReader<'_, R> {
         }
         self.size += n as u64;
         let compressed = self.compressed.get().max(1);
-        let reason = if self.size > self.limits.max_size {
+        let reason = if self
+            .limits
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            Some(DEADLINE.to_string())
+        } else if self.size > self.limits.max_size {
             Some(format!(
                 "the layer decompresses to more than {} bytes (--max-layer-size)",
                 self.limits.max_size
@@ -438,6 +452,7 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
     };
     let mut tripped: Option<String> = None;
     let mut tar_facts = TarFacts::default();
+    tar_facts.budget = req.budget.clone();
     let mut decode_error: Option<io::Error> = None;
     let mut uncompressed = 0u64;
 
@@ -563,6 +578,7 @@ mod tests {
             blob_algorithm: Some(Algorithm::Sha256),
             diff_algorithms: vec![Algorithm::Sha256],
             limits: Limits::default(),
+            budget: None,
         }
     }
 
@@ -679,6 +695,7 @@ mod tests {
             max_ratio: 100,
             max_size: 1 << 30,
             ratio_floor: 1 << 20,
+            deadline: None,
         };
         let o = scan(&z[..], &r);
         assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(&z)));
@@ -690,6 +707,7 @@ mod tests {
             max_ratio: 1_000_000,
             max_size: 100_000,
             ratio_floor: 1 << 20,
+            deadline: None,
         };
         let f = scan(&z[..], &r).facts.expect("facts");
         assert!(

@@ -164,6 +164,53 @@ pub struct TarFacts {
     pub len: u64,
     /// Entries to keep at most (default [`MAX_KEPT_ENTRIES`]; lowered in tests).
     pub keep_at_most: Option<usize>,
+    /// What all the layers of a run may keep together (`--max-layer-entries`); `None`: no run-wide limit.
+    pub budget: Option<std::sync::Arc<KeepBudget>>,
+    /// Entries not kept because the run-wide budget was spent (counted in `dropped` too).
+    pub dropped_by_budget: u64,
+}
+
+/// The entries and name bytes all the layers of one run may keep together, shared by the threads that read them
+/// (the entry lists are what the layer pass holds on to; this bounds their memory whatever the number of layers).
+#[derive(Debug)]
+pub struct KeepBudget {
+    entries: std::sync::atomic::AtomicUsize,
+    names: std::sync::atomic::AtomicUsize,
+    /// The limits it started with, for messages.
+    pub max_entries: usize,
+    pub max_names: usize,
+}
+
+impl KeepBudget {
+    pub fn new(max_entries: usize, max_names: usize) -> KeepBudget {
+        KeepBudget {
+            entries: max_entries.into(),
+            names: max_names.into(),
+            max_entries,
+            max_names,
+        }
+    }
+
+    /// Take one entry and `names` bytes of names, if both are left.
+    fn take(&self, names: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self
+            .entries
+            .fetch_update(Relaxed, Relaxed, |v| v.checked_sub(1))
+            .is_err()
+        {
+            return false;
+        }
+        if self
+            .names
+            .fetch_update(Relaxed, Relaxed, |v| v.checked_sub(names))
+            .is_err()
+        {
+            self.entries.fetch_add(1, Relaxed);
+            return false;
+        }
+        true
+    }
 }
 
 impl TarFacts {
@@ -939,6 +986,13 @@ fn keep(
         || facts.names.len() + 2 * (name.len() + link.len()) > MAX_KEPT_NAMES
     {
         facts.dropped += 1;
+        return;
+    }
+    if let Some(b) = &facts.budget
+        && !b.take(2 * (name.len() + link.len()))
+    {
+        facts.dropped += 1;
+        facts.dropped_by_budget += 1;
         return;
     }
     let (name_span, utf8) = facts.push_bytes(name);

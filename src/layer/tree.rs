@@ -352,6 +352,7 @@ mod tests {
             blob_algorithm: None,
             diff_algorithms: Vec::new(),
             limits: Limits::default(),
+            budget: None,
         };
         scan(&raw[..], &req).facts.expect("facts")
     }

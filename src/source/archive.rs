@@ -32,11 +32,11 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use super::{Entry, EntryKind, Source};
+use super::{Entry, EntryKind, Source, SourceIssue};
 
 const BLOCK: u64 = 512;
 /// Entries listed at most (a hostile archive must not exhaust memory).
-const MAX_ENTRIES: usize = 1_000_000;
+const MAX_ENTRIES: usize = 200_000;
 /// Largest PAX extended header or GNU long name accepted.
 const MAX_META: u64 = 1 << 20;
 /// Compressed archives: regular files up to this size are kept in memory by the listing pass.
@@ -220,13 +220,43 @@ pub struct ArchiveSource {
     cache: HashMap<u64, Arc<[u8]>>,
     parked: Mutex<Vec<Parked>>,
     info: ArchiveInfo,
+    /// What is not listed, as a layout directory would not list it (directories nested too deep).
+    issues: Vec<SourceIssue>,
 }
 
 /// What a stream (stdin, a named pipe) held.
 pub enum Opened {
     Archive(Box<ArchiveSource>),
     /// Not an archive: the bytes, to be validated as a single document.
-    Document(Vec<u8>),
+    Document(StreamDocument),
+}
+
+/// A stream that is not an archive: its first bytes (at most [`StreamLimits::max_document`] + 1) and its length.
+pub struct StreamDocument {
+    pub bytes: Vec<u8>,
+    pub total: u64,
+}
+
+/// How a stream (stdin from a pipe, a named pipe) is held.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamLimits {
+    /// Bytes held in memory; the rest of a longer stream is copied, as it arrives, to an unnamed temporary file
+    /// (deleted when the run ends, however it ends). Never the input, and never extracted: the same bytes.
+    pub memory: u64,
+    /// A stream that turns out not to be an archive is a document: this much of it is kept (`--max-json-size`).
+    pub max_document: u64,
+}
+
+/// Default [`StreamLimits::memory`]: 64 MiB.
+pub const DEFAULT_STREAM_MEMORY: u64 = 64 << 20;
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits {
+            memory: DEFAULT_STREAM_MEMORY,
+            max_document: 16 << 20,
+        }
+    }
 }
 
 impl ArchiveSource {
@@ -240,27 +270,38 @@ impl ArchiveSource {
     /// Read stdin: in place when it is a regular file, else (a pipe) into memory. Input that is not an archive is
     /// handed back as bytes, to be validated as a single document.
     pub fn from_stdin() -> io::Result<Opened> {
-        Self::opened(stdin_backing()?)
+        Self::from_stdin_with(&StreamLimits::default())
+    }
+
+    /// [`ArchiveSource::from_stdin`] within the given limits.
+    pub fn from_stdin_with(limits: &StreamLimits) -> io::Result<Opened> {
+        Self::opened(stdin_backing(limits)?, limits)
     }
 
     /// A path that is not a regular file (a named pipe, `<(…)` process substitution, a character device): read
-    /// once into memory, like stdin from a pipe.
+    /// once, like stdin from a pipe.
     pub fn from_stream_path(path: &Path) -> io::Result<Opened> {
-        Self::opened(spool(File::open(path)?)?)
+        Self::from_stream_path_with(path, &StreamLimits::default())
     }
 
-    fn opened(backing: Backing) -> io::Result<Opened> {
+    /// [`ArchiveSource::from_stream_path`] within the given limits.
+    pub fn from_stream_path_with(path: &Path, limits: &StreamLimits) -> io::Result<Opened> {
+        Self::opened(spool(File::open(path)?, limits)?, limits)
+    }
+
+    fn opened(backing: Backing, limits: &StreamLimits) -> io::Result<Opened> {
         match Self::from_backing(backing)? {
             Ok(s) => Ok(Opened::Archive(Box::new(s))),
             Err(backing) => {
+                let total = backing.len();
                 let mut bytes = Vec::new();
                 RangeReader {
                     pos: 0,
-                    end: backing.len(),
+                    end: total.min(limits.max_document.saturating_add(1)),
                     backing,
                 }
                 .read_to_end(&mut bytes)?;
-                Ok(Opened::Document(bytes))
+                Ok(Opened::Document(StreamDocument { bytes, total }))
             }
         }
     }
@@ -295,6 +336,7 @@ impl ArchiveSource {
             spans: HashMap::new(),
             cache: listing.cache,
             parked: Mutex::new(Vec::new()),
+            issues: Vec::new(),
             info: ArchiveInfo {
                 compression,
                 defects: listing.defects,
@@ -471,6 +513,15 @@ impl ArchiveSource {
                 });
             }
         }
+        // The depth limit of a layout directory: nothing deeper is listed, and each directory at the limit is an
+        // issue, so that an archive and its directory give the same findings.
+        let max = super::dir::MAX_DEPTH;
+        listed.retain(|p, _| p.split('/').count() <= max);
+        for (p, (e, _, _)) in &listed {
+            if e.kind == EntryKind::Dir && p.split('/').count() == max {
+                self.issues.push(super::dir::too_deep(p.clone()));
+            }
+        }
         for (path, (e, span, _)) in listed {
             if let Some(s) = span {
                 self.spans.insert(path, s);
@@ -594,6 +645,10 @@ impl Source for ArchiveSource {
         Some(&self.info)
     }
 
+    fn issues(&self) -> &[SourceIssue] {
+        &self.issues
+    }
+
     fn position(&self, path: &str) -> Option<u64> {
         self.spans.get(path).map(|s| s.offset)
     }
@@ -675,7 +730,7 @@ fn memory_backing(bytes: Vec<u8>) -> Backing {
     Backing::Memory { chunks, len }
 }
 
-fn stdin_backing() -> io::Result<Backing> {
+fn stdin_backing(limits: &StreamLimits) -> io::Result<Backing> {
     #[cfg(unix)]
     {
         use std::io::Seek;
@@ -689,14 +744,18 @@ fn stdin_backing() -> io::Result<Backing> {
             return Ok(Backing::File { file, base, len });
         }
     }
-    spool(io::stdin().lock())
+    spool(io::stdin().lock(), limits)
 }
 
-/// Read a stream to its end into memory, in chunks (no reallocation of what was read).
-fn spool(mut r: impl Read) -> io::Result<Backing> {
+/// Read a stream to its end: into memory, in chunks (no reallocation of what was read), up to `limits.memory`;
+/// a longer stream goes whole to an unnamed temporary file instead, so memory stays bounded.
+fn spool(mut r: impl Read, limits: &StreamLimits) -> io::Result<Backing> {
     let mut chunks = Vec::new();
     let mut len = 0u64;
     loop {
+        if len >= limits.memory {
+            return spool_to_file(chunks, r);
+        }
         let mut chunk = Vec::with_capacity(MEM_CHUNK);
         (&mut r).take(MEM_CHUNK as u64).read_to_end(&mut chunk)?;
         if chunk.is_empty() {
@@ -710,6 +769,29 @@ fn spool(mut r: impl Read) -> io::Result<Backing> {
         }
     }
     Ok(Backing::Memory { chunks, len })
+}
+
+/// The chunks read so far and the rest of the stream, copied to an unnamed temporary file (in `$TMPDIR`; it has no
+/// name to leave behind, and goes when the file is closed).
+fn spool_to_file(chunks: Vec<Vec<u8>>, mut r: impl Read) -> io::Result<Backing> {
+    use std::io::Write as _;
+    let mut file = tempfile::tempfile().map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!(
+                "the stream is larger than what is held in memory, and no temporary file could be made in {} to hold it: {e}",
+                std::env::temp_dir().display()
+            ),
+        )
+    })?;
+    let mut len = 0u64;
+    for c in chunks {
+        file.write_all(&c)?;
+        len += c.len() as u64;
+    }
+    len += io::copy(&mut r, &mut file)?;
+    file.flush()?;
+    Ok(Backing::File { file, base: 0, len })
 }
 
 // --- detection -----------------------------------------------------------------------------------------------

@@ -150,6 +150,15 @@ fn flags_of(case: &Case) -> (Vec<String>, Vec<String>) {
         flags.extend(["--max-layer-ratio".to_string(), m.to_string()]);
         requires.push(format!("--max-layer-ratio {m}"));
     }
+    for (flag, v) in [
+        ("--max-blob-time", o.max_blob_time),
+        ("--max-time", o.max_time),
+    ] {
+        if let Some(s) = v {
+            flags.extend([flag.to_string(), s.to_string()]);
+            requires.push(format!("{flag} {s}"));
+        }
+    }
     for p in &o.unreadable {
         requires.push(format!(
             "{p} unreadable (I/O fault injected by the test runner)"

@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it checks
     /// A JSON document (index, manifest, config, `index.json`, `oci-layout`) is larger than the parse limit
     /// (`--max-json-size`, 16 MiB by default), so it was not parsed or checked; its digest and size are still
-    /// verified.
+    /// verified. Also reported: a document that would take the run past its JSON budget, which bounds the memory
+    /// parsed documents take: `--max-json-values` (100,000 values in all documents) or `--max-json-total`
+    /// (64 MiB of documents in all).
     ///
     /// ## Why it matters
     /// Registries and runtimes refuse manifests beyond a few MiB (4 MiB is the common limit), and a document that
@@ -31,6 +33,15 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                 "the document is at least {size} bytes, over the limit of {} bytes; it was not parsed or checked",
                 cx.opts.max_json_size
             ),
+        );
+    }
+    for (file, why, via) in &cx.graph.over_budget {
+        out.emit(
+            Location {
+                via: via.clone(),
+                ..Location::file(file.clone())
+            },
+            why.clone(),
         );
     }
 }

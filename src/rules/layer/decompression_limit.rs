@@ -12,8 +12,10 @@ declare_rule! {
     /// (64 GiB by default), or an uncompressed/compressed ratio above `--max-layer-ratio` (10,000:1 by default,
     /// checked once 64 MiB have been decompressed). ocicheck stops decompressing there, so the rest of the layer
     /// and its DiffID are not checked; the blob's digest and size still are. Also reported: a layer with more
-    /// entries than ocicheck keeps to check them (4,000,000 entries, or 512 MiB of names); the DiffID and the tar
-    /// stream are still checked in full, the entries past the cap are not, nor the layers above it.
+    /// entries than ocicheck keeps to check them (4,000,000 entries, or 512 MiB of names, in one layer; 1,000,000
+    /// entries in all the layers of a run together, `--max-layer-entries`, which bounds the memory the entry lists
+    /// take); the DiffID and the tar stream are still checked in full, the entries past the cap are not, nor the
+    /// layers above it.
     ///
     /// ## Why it matters
     /// A decompression bomb makes every consumer that unpacks the image fill its disk or spend hours; a
@@ -29,7 +31,17 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
-        if f.tar.dropped > 0 {
+        if f.tar.dropped_by_budget > 0 {
+            out.emit(
+                cx.blob_location(&b.path),
+                format!(
+                    "the layers of this run keep at most {} entries in all (--max-layer-entries), and this one came past that: {} of its {} entries and the layers above it were not checked entry by entry",
+                    cx.opts.max_layer_entries,
+                    f.tar.dropped,
+                    f.tar.entries.len() as u64 + f.tar.dropped,
+                ),
+            );
+        } else if f.tar.dropped > 0 {
             out.emit(
                 cx.blob_location(&b.path),
                 format!(

@@ -5,14 +5,17 @@ use crate::rule::Rule;
 pub mod blob_digest_mismatch;
 pub mod blob_missing;
 pub mod blob_path_invalid;
+pub mod blob_time_limit;
 pub mod blob_unreadable;
 pub mod blob_unreferenced;
 pub mod blobs_dir_missing;
 pub mod blobs_entry_misplaced;
 pub mod index_json_missing;
+pub mod layout_unreadable;
 pub mod oci_layout_missing;
 pub mod oci_layout_version_missing;
 pub mod oci_layout_version_not_string;
+pub mod run_time_limit;
 
 pub const RULES: &[&Rule] = &[
     &oci_layout_missing::RULE,
@@ -26,4 +29,7 @@ pub const RULES: &[&Rule] = &[
     &blob_missing::RULE,
     &blobs_entry_misplaced::RULE,
     &blob_unreadable::RULE,
+    &layout_unreadable::RULE,
+    &blob_time_limit::RULE,
+    &run_time_limit::RULE,
 ];

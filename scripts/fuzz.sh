@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Fuzz ocicheck with cargo-fuzz (libFuzzer, AddressSanitizer) for a bounded time.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET…]      # default: 60 seconds for each of document, layer, archive
+#
+# Targets (fuzz/fuzz_targets/, bodies in src/fuzzing.rs): `document` (a single JSON document of any kind, both
+# spec versions), `layer` (the streaming layer pass: gzip/zstd/tar, tar entries, cross-layer replay), `archive`
+# (a tar/tar.gz/tar.zst archive of a layout, listed and validated). Each run is seeded from the conformance corpus
+# (copied into fuzz/corpus/<target>/, which git ignores) and from fuzz/regressions/<target>/. One job, one core.
+#
+# Toolchain: cargo-fuzz passes -Z flags, so it needs nightly; with no nightly toolchain the installed stable one
+# is used with RUSTC_BOOTSTRAP=1 (works with rustc 1.95). cargo-fuzz is installed from crates.io when missing.
+# A crash leaves its input in fuzz/artifacts/<target>/ and fails the script: copy it into
+# fuzz/regressions/<target>/ once fixed (`cargo test --test hostile` replays every file there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(document layer archive)
+
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+    fuzz=(cargo +nightly fuzz)
+else
+    export RUSTC_BOOTSTRAP=1
+    fuzz=(cargo fuzz)
+fi
+
+seed() { # seed TARGET: the corpus files this target reads, each with the selector byte its body expects
+    local t=$1 dir=fuzz/corpus/$1 n=0
+    mkdir -p "$dir"
+    case $t in
+    document)
+        while IFS= read -r -d '' f; do
+            [ "$(stat -c %s "$f")" -le 65536 ] || continue
+            { printf '\0'; cat "$f"; } > "$dir/c$((n++))"
+        done < <(find conformance -type f \( -name '*.json' -o -path '*/blobs/*' \) -size -64k -print0)
+        ;;
+    layer)
+        while IFS= read -r -d '' f; do
+            case $(head -c 2 "$f" | od -An -tx1 | tr -d ' ') in
+            1f8b) sel='\001' ;; 28b5) sel='\002' ;; *) sel='\0' ;;
+            esac
+            { printf "$sel"; cat "$f"; } > "$dir/c$((n++))"
+        done < <(find conformance -type f -path '*/blobs/*' -size -256k -print0)
+        ;;
+    archive)
+        find conformance -type f \( -name '*.tar' -o -name '*.tar.gz' -o -name '*.tgz' -o -name '*.tar.zst' \) \
+            -size -1M -exec cp {} "$dir/" \;
+        ;;
+    esac
+    if [ -d "fuzz/regressions/$t" ]; then cp fuzz/regressions/"$t"/* "$dir/" 2>/dev/null || true; fi
+}
+
+status=0
+for t in "${targets[@]}"; do
+    seed "$t"
+    echo "== fuzz $t for ${secs}s ($(ls "fuzz/corpus/$t" | wc -l) seeds)"
+    if ! "${fuzz[@]}" run "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" -jobs=1 -workers=1 \
+        -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 2>&1 | tee "fuzz/$t.log" | grep -E "^(#[0-9]+ *DONE|stat::|==[0-9]+==|SUMMARY|Test unit)"; then
+        :
+    fi
+    if ls fuzz/artifacts/"$t"/crash-* fuzz/artifacts/"$t"/oom-* fuzz/artifacts/"$t"/timeout-* >/dev/null 2>&1; then
+        echo "!! $t: crash, oom or timeout inputs in fuzz/artifacts/$t/"
+        status=1
+    fi
+done
+exit $status
