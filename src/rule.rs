@@ -393,6 +393,12 @@ impl Profile {
                     Deny,
                     "Canonical JSON makes digests reproducible; v1.1.1 recommends it.",
                 ),
+                (
+                    Code("LYR017"),
+                    Deny,
+                    "A whiteout of a path no lower layer holds deletes nothing; in a finished image it shows a layer \
+                     made against another base.",
+                ),
             ],
             Profile::Portable => vec![
                 (

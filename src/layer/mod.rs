@@ -826,6 +826,11 @@ mod tests {
         let render = |jobs: usize| {
             let opts = crate::Options {
                 jobs,
+                // LYR017 is off by default; this test wants the cross-layer replay's findings too.
+                overrides: vec![(
+                    crate::rule::Selector::Code("LYR017"),
+                    crate::rule::Level::Deny,
+                )],
                 ..crate::Options::default()
             };
             crate::report::human::render(&crate::validate_layout(&src, "layout", &opts))

@@ -10,6 +10,9 @@ declare_rule! {
     /// An explicit whiteout `d/.wh.x` of `layers[i]` names a path `d/x` that the layers below it (applied in
     /// order, with their own whiteouts) do not hold. Whiteouts in the base layer have nothing below them. The
     /// check needs every lower layer: it stops at the first layer that is missing or could not be read whole.
+    /// Off by default (the `strict` profile and `--deny LYR017` turn it on): a whiteout of nothing deletes nothing,
+    /// runtimes apply it as a no-op, and builders that compute a layer against one base and stack it on another
+    /// (BuildKit's merge and diff operations) write such whiteouts in images that run fine.
     ///
     /// ## Why it matters
     /// Whiteouts only apply to resources in lower layers. A whiteout of nothing means the layer was made against
@@ -20,6 +23,7 @@ declare_rule! {
     /// `layers[1]` holds `etc/.wh.motd` but `layers[0]` has no `etc/motd`.
     LYR017, "layer-whiteout-target-missing", Error,
     clauses: ["layer-012"],
+    default_enabled: false,
     check: Check::Image(check),
 }
 
