@@ -6,10 +6,13 @@
 # Targets (fuzz/fuzz_targets/, bodies in src/fuzzing.rs): `document` (a single JSON document of any kind, both
 # spec versions), `layer` (the streaming layer pass: gzip/zstd/tar, tar entries, cross-layer replay), `archive`
 # (a tar/tar.gz/tar.zst archive of a layout, listed and validated). Each run is seeded from the conformance corpus
-# (copied into fuzz/corpus/<target>/, which git ignores) and from fuzz/regressions/<target>/. One job, one core.
+# (copied into fuzz/corpus/<target>/, which git ignores) and from fuzz/regressions/<target>/. One process, one
+# core; its output is in fuzz/<target>.log.
 #
-# Toolchain: cargo-fuzz passes -Z flags, so it needs nightly; with no nightly toolchain the installed stable one
-# is used with RUSTC_BOOTSTRAP=1 (works with rustc 1.95). cargo-fuzz is installed from crates.io when missing.
+# Toolchain: cargo-fuzz passes -Z flags (sanitizer, coverage), which only nightly takes; the stable toolchain
+# takes them with RUSTC_BOOTSTRAP=1 (works with rustc 1.95, AddressSanitizer included), and that is the default
+# here since a nightly may not be installed; FUZZ_TOOLCHAIN=nightly uses rustup's nightly instead. cargo-fuzz is
+# installed from crates.io when missing. The first build takes long (every dependency with the sanitizer).
 # A crash leaves its input in fuzz/artifacts/<target>/ and fails the script: copy it into
 # fuzz/regressions/<target>/ once fixed (`cargo test --test hostile` replays every file there).
 set -euo pipefail
@@ -20,11 +23,12 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(document layer archive)
 
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
-if rustup run nightly rustc --version >/dev/null 2>&1; then
+if [ "${FUZZ_TOOLCHAIN:-stable}" = nightly ]; then
     fuzz=(cargo +nightly fuzz)
 else
+    # The machine's one toolchain (a nightly may not be there); RUSTC_BOOTSTRAP lets it take -Z flags.
     export RUSTC_BOOTSTRAP=1
-    fuzz=(cargo fuzz)
+    fuzz=(cargo +stable fuzz)
 fi
 
 seed() { # seed TARGET: the corpus files this target reads, each with the selector byte its body expects
@@ -46,8 +50,10 @@ seed() { # seed TARGET: the corpus files this target reads, each with the select
         done < <(find conformance -type f -path '*/blobs/*' -size -256k -print0)
         ;;
     archive)
-        find conformance -type f \( -name '*.tar' -o -name '*.tar.gz' -o -name '*.tgz' -o -name '*.tar.zst' \) \
-            -size -1M -exec cp {} "$dir/" \;
+        while IFS= read -r -d '' f; do
+            cp "$f" "$dir/c$((n++))"
+        done < <(find conformance -type f \( -name '*.tar' -o -name '*.tar.gz' -o -name '*.tgz' -o -name '*.tar.zst' \) \
+            -size -1024k -print0)
         ;;
     esac
     if [ -d "fuzz/regressions/$t" ]; then cp fuzz/regressions/"$t"/* "$dir/" 2>/dev/null || true; fi
@@ -57,7 +63,7 @@ status=0
 for t in "${targets[@]}"; do
     seed "$t"
     echo "== fuzz $t for ${secs}s ($(ls "fuzz/corpus/$t" | wc -l) seeds)"
-    if ! "${fuzz[@]}" run "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" -jobs=1 -workers=1 \
+    if ! "${fuzz[@]}" run -O "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" \
         -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 2>&1 | tee "fuzz/$t.log" | grep -E "^(#[0-9]+ *DONE|stat::|==[0-9]+==|SUMMARY|Test unit)"; then
         :
     fi
