@@ -110,9 +110,8 @@ impl ImageCx<'_> {
     /// The manifest's `layers` descriptors, in order.
     pub fn layers(&self) -> Vec<&DescOcc> {
         self.graph
-            .descs
-            .iter()
-            .filter(|d| d.doc == self.manifest.id && matches!(d.role, Role::Layer(_)))
+            .descs_of(self.manifest.id)
+            .filter(|d| matches!(d.role, Role::Layer(_)))
             .collect()
     }
 }

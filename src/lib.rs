@@ -556,6 +556,12 @@ pub fn run_checks(
         }
     }
 
+    // The blob each descriptor points at, looked up once for all descriptor rules.
+    let desc_blobs: Vec<Option<&walk::Blob>> = graph
+        .descs
+        .iter()
+        .map(|d| d.blob_path().and_then(|p| graph.blobs.get(&p)))
+        .collect();
     for rule in &all {
         let Some(sev) = policy.severity(rule.code) else {
             continue;
@@ -596,9 +602,8 @@ pub fn run_checks(
                 }
             }
             Check::Descriptor(f) => {
-                for desc in &graph.descs {
+                for (desc, &blob) in graph.descs.iter().zip(&desc_blobs) {
                     let doc = &graph.docs[desc.doc];
-                    let blob = desc.blob_path().and_then(|p| graph.blobs.get(&p));
                     let cx = DescCx {
                         graph,
                         desc,
@@ -619,15 +624,13 @@ pub fn run_checks(
             Check::Image(f) => {
                 for manifest in graph.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
                     let config = graph
-                        .descs
-                        .iter()
-                        .find(|d| d.doc == manifest.id && d.role == Role::Config)
+                        .descs_of(manifest.id)
+                        .find(|d| d.role == Role::Config)
                         .and_then(|d| d.target_doc)
                         .map(|i| &graph.docs[i]);
                     let entries = graph
-                        .descs
-                        .iter()
-                        .filter(|d| d.role == Role::IndexEntry && d.target_doc == Some(manifest.id))
+                        .referrers_of(manifest.id)
+                        .filter(|d| d.role == Role::IndexEntry)
                         .collect();
                     let cx = ImageCx {
                         graph,

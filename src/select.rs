@@ -233,9 +233,8 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             .and_then(Value::as_str)
             .map(str::to_string);
         let config = g
-            .descs
-            .iter()
-            .find(|d| d.doc == doc.id && d.role == Role::Config)
+            .descs_of(doc.id)
+            .find(|d| d.role == Role::Config)
             .and_then(|d| d.target_doc)
             .and_then(|i| g.docs[i].value());
         let platform = referrer
@@ -271,7 +270,7 @@ pub fn available(g: &Graph) -> String {
     };
     let mut refs = Vec::new();
     let mut platforms = Vec::new();
-    for d in g.descs.iter().filter(|d| d.doc == root.id) {
+    for d in g.descs_of(root.id) {
         if let Some(r) = d
             .value
             .get("annotations")

@@ -40,9 +40,7 @@ pub fn layer_compression(media_type: &str, opts: &crate::Options) -> Option<Comp
 /// not read as a layer).
 pub fn manifest_layers(graph: &Graph, manifest: usize) -> Vec<Option<&LayerFacts>> {
     let mut layers: Vec<(usize, Option<&LayerFacts>)> = graph
-        .descs
-        .iter()
-        .filter(|d| d.doc == manifest)
+        .descs_of(manifest)
         .filter_map(|d| match d.role {
             Role::Layer(i) => Some((
                 i,

@@ -102,11 +102,9 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             .iter()
             .filter(|d| d.kind == DocKind::Manifest)
             .filter(|d| {
-                cx.graph.descs.iter().any(|x| {
-                    x.doc == d.id
-                        && x.role == Role::Config
-                        && x.blob_path().as_deref() == Some(&config)
-                })
+                cx.graph
+                    .descs_of(d.id)
+                    .any(|x| x.role == Role::Config && x.blob_path().as_deref() == Some(&config))
             })
             .collect();
         if manifests.is_empty() && !cx.opts.select.is_empty() {
@@ -138,9 +136,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         };
         let mut expected: Vec<(usize, String)> = cx
             .graph
-            .descs
-            .iter()
-            .filter(|x| x.doc == first.id)
+            .descs_of(first.id)
             .filter_map(|x| match x.role {
                 Role::Layer(k) => Some((k, x.blob_path().unwrap_or_default())),
                 _ => None,
@@ -169,9 +165,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
 fn layers_of(cx: &LayoutCx, manifest: usize) -> Vec<String> {
     let mut v: Vec<(usize, String)> = cx
         .graph
-        .descs
-        .iter()
-        .filter(|x| x.doc == manifest)
+        .descs_of(manifest)
         .filter_map(|x| match x.role {
             Role::Layer(k) => Some((k, x.blob_path().unwrap_or_default())),
             _ => None,

@@ -134,9 +134,7 @@ impl<'o, 'a> EntryReporter<'o, 'a> {
 pub fn image_layers<'g>(cx: &ImageCx<'g>) -> Vec<(usize, &'g DescOcc, Option<&'g LayerFacts>)> {
     let graph = cx.graph;
     let mut v: Vec<(usize, &'g DescOcc, Option<&'g LayerFacts>)> = graph
-        .descs
-        .iter()
-        .filter(|d| d.doc == cx.manifest.id)
+        .descs_of(cx.manifest.id)
         .filter_map(|d| match d.role {
             Role::Layer(i) => Some((
                 i,
