@@ -94,6 +94,9 @@ pub struct Options {
     pub started: Option<std::time::Instant>,
     /// Threads for blob verification.
     pub jobs: usize,
+    /// `--fast`: structure, digests and sizes only. Every blob is hashed, but layer blobs are not decompressed, so
+    /// the rules that read layer contents do not run; the report says so ([`report::Skipped`]).
+    pub fast: bool,
     /// Level overrides, applied in order (later wins).
     pub overrides: Vec<(Selector, Level)>,
     /// Decompression guard of the layer pass: largest uncompressed/compressed ratio of a layer (checked once
@@ -162,6 +165,7 @@ impl Default for Options {
             max_stream_memory: source::archive::DEFAULT_STREAM_MEMORY,
             started: None,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            fast: false,
             overrides: Vec::new(),
             max_layer_ratio: layer::DEFAULT_MAX_RATIO,
             max_layer_size: layer::DEFAULT_MAX_SIZE,
@@ -382,6 +386,9 @@ fn layout_report_inner(
     if !opts.select.is_empty() {
         report.images = Some(images);
     }
+    if opts.fast {
+        report.skipped = Some(fast_skipped(&graph, opts));
+    }
     if let Some(prefix) = archive.and_then(|a| a.prefix.as_deref()) {
         // Locations are paths inside the archive: layout files sit under the prefix (archive findings already
         // name archive entries).
@@ -397,6 +404,19 @@ fn layout_report_inner(
         }
     }
     (report, unmatched)
+}
+
+/// What `--fast` left out: the layer blobs it verified by digest and size only, and the rules that did not run.
+fn fast_skipped(graph: &Graph, opts: &Options) -> report::Skipped {
+    let (layers, bytes) = walk::layer_blobs(graph, opts);
+    let all: Vec<&'static Rule> = rules::all().collect();
+    let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
+    let not_run = all
+        .iter()
+        .filter(|r| rules::layer::reads_layer_contents(r) && policy.severity(r.code).is_some())
+        .map(|r| r.code)
+        .collect();
+    report::Skipped::fast(layers, bytes, not_run)
 }
 
 /// How a single document's kind was decided.
@@ -486,6 +506,7 @@ fn finish(input: Input, mut findings: Vec<Finding>, graph: &Graph, opts: &Option
         findings,
         summary,
         images: None,
+        skipped: None,
     }
 }
 
@@ -566,6 +587,10 @@ pub fn run_checks(
         let Some(sev) = policy.severity(rule.code) else {
             continue;
         };
+        if opts.fast && rules::layer::reads_layer_contents(rule) {
+            // No layer pass ran: the report lists these rules as not run.
+            continue;
+        }
         match rule.check {
             Check::Schema => {}
             Check::Layout(f) => {

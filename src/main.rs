@@ -205,6 +205,10 @@ struct ValidateArgs {
     /// Threads for blob verification (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// Structure, digests and sizes only: every blob is hashed, but layers are not decompressed, so their DiffIDs,
+    /// compression and tar entries are not checked (the report says so, and which rules did not run).
+    #[arg(long)]
+    fast: bool,
     /// A named policy: strict, portable or docker-compat.
     #[arg(long)]
     profile: Option<String>,
@@ -337,6 +341,7 @@ fn validate(a: ValidateArgs) -> Result<ExitCode, String> {
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
+    opts.fast = a.fast;
     opts.select = ocicheck::select::Selection {
         refs: a.refs,
         platforms: a

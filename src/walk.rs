@@ -862,6 +862,24 @@ fn layer_request(
     })
 }
 
+/// The blobs the layer pass reads (present, read by the walk as no JSON document, and pointed at by a layer
+/// descriptor with a layer media type), with their total size: what `--fast` verifies by digest and size only.
+pub fn layer_blobs(g: &Graph, opts: &Options) -> (usize, u64) {
+    let is_layer = |b: &Blob| {
+        b.refs.iter().any(|&i| {
+            let d = &g.descs[i];
+            matches!(d.role, Role::Layer(_))
+                && d.media_type()
+                    .and_then(|m| crate::layer::layer_compression(m, opts))
+                    .is_some()
+        })
+    };
+    g.blobs
+        .values()
+        .filter(|b| b.present() && !b.loaded && is_layer(b))
+        .fold((0, 0), |(n, bytes), b| (n + 1, bytes + b.size.unwrap_or(0)))
+}
+
 /// Verify every present blob not already read as JSON, in parallel, with at most `opts.jobs` threads.
 pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
     // Manifest document id → its parsed config's document id.
@@ -886,6 +904,12 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
             layer: layer_request(g, b, &configs, opts, &budget),
         })
         .collect();
+    if opts.fast {
+        // Structure, digests and sizes only: layer blobs are hashed like any other blob.
+        for j in &mut jobs {
+            j.layer = None;
+        }
+    }
     // In the order the source reads fastest (an archive's entry order; a compressed archive then decompresses
     // forward instead of from the start for each blob). Results go back by path, so the report is unchanged.
     jobs.sort_by_key(|j| src.position(&j.path));

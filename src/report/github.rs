@@ -16,6 +16,14 @@ pub fn render(report: &Report) -> String {
     for f in &report.findings {
         line(&mut s, report, f);
     }
+    if let Some(sk) = &report.skipped {
+        let _ = writeln!(
+            s,
+            "::notice title={}::{}",
+            property(&format!("ocicheck {}", sk.option)),
+            data(&sk.message)
+        );
+    }
     let sum = &report.summary;
     let _ = writeln!(
         s,

@@ -66,6 +66,9 @@ pub fn render_styled(report: &Report, color: bool) -> String {
             );
         }
     }
+    if let Some(sk) = &report.skipped {
+        let _ = writeln!(s, "{} {}", style.paint("1;36", "note:"), sk.message);
+    }
     let mut last: Option<(&str, &[String])> = None;
     for f in &report.findings {
         let key = (f.location.file.as_str(), f.location.via.as_slice());
@@ -83,13 +86,17 @@ pub fn render_styled(report: &Report, color: bool) -> String {
     let sum = &report.summary;
     let _ = writeln!(
         s,
-        "\n{} error{}, {} warning{}, {} info{}",
+        "\n{} error{}, {} warning{}, {} info{}{}",
         sum.errors,
         plural(sum.errors),
         sum.warnings,
         plural(sum.warnings),
         sum.infos,
-        plural(sum.infos)
+        plural(sum.infos),
+        match &report.skipped {
+            Some(sk) => format!(" (layer contents not checked: {})", sk.option),
+            None => String::new(),
+        }
     );
     s
 }

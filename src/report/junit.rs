@@ -36,15 +36,19 @@ pub fn render(report: &Report, rules: &[RuleInfo], fail_on: Option<Severity>) ->
         .filter(|(c, _)| by_code.get(c).is_some_and(|fs| fails(fs)))
         .count();
 
+    // With --fast, the rules that read layer contents did not run: their cases are skipped.
+    let not_run: &[&str] = report.skipped.as_ref().map_or(&[], |sk| &sk.rules);
+    let skipped = cases.iter().filter(|(c, _)| not_run.contains(c)).count();
+
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         s,
-        "<testsuites name=\"ocicheck\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">",
+        "<testsuites name=\"ocicheck\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
         cases.len()
     );
     let _ = writeln!(
         s,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
         attr(&report.input.path),
         cases.len()
     );
@@ -81,7 +85,16 @@ pub fn render(report: &Report, rules: &[RuleInfo], fail_on: Option<Severity>) ->
             attr(group)
         );
         let Some(fs) = by_code.get(code) else {
-            s.push_str("/>\n");
+            match report.skipped.as_ref().filter(|sk| sk.rules.contains(code)) {
+                Some(sk) => {
+                    let _ = writeln!(
+                        s,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        attr(&format!("{}: layer contents not checked", sk.option))
+                    );
+                }
+                None => s.push_str("/>\n"),
+            }
             continue;
         };
         s.push_str(">\n");

@@ -148,6 +148,50 @@ pub struct Report {
     /// With `--ref`/`--platform`/`--digest`: the image manifests validated, in walk order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<crate::select::ImageRef>>,
+    /// With `--fast`: what was not checked, so that a clean report is not read as more than it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Skipped>,
+}
+
+/// Checks a run left out on purpose (`--fast`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The option that left them out.
+    pub option: &'static str,
+    /// Layer blobs verified by digest and size only: not decompressed, their tar streams not read.
+    pub layers: usize,
+    /// Their stored size, in bytes.
+    pub layer_bytes: u64,
+    /// The enabled rules that read layer contents, which did not run.
+    pub rules: Vec<&'static str>,
+    /// All of the above in a sentence, as the text formats print it.
+    pub message: String,
+}
+
+impl Skipped {
+    pub fn fast(layers: usize, layer_bytes: u64, rules: Vec<&'static str>) -> Skipped {
+        let size = if layer_bytes < 1 << 20 {
+            format!("{layer_bytes} bytes")
+        } else {
+            format!("{:.1} MiB", layer_bytes as f64 / 1048576.0)
+        };
+        let message = format!(
+            "--fast: {layers} layer blob{} ({size}) verified by digest and size only, not decompressed: their DiffIDs, compression and tar entries (paths, links, whiteouts) were not checked{}; run without --fast for that",
+            if layers == 1 { "" } else { "s" },
+            if rules.is_empty() {
+                String::new()
+            } else {
+                format!(" (rules not run: {})", rules.join(", "))
+            }
+        );
+        Skipped {
+            option: "--fast",
+            layers,
+            layer_bytes,
+            rules,
+            message,
+        }
+    }
 }
 
 impl Report {

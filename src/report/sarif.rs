@@ -67,6 +67,11 @@ pub fn to_value(report: &Report, rules: &[RuleInfo]) -> Value {
     if !overrides.is_empty() {
         invocation["ruleConfigurationOverrides"] = Value::Array(overrides);
     }
+    if let Some(sk) = &report.skipped {
+        // `--fast`: what was not checked, where SARIF viewers show the run's own notices.
+        invocation["toolExecutionNotifications"] =
+            json!([{ "level": "note", "message": { "text": sk.message } }]);
+    }
 
     let base = Base::of(report);
     let mut seen: HashMap<String, usize> = HashMap::new();

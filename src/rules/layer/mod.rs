@@ -66,6 +66,13 @@ pub const RULES: &[&Rule] = &[
     &device_node::RULE,
 ];
 
+/// Whether a rule reads what the layer pass found: every layer rule but LYR024, which looks at the descriptor's
+/// media type alone. `--fast` runs no layer pass, so these rules do not run either (and the report lists them).
+pub fn reads_layer_contents(rule: &Rule) -> bool {
+    rule.code != media_type_non_distributable::RULE.code
+        && RULES.iter().any(|r| r.code == rule.code)
+}
+
 /// Findings of one rule on one layer beyond this many are summed up in one more finding.
 pub const MAX_PER_LAYER: usize = 50;
 
