@@ -912,7 +912,12 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
     }
     // In the order the source reads fastest (an archive's entry order; a compressed archive then decompresses
     // forward instead of from the start for each blob). Results go back by path, so the report is unchanged.
-    jobs.sort_by_key(|j| src.position(&j.path));
+    // Where any order is as good (a directory), the largest blobs go first: the last to start are then small ones,
+    // and no thread is left decompressing a big layer alone while the others idle.
+    jobs.sort_by_cached_key(|j| {
+        let size = g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0);
+        (src.position(&j.path), std::cmp::Reverse(size))
+    });
     if jobs.is_empty() {
         return;
     }
@@ -1070,7 +1075,8 @@ fn hash_blob(src: &dyn Source, job: &Job, opts: &Options) -> JobResult {
         };
     }
     let mut hasher = job.algorithm.map(Algorithm::hasher);
-    let mut buf = vec![0u8; 1 << 20];
+    // A buffer this thread reuses from blob to blob.
+    let mut buf = crate::layer::buf::Scratch::take();
     let mut size = 0u64;
     loop {
         match r.read(&mut buf) {

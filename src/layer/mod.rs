@@ -6,19 +6,20 @@
 //! blob ─► hash + count ─► [peek: gzip? zstd? tar?] ─► decoder ─► guard + hash (DiffID) ─► tar reader ─► LayerFacts
 //! ```
 //!
-//! Nothing is held but fixed buffers (1 MiB each side), the zstd window (at most 128 MiB, zstd's default limit)
-//! and the per-entry facts (names, kinds, link targets, offsets, flags). The decoder is chosen from the bytes
-//! themselves (magic numbers), so a blob whose media type names another compression is still read; the rules
-//! compare what was found with what the descriptors say. A guard stops decompressing past a total size or a
-//! compression ratio, and records it.
+//! Nothing is held but fixed buffers (256 KiB each side, which each thread reuses from blob to blob: see [`buf`]),
+//! the zstd window (at most 128 MiB, zstd's default limit) and the per-entry facts (names, kinds, link targets,
+//! offsets, flags). The decoder is chosen from the bytes themselves (magic numbers), so a blob whose media type
+//! names another compression is still read; the rules compare what was found with what the descriptors say. A
+//! guard stops decompressing past a total size or a compression ratio, and records it.
 
 use std::cell::Cell;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 use std::sync::Arc;
 
 use crate::digest::{Algorithm, Hasher};
 use crate::mediatype::Compression;
 
+pub mod buf;
 pub mod tar;
 pub mod tree;
 
@@ -68,9 +69,6 @@ pub fn stack_of(graph: &Graph, manifest: usize) -> Arc<tree::Stack> {
     }
     stack
 }
-
-/// Size of the read buffers on each side of the decoder.
-const CHUNK: usize = 1 << 20;
 
 /// The decompression guard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,7 +386,7 @@ impl<R: Read> Read for DiffReader<'_, R> {
 
 /// Read everything left, discarding it (the readers below hash it).
 fn drain(r: &mut impl Read) -> io::Result<()> {
-    let mut buf = vec![0u8; 64 << 10];
+    let mut buf = buf::Scratch::take();
     loop {
         match r.read(&mut buf) {
             Ok(0) => return Ok(()),
@@ -461,7 +459,7 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
             size: &raw_size,
             error: &mut raw_error,
         };
-        let buffered = BufReader::with_capacity(CHUNK, io::Cursor::new(&peek[..]).chain(raw));
+        let buffered = buf::Buffered::new(io::Cursor::new(&peek[..]).chain(raw));
         let decoded: Result<Box<dyn Read + '_>, io::Error> = match c {
             Compression::Gzip => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
             Compression::Zstd => zstd::stream::read::Decoder::with_buffer(buffered)
@@ -478,7 +476,7 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
                     limits: req.limits,
                     tripped: &mut tripped,
                 };
-                let mut tar_in = BufReader::with_capacity(CHUNK, diff);
+                let mut tar_in = buf::Buffered::new(diff);
                 let res = tar::scan(&mut tar_in, &mut tar_facts)
                     // The tar stream may end (broken) before the data does: the DiffID covers all of it.
                     .and_then(|()| drain(&mut tar_in));
