@@ -343,7 +343,11 @@ pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(String, &'d Value)> {
                 let Some(x) = v.get(key) else { continue };
                 if arr {
                     for (i, d) in x.as_array().unwrap_or_default().iter().enumerate() {
-                        push(format!("/{key}/{i}/annotations"), d.get("annotations"));
+                        // Formatting the pointer only for descriptors that have annotations keeps this cheap on
+                        // an index of 10,000 entries.
+                        if let Some(a) = d.get("annotations") {
+                            push(format!("/{key}/{i}/annotations"), Some(a));
+                        }
                     }
                 } else {
                     push(format!("/{key}/annotations"), x.get("annotations"));

@@ -27,7 +27,7 @@ declare_rule! {
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
         let t = &f.tar;
-        let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
+        let mut r = EntryReporter::new(out, || cx.blob_location(&b.path));
         // Sorted by path, then archive order: every entry equal to its predecessor is a later duplicate.
         let mut dups: Vec<(&Entry, &Entry)> = Vec::new();
         let mut first: Option<&Entry> = None;

@@ -29,7 +29,7 @@ fn check(cx: &ImageCx, out: &mut Out) {
     let stack = stack_of(cx.graph, cx.manifest.id);
     for (i, desc, facts) in &image_layers(cx) {
         let Some(f) = facts else { continue };
-        let mut r = EntryReporter::new(out, layer_location(cx, desc));
+        let mut r = EntryReporter::new(out, || layer_location(cx, desc));
         for ev in stack.events.iter().filter(|e| e.layer == *i) {
             let What::ThroughSymlink { link, target } = &ev.what else {
                 continue;

@@ -93,25 +93,34 @@ pub fn entry_loc(f: &LayerFacts, e: &Entry) -> EntryLoc {
 }
 
 /// Reports findings on the entries of one layer, at most [`MAX_PER_LAYER`] plus a summary.
-pub struct EntryReporter<'o, 'a> {
+pub struct EntryReporter<'o, 'a, F: Fn() -> Location> {
     out: &'o mut Out<'a>,
-    base: Location,
+    /// Builds the layer blob's location, on the first finding: most layers draw none, and a location clones the
+    /// descriptor chain that reached the blob.
+    location: F,
+    base: Option<Location>,
     count: usize,
 }
 
-impl<'o, 'a> EntryReporter<'o, 'a> {
-    pub fn new(out: &'o mut Out<'a>, base: Location) -> Self {
+impl<'o, 'a, F: Fn() -> Location> EntryReporter<'o, 'a, F> {
+    pub fn new(out: &'o mut Out<'a>, location: F) -> Self {
         EntryReporter {
             out,
-            base,
+            location,
+            base: None,
             count: 0,
         }
+    }
+
+    fn base(&mut self) -> Location {
+        self.base.get_or_insert_with(&self.location).clone()
     }
 
     pub fn at(&mut self, entry: EntryLoc, message: impl Into<String>) {
         self.count += 1;
         if self.count <= MAX_PER_LAYER {
-            self.out.at_entry(self.base.clone(), entry, message);
+            let base = self.base();
+            self.out.at_entry(base, entry, message);
         }
     }
 
@@ -119,16 +128,18 @@ impl<'o, 'a> EntryReporter<'o, 'a> {
     pub fn plain(&mut self, message: impl Into<String>) {
         self.count += 1;
         if self.count <= MAX_PER_LAYER {
-            self.out.emit(self.base.clone(), message);
+            let base = self.base();
+            self.out.emit(base, message);
         }
     }
 
     /// Emit the summary, if findings were left out.
-    pub fn finish(self) {
+    pub fn finish(mut self) {
         if self.count > MAX_PER_LAYER {
             let more = self.count - MAX_PER_LAYER;
+            let base = self.base();
             self.out.emit(
-                self.base,
+                base,
                 format!(
                     "… and {more} more entries of this layer with the same defect (not listed)"
                 ),

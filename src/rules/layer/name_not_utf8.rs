@@ -26,7 +26,7 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
-        let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
+        let mut r = EntryReporter::new(out, || cx.blob_location(&b.path));
         for e in &f.tar.entries {
             if e.has(flag::NON_UTF8) {
                 r.at(

@@ -30,7 +30,7 @@ declare_rule! {
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
         let t = &f.tar;
-        let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
+        let mut r = EntryReporter::new(out, || cx.blob_location(&b.path));
         for e in &t.entries {
             if e.has(flag::ESCAPES) {
                 continue;

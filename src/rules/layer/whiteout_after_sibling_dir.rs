@@ -37,7 +37,7 @@ declare_rule! {
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
         let t = &f.tar;
-        let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
+        let mut r = EntryReporter::new(out, || cx.blob_location(&b.path));
         // Directory → its first child directory entry met so far (name, offset).
         let mut first_dir: HashMap<&str, (&str, u64)> = HashMap::new();
         for e in &t.entries {

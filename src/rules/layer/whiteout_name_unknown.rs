@@ -27,7 +27,7 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
-        let mut r = EntryReporter::new(out, cx.blob_location(&b.path));
+        let mut r = EntryReporter::new(out, || cx.blob_location(&b.path));
         for e in &f.tar.entries {
             if e.has(flag::ESCAPES) {
                 continue;

@@ -32,7 +32,7 @@ fn check(cx: &ImageCx, out: &mut Out) {
     let layers = image_layers(cx);
     for (i, desc, facts) in &layers {
         let Some(f) = facts else { continue };
-        let mut r = EntryReporter::new(out, layer_location(cx, desc));
+        let mut r = EntryReporter::new(out, || layer_location(cx, desc));
         for ev in stack.events.iter().filter(|e| e.layer == *i) {
             let What::WhiteoutTargetMissing { target } = &ev.what else {
                 continue;
