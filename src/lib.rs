@@ -118,9 +118,15 @@ impl Options {
         self.profile == Some(rule::Profile::DockerCompat)
     }
 
-    /// How stdin from a pipe (or a named pipe) is held.
+    /// How stdin from a pipe (or a named pipe) is held, and the decompression guard of a compressed archive.
     pub fn stream_limits(&self) -> source::archive::StreamLimits {
         source::archive::StreamLimits {
+            decompression: layer::Limits {
+                max_ratio: self.max_layer_ratio,
+                max_size: self.max_layer_size,
+                ratio_floor: layer::RATIO_FLOOR,
+                deadline: self.run_deadline(),
+            },
             memory: self.max_stream_memory,
             max_document: self.max_json_size,
         }
@@ -254,7 +260,7 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
             }
         };
     }
-    if let Some(src) = source::archive::ArchiveSource::open_path(path)
+    if let Some(src) = source::archive::ArchiveSource::open_path_with(path, &opts.stream_limits())
         .map_err(|e| Error::Io(display.clone(), e))?
     {
         return layout_report(&src, &display, opts);

@@ -83,6 +83,32 @@ pub struct Limits {
     pub deadline: Option<std::time::Instant>,
 }
 
+impl Limits {
+    /// Why decompressing must stop, `size` bytes decompressed from `compressed` bytes of `what` ("the layer"), if
+    /// it must: the deadline, the size limit or the ratio limit.
+    pub fn exceeded(&self, size: u64, compressed: u64, what: &str) -> Option<String> {
+        let compressed = compressed.max(1);
+        if self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            Some(DEADLINE.to_string())
+        } else if size > self.max_size {
+            Some(format!(
+                "{what} decompresses to more than {} bytes (--max-layer-size)",
+                self.max_size
+            ))
+        } else if size > self.ratio_floor && size / compressed > self.max_ratio {
+            Some(format!(
+                "{size} bytes decompressed from {compressed}: a ratio above {}:1 (--max-layer-ratio)",
+                self.max_ratio
+            ))
+        } else {
+            None
+        }
+    }
+}
+
 /// The message of a [`StreamStop`] when [`Limits::deadline`] stopped the pass.
 pub const DEADLINE: &str = "the time limit was reached";
 
@@ -354,28 +380,9 @@ impl<R: Read> Read for DiffReader<'_, R> {
             h.update(&buf[..n]);
         }
         self.size += n as u64;
-        let compressed = self.compressed.get().max(1);
-        let reason = if self
+        let reason = self
             .limits
-            .deadline
-            .is_some_and(|d| std::time::Instant::now() >= d)
-        {
-            Some(DEADLINE.to_string())
-        } else if self.size > self.limits.max_size {
-            Some(format!(
-                "the layer decompresses to more than {} bytes (--max-layer-size)",
-                self.limits.max_size
-            ))
-        } else if self.size > self.limits.ratio_floor
-            && self.size / compressed > self.limits.max_ratio
-        {
-            Some(format!(
-                "{} bytes decompressed from {compressed}: a ratio above {}:1 (--max-layer-ratio)",
-                self.size, self.limits.max_ratio
-            ))
-        } else {
-            None
-        };
+            .exceeded(self.size, self.compressed.get(), "the layer");
         if let Some(r) = reason {
             *self.tripped = Some(r);
             return Err(io::Error::other("decompression limit"));

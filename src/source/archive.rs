@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::{Entry, EntryKind, Source, SourceIssue};
@@ -240,6 +241,10 @@ pub struct StreamDocument {
 /// How a stream (stdin from a pipe, a named pipe) is held.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamLimits {
+    /// The decompression guard of the listing pass over a gzip or zstd archive (the layer pass's own:
+    /// `--max-layer-ratio`, `--max-layer-size`, and the run's deadline): past it the rest of the archive is not
+    /// listed, and a defect says so.
+    pub decompression: crate::layer::Limits,
     /// Bytes held in memory; the rest of a longer stream is copied, as it arrives, to an unnamed temporary file
     /// (deleted when the run ends, however it ends). Never the input, and never extracted: the same bytes.
     pub memory: u64,
@@ -253,6 +258,7 @@ pub const DEFAULT_STREAM_MEMORY: u64 = 64 << 20;
 impl Default for StreamLimits {
     fn default() -> Self {
         StreamLimits {
+            decompression: crate::layer::Limits::default(),
             memory: DEFAULT_STREAM_MEMORY,
             max_document: 16 << 20,
         }
@@ -262,9 +268,14 @@ impl Default for StreamLimits {
 impl ArchiveSource {
     /// Open `path` as an archive; `Ok(None)` when its content is not a tar archive (plain, gzip or zstd).
     pub fn open_path(path: &Path) -> io::Result<Option<ArchiveSource>> {
+        Self::open_path_with(path, &StreamLimits::default())
+    }
+
+    /// [`ArchiveSource::open_path`] within the given limits.
+    pub fn open_path_with(path: &Path, limits: &StreamLimits) -> io::Result<Option<ArchiveSource>> {
         let file = File::open(path)?;
         let len = file.metadata()?.len();
-        Ok(Self::from_backing(Backing::File { file, base: 0, len })?.ok())
+        Ok(Self::from_backing(Backing::File { file, base: 0, len }, limits)?.ok())
     }
 
     /// Read stdin: in place when it is a regular file, else (a pipe) into memory. Input that is not an archive is
@@ -290,7 +301,7 @@ impl ArchiveSource {
     }
 
     fn opened(backing: Backing, limits: &StreamLimits) -> io::Result<Opened> {
-        match Self::from_backing(backing)? {
+        match Self::from_backing(backing, limits)? {
             Ok(s) => Ok(Opened::Archive(Box::new(s))),
             Err(backing) => {
                 let total = backing.len();
@@ -308,11 +319,14 @@ impl ArchiveSource {
 
     /// Open bytes held in memory as an archive (tests, and stdin from a pipe).
     pub fn from_bytes(bytes: Vec<u8>) -> io::Result<Option<ArchiveSource>> {
-        Ok(Self::from_backing(memory_backing(bytes))?.ok())
+        Ok(Self::from_backing(memory_backing(bytes), &StreamLimits::default())?.ok())
     }
 
     /// The archive, or (`Err`) the backing handed back when the content is not a tar archive.
-    fn from_backing(backing: Backing) -> io::Result<Result<ArchiveSource, Arc<Backing>>> {
+    fn from_backing(
+        backing: Backing,
+        limits: &StreamLimits,
+    ) -> io::Result<Result<ArchiveSource, Arc<Backing>>> {
         let backing = Arc::new(backing);
         let Some(compression) = sniff(&backing) else {
             return Ok(Err(backing));
@@ -322,12 +336,28 @@ impl ArchiveSource {
                 backing: backing.clone(),
                 pos: 0,
             }),
-            c => list(&mut DecodedStream {
-                dec: decoder(&backing, c)?,
-                pos: 0,
-                cache: true,
-                cached: 0,
-            }),
+            c => {
+                let compressed = Arc::new(AtomicU64::new(0));
+                let range = Counting {
+                    inner: RangeReader {
+                        backing: backing.clone(),
+                        pos: 0,
+                        end: backing.len(),
+                    },
+                    read: compressed.clone(),
+                };
+                list(&mut DecodedStream {
+                    dec: decode(range, c)?,
+                    pos: 0,
+                    cache: true,
+                    cached: 0,
+                    guard: Some(Guard {
+                        limits: limits.decompression,
+                        compressed,
+                        stopped: None,
+                    }),
+                })
+            }
         };
         let mut s = ArchiveSource {
             backing,
@@ -708,6 +738,10 @@ fn decoder(backing: &Arc<Backing>, c: Compression) -> io::Result<Box<dyn Read + 
         pos: 0,
         end: backing.len(),
     };
+    decode(range, c)
+}
+
+fn decode<R: Read + Send + 'static>(range: R, c: Compression) -> io::Result<Box<dyn Read + Send>> {
     Ok(match c {
         Compression::None => Box::new(range),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
@@ -876,6 +910,10 @@ trait Stream {
     fn skip(&mut self, n: u64, keep: Option<&mut Vec<u8>>) -> io::Result<u64>;
     /// Whether small files should be kept in memory (compressed streams).
     fn wants_cache(&mut self, size: u64) -> bool;
+    /// Why the decompression guard stopped the stream, if it did.
+    fn stopped(&self) -> Option<&str> {
+        None
+    }
 }
 
 struct PlainStream {
@@ -917,6 +955,30 @@ struct DecodedStream {
     pos: u64,
     cache: bool,
     cached: u64,
+    /// The decompression guard (the listing pass; later readers stop at ends the listing found).
+    guard: Option<Guard>,
+}
+
+struct Guard {
+    limits: crate::layer::Limits,
+    /// Compressed bytes the decoder has taken.
+    compressed: Arc<AtomicU64>,
+    /// Why decompression stopped, once it has.
+    stopped: Option<String>,
+}
+
+/// Counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 impl Stream for DecodedStream {
@@ -927,6 +989,16 @@ impl Stream for DecodedStream {
     fn read_full(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut got = 0;
         while got < buf.len() {
+            if let Some(g) = &mut self.guard {
+                if let Some(why) = &g.stopped {
+                    return Err(io::Error::other(why.clone()));
+                }
+                let compressed = g.compressed.load(Ordering::Relaxed);
+                if let Some(why) = g.limits.exceeded(self.pos, compressed, "the archive") {
+                    g.stopped = Some(why.clone());
+                    return Err(io::Error::other(why));
+                }
+            }
             match self.dec.read(&mut buf[got..]) {
                 Ok(0) => break,
                 Ok(n) => {
@@ -962,6 +1034,10 @@ impl Stream for DecodedStream {
             }
         }
         Ok(done)
+    }
+
+    fn stopped(&self) -> Option<&str> {
+        self.guard.as_ref().and_then(|g| g.stopped.as_deref())
     }
 
     fn wants_cache(&mut self, size: u64) -> bool {
@@ -1278,6 +1354,27 @@ fn list(s: &mut dyn Stream) -> Listing {
             }
         }
     }
+    if let Some(why) = s.stopped() {
+        // The read that failed was the guard's: whatever the defect at the break says, the guard stopped it.
+        let pos = s.pos();
+        let (name, offset) = l
+            .defects
+            .pop()
+            .map_or((String::new(), pos), |d| (d.name, d.offset));
+        let inside = if name.is_empty() {
+            String::new()
+        } else {
+            format!(" inside `{name}` (entry at offset {offset})")
+        };
+        l.defects.push(Defect {
+            kind: DefectKind::Corrupt,
+            name,
+            offset,
+            message: format!(
+                "decompressing the archive stopped after {pos} bytes{inside}: {why}; nothing after it was listed"
+            ),
+        });
+    }
     l
 }
 
@@ -1506,6 +1603,91 @@ mod tests {
             assert_eq!(s.info().compression, c);
             assert_eq!(read(&s, "blobs/sha256/aa"), "blob a");
             assert_eq!(s.entries().len(), 5);
+        }
+    }
+
+    /// A gzip and a zstd archive whose one blob is `size` bytes of a repeating pattern (highly compressible).
+    fn bombs(size: u64) -> Vec<Vec<u8>> {
+        let entries = vec![
+            file("oci-layout", "{}"),
+            file("index.json", "{}"),
+            TarEntry {
+                path: "blobs/sha256/big".into(),
+                size: Some(size),
+                ..TarEntry::default()
+            },
+            file(
+                "blobs/sha256/after",
+                "listed only when the guard lets the listing through",
+            ),
+        ];
+        let raw = write(&entries, &TarOptions::default());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &raw).expect("gzip");
+        vec![
+            gz.finish().expect("gzip"),
+            zstd::encode_all(&raw[..], 19).expect("zstd"),
+        ]
+    }
+
+    fn guarded(bytes: Vec<u8>, limits: crate::layer::Limits) -> ArchiveSource {
+        let l = StreamLimits {
+            decompression: limits,
+            ..StreamLimits::default()
+        };
+        match ArchiveSource::from_backing(memory_backing(bytes), &l) {
+            Ok(Ok(s)) => s,
+            _ => panic!("an archive, read from memory"),
+        }
+    }
+
+    #[test]
+    fn the_decompression_guard_stops_the_listing_of_a_compressed_archive() {
+        let listed = |s: &ArchiveSource| s.entries().iter().any(|e| e.path == "blobs/sha256/after");
+        for bytes in bombs(8 << 20) {
+            // Within the default limits: everything is listed, no defect.
+            let s = guarded(bytes.clone(), crate::layer::Limits::default());
+            assert!(listed(&s) && kinds(&s).is_empty(), "{:?}", s.info().defects);
+            let cases = [
+                (
+                    crate::layer::Limits {
+                        max_size: 1 << 20,
+                        ..crate::layer::Limits::default()
+                    },
+                    "decompresses to more than 1048576 bytes (--max-layer-size)",
+                ),
+                (
+                    crate::layer::Limits {
+                        max_ratio: 10,
+                        ratio_floor: 1 << 20,
+                        ..crate::layer::Limits::default()
+                    },
+                    ":1 (--max-layer-ratio)",
+                ),
+                (
+                    crate::layer::Limits {
+                        deadline: Some(std::time::Instant::now()),
+                        ..crate::layer::Limits::default()
+                    },
+                    crate::layer::DEADLINE,
+                ),
+            ];
+            for (limits, why) in cases {
+                let s = guarded(bytes.clone(), limits);
+                assert!(!listed(&s));
+                let d = &s.info().defects;
+                assert_eq!(kinds(&s), vec![DefectKind::Corrupt], "{d:?}");
+                assert!(
+                    d[0].message
+                        .starts_with("decompressing the archive stopped after "),
+                    "{d:?}"
+                );
+                assert!(d[0].message.contains(why), "{d:?}");
+                assert!(
+                    d[0].message.ends_with("; nothing after it was listed"),
+                    "{d:?}"
+                );
+            }
         }
     }
 

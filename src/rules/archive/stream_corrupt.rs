@@ -6,8 +6,10 @@ use crate::source::archive::DefectKind;
 declare_rule! {
     /// ## What it checks
     /// The archive cannot be read past some point: a header whose checksum is wrong (not a tar header at all), a
-    /// number field that is not a number, a malformed PAX extended header, a corrupt gzip or zstd stream, or more
-    /// entries than ocicheck lists. Nothing after that point is read.
+    /// number field that is not a number, a malformed PAX extended header, a corrupt gzip or zstd stream, or one of
+    /// ocicheck's limits: more entries than it lists (200,000), or a gzip or zstd archive that decompresses past
+    /// the decompression guard (`--max-layer-size`, `--max-layer-ratio`) or the run's `--max-time` while it is
+    /// being listed. Nothing after that point is read.
     ///
     /// ## Why it matters
     /// Every entry after the corruption is lost to every reader, so blobs stored there cannot be verified
