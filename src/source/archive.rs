@@ -349,13 +349,12 @@ impl ArchiveSource {
                 list(&mut DecodedStream {
                     dec: decode(range, c)?,
                     pos: 0,
-                    cache: true,
                     cached: 0,
-                    guard: Some(Guard {
+                    guard: Guard {
                         limits: limits.decompression,
                         compressed,
                         stopped: None,
-                    }),
+                    },
                 })
             }
         };
@@ -950,15 +949,16 @@ impl Stream for PlainStream {
     }
 }
 
+/// The listing pass over a gzip or zstd archive.
 struct DecodedStream {
     dec: Box<dyn Read + Send>,
     pos: u64,
-    cache: bool,
     cached: u64,
-    /// The decompression guard (the listing pass; later readers stop at ends the listing found).
-    guard: Option<Guard>,
+    guard: Guard,
 }
 
+/// The decompression guard of the listing pass. (Readers opened later stop at entry ends the listing found, so
+/// they decompress no more than it did.)
 struct Guard {
     limits: crate::layer::Limits,
     /// Compressed bytes the decoder has taken.
@@ -989,15 +989,14 @@ impl Stream for DecodedStream {
     fn read_full(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut got = 0;
         while got < buf.len() {
-            if let Some(g) = &mut self.guard {
-                if let Some(why) = &g.stopped {
-                    return Err(io::Error::other(why.clone()));
-                }
-                let compressed = g.compressed.load(Ordering::Relaxed);
-                if let Some(why) = g.limits.exceeded(self.pos, compressed, "the archive") {
-                    g.stopped = Some(why.clone());
-                    return Err(io::Error::other(why));
-                }
+            let g = &mut self.guard;
+            if let Some(why) = &g.stopped {
+                return Err(io::Error::other(why.clone()));
+            }
+            let compressed = g.compressed.load(Ordering::Relaxed);
+            if let Some(why) = g.limits.exceeded(self.pos, compressed, "the archive") {
+                g.stopped = Some(why.clone());
+                return Err(io::Error::other(why));
             }
             match self.dec.read(&mut buf[got..]) {
                 Ok(0) => break,
@@ -1037,11 +1036,11 @@ impl Stream for DecodedStream {
     }
 
     fn stopped(&self) -> Option<&str> {
-        self.guard.as_ref().and_then(|g| g.stopped.as_deref())
+        self.guard.stopped.as_deref()
     }
 
     fn wants_cache(&mut self, size: u64) -> bool {
-        if !self.cache || size > CACHE_FILE_MAX || self.cached + size > CACHE_TOTAL_MAX {
+        if size > CACHE_FILE_MAX || self.cached + size > CACHE_TOTAL_MAX {
             return false;
         }
         self.cached += size;
