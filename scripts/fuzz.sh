@@ -63,12 +63,23 @@ status=0
 for t in "${targets[@]}"; do
     seed "$t"
     echo "== fuzz $t for ${secs}s ($(ls "fuzz/corpus/$t" | wc -l) seeds)"
-    if ! "${fuzz[@]}" run -O "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" \
-        -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 2>&1 | tee "fuzz/$t.log" | grep -E "^(#[0-9]+ *DONE|stat::|==[0-9]+==|SUMMARY|Test unit)"; then
-        :
-    fi
-    if ls fuzz/artifacts/"$t"/crash-* fuzz/artifacts/"$t"/oom-* fuzz/artifacts/"$t"/timeout-* >/dev/null 2>&1; then
-        echo "!! $t: crash, oom or timeout inputs in fuzz/artifacts/$t/"
+    mkdir -p "fuzz/artifacts/$t"
+    start=$(mktemp)
+    # libFuzzer exits non-zero on a crash, an out-of-memory or a timeout (and leaves the input in fuzz/artifacts/);
+    # any other failure (the target does not build, cargo-fuzz is broken) fails the script too, so that a CI run
+    # cannot pass without having fuzzed.
+    rc=0
+    "${fuzz[@]}" run -O "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" \
+        -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 >"fuzz/$t.log" 2>&1 || rc=$?
+    grep -E "^(#[0-9]+ *DONE|stat::|==[0-9]+==|SUMMARY|Test unit)" "fuzz/$t.log" || true
+    found=$(find "fuzz/artifacts/$t" -type f -newer "$start" \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \))
+    rm -f "$start"
+    if [ -n "$found" ]; then
+        echo "!! $t: inputs that crash, run out of memory or time out: $found"
+        status=1
+    elif [ "$rc" != 0 ] || ! grep -q '^stat::number_of_executed_units' "fuzz/$t.log"; then
+        echo "!! $t: cargo fuzz failed (exit $rc) without a finding; the end of fuzz/$t.log:"
+        tail -20 "fuzz/$t.log"
         status=1
     fi
 done
