@@ -73,7 +73,16 @@ impl DescCx<'_> {
     }
 
     pub fn value(&self) -> &Value {
-        &self.desc.value
+        self.desc.value(self.graph)
+    }
+
+    pub fn media_type(&self) -> Option<&str> {
+        self.desc.media_type(self.graph)
+    }
+
+    /// The `size` as an int64, if it is one.
+    pub fn size(&self) -> Option<i64> {
+        self.desc.size(self.graph)
     }
 
     pub fn role(&self) -> Role {

@@ -750,7 +750,12 @@ impl Value {
         }
         let mut cur = self;
         for raw in pointer.strip_prefix('/')?.split('/') {
-            let tok = raw.replace("~1", "/").replace("~0", "~");
+            // Descriptors are looked up by pointer on every use: no allocation for the tokens that need no unescaping.
+            let tok = if raw.contains('~') {
+                std::borrow::Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
+            } else {
+                std::borrow::Cow::Borrowed(raw)
+            };
             cur = match &cur.kind {
                 Kind::Object(_) => cur.get(&tok)?,
                 Kind::Array(a) => a.get(tok.parse::<usize>().ok()?)?,

@@ -228,7 +228,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
         }
         let ref_name = top
             .filter(|d| g.docs[d.doc].is_index_json)
-            .and_then(|d| d.value.get("annotations"))
+            .and_then(|d| d.value(g).get("annotations"))
             .and_then(|a| a.get(REF_NAME))
             .and_then(Value::as_str)
             .map(str::to_string);
@@ -239,7 +239,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             .and_then(|i| g.docs[i].value());
         let platform = referrer
             .filter(|d| d.role == Role::IndexEntry)
-            .and_then(|d| d.value.get("platform"))
+            .and_then(|d| d.value(g).get("platform"))
             .and_then(platform_text)
             .or_else(|| config.and_then(platform_text));
         let v = doc.value();
@@ -249,7 +249,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
                 .and_then(|d| d.digest.as_ref())
                 .map(ToString::to_string),
             media_type: referrer
-                .and_then(|d| d.media_type())
+                .and_then(|d| d.media_type(g))
                 .or_else(|| v.and_then(|v| v.get("mediaType")).and_then(Value::as_str))
                 .map(str::to_string),
             ref_name,
@@ -272,7 +272,7 @@ pub fn available(g: &Graph) -> String {
     let mut platforms = Vec::new();
     for d in g.descs_of(root.id) {
         if let Some(r) = d
-            .value
+            .value(g)
             .get("annotations")
             .and_then(|a| a.get(REF_NAME))
             .and_then(Value::as_str)

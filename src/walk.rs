@@ -123,21 +123,43 @@ pub struct DescOcc {
     /// The document that holds it.
     pub doc: usize,
     pub pointer: String,
-    pub value: Value,
     pub role: Role,
     pub digest: Option<Digest>,
     /// The document parsed from the blob it points at, if it is a JSON kind this tool reads.
     pub target_doc: Option<usize>,
 }
 
+/// The digest a descriptor names, if it parses.
+fn digest_of(desc: &Value) -> Option<Digest> {
+    desc.get("digest")
+        .and_then(Value::as_str)
+        .and_then(Digest::parse)
+}
+
+/// What [`DescOcc::value`] gives when the pointer does not resolve (it always does: descriptors are recorded from
+/// the parsed document itself).
+static NO_VALUE: Value = Value {
+    offset: 0,
+    kind: json::Kind::Null,
+};
+
 impl DescOcc {
-    pub fn media_type(&self) -> Option<&str> {
-        self.value.get("mediaType").and_then(Value::as_str)
+    /// The descriptor's JSON value, read where it sits in the document that holds it (not a copy: an index of
+    /// 10,000 images would hold every descriptor twice).
+    pub fn value<'g>(&self, g: &'g Graph) -> &'g Value {
+        g.docs[self.doc]
+            .value()
+            .and_then(|v| v.pointer(&self.pointer))
+            .unwrap_or(&NO_VALUE)
+    }
+
+    pub fn media_type<'g>(&self, g: &'g Graph) -> Option<&'g str> {
+        self.value(g).get("mediaType").and_then(Value::as_str)
     }
 
     /// The `size` as an int64, if it is one.
-    pub fn size(&self) -> Option<i64> {
-        self.value.get("size").and_then(Value::as_i64)
+    pub fn size(&self, g: &Graph) -> Option<i64> {
+        self.value(g).get("size").and_then(Value::as_i64)
     }
 
     /// The blob path it points at, if its digest parses.
@@ -391,8 +413,9 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         selection: HashMap::new(),
     };
     if kind == DocKind::Descriptor {
-        if let Some(v) = w.g.docs[0].value().cloned() {
-            w.push_desc(0, String::new(), v, Role::Root);
+        if let Some(v) = w.g.docs[0].value() {
+            let digest = digest_of(v);
+            w.push_desc(0, String::new(), digest, Role::Root);
         }
     } else {
         w.enqueue_descs(0);
@@ -520,17 +543,18 @@ impl Walker<'_> {
         }
     }
 
-    fn push_desc(&mut self, doc: usize, pointer: String, value: Value, role: Role) -> usize {
+    fn push_desc(
+        &mut self,
+        doc: usize,
+        pointer: String,
+        digest: Option<Digest>,
+        role: Role,
+    ) -> usize {
         let id = self.g.descs.len();
-        let digest = value
-            .get("digest")
-            .and_then(Value::as_str)
-            .and_then(Digest::parse);
         self.g.descs.push(DescOcc {
             id,
             doc,
             pointer,
-            value,
             role,
             digest,
             target_doc: None,
@@ -540,26 +564,26 @@ impl Walker<'_> {
 
     /// Record the descriptors a document holds and queue them.
     fn enqueue_descs(&mut self, doc: usize) {
-        let Some(v) = self.g.docs[doc].value().cloned() else {
+        let Some(v) = self.g.docs[doc].value() else {
             return;
         };
         let kind = self.g.docs[doc].kind;
-        let mut found: Vec<(String, Value, Role)> = Vec::new();
+        let mut found: Vec<(String, &Value, Role)> = Vec::new();
         match kind {
             DocKind::Index => {
                 if let Some(items) = v.get("manifests").and_then(Value::as_array) {
                     for (i, d) in items.iter().enumerate() {
-                        found.push((format!("/manifests/{i}"), d.clone(), Role::IndexEntry));
+                        found.push((format!("/manifests/{i}"), d, Role::IndexEntry));
                     }
                 }
             }
             DocKind::Manifest => {
                 if let Some(c) = v.get("config") {
-                    found.push(("/config".into(), c.clone(), Role::Config));
+                    found.push(("/config".into(), c, Role::Config));
                 }
                 if let Some(items) = v.get("layers").and_then(Value::as_array) {
                     for (i, d) in items.iter().enumerate() {
-                        found.push((format!("/layers/{i}"), d.clone(), Role::Layer(i)));
+                        found.push((format!("/layers/{i}"), d, Role::Layer(i)));
                     }
                 }
             }
@@ -568,14 +592,16 @@ impl Walker<'_> {
         if matches!(kind, DocKind::Index | DocKind::Manifest)
             && let Some(s) = v.get("subject")
         {
-            found.push(("/subject".into(), s.clone(), Role::Subject));
+            found.push(("/subject".into(), s, Role::Subject));
         }
-        for (p, d, role) in found {
-            if d.as_object().is_none() {
-                // Not a descriptor at all: the schema reports it; nothing to follow.
-                continue;
-            }
-            let id = self.push_desc(doc, p, d, role);
+        // Not a descriptor at all (not an object): the schema reports it; nothing to follow.
+        let found: Vec<(String, Option<Digest>, Role)> = found
+            .into_iter()
+            .filter(|(_, d, _)| d.as_object().is_some())
+            .map(|(p, d, role)| (p, digest_of(d), role))
+            .collect();
+        for (p, digest, role) in found {
+            let id = self.push_desc(doc, p, digest, role);
             self.queue.push_back(id);
         }
     }
@@ -599,7 +625,7 @@ impl Walker<'_> {
     /// With `--profile docker-compat`, Docker's manifest, manifest list and config are parsed as their OCI
     /// equivalents (media-types.md § Compatibility Matrix); otherwise they are opaque blobs.
     fn target_kind(&self, d: &DescOcc) -> Option<DocKind> {
-        let m = d.media_type()?;
+        let m = d.media_type(&self.g)?;
         let compat = self.opts.docker_compat();
         match d.role {
             Role::Config => {
@@ -634,7 +660,7 @@ impl Walker<'_> {
             _ => return Some(parent),
         }
         let target = self.target_kind(d);
-        match select::decide(&self.opts.select, parent, at_root, &d.value, target) {
+        match select::decide(&self.opts.select, parent, at_root, d.value(&self.g), target) {
             Verdict::Skip => None,
             Verdict::Follow(s) => Some(s),
             Verdict::FollowIfConfigMatches(s) => self.config_matches_platform(id).then_some(s),
@@ -831,7 +857,7 @@ fn layer_request(
         let d = &g.descs[di];
         let Role::Layer(i) = d.role else { continue };
         let Some(c) = d
-            .media_type()
+            .media_type(g)
             .and_then(|m| crate::layer::layer_compression(m, opts))
         else {
             continue;
@@ -869,7 +895,7 @@ pub fn layer_blobs(g: &Graph, opts: &Options) -> (usize, u64) {
         b.refs.iter().any(|&i| {
             let d = &g.descs[i];
             matches!(d.role, Role::Layer(_))
-                && d.media_type()
+                && d.media_type(g)
                     .and_then(|m| crate::layer::layer_compression(m, opts))
                     .is_some()
         })

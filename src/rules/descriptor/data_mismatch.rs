@@ -30,7 +30,7 @@ fn check(cx: &DescCx, out: &mut Out) {
     let Some(bytes) = base64_decode(s) else {
         return;
     };
-    if let Some(size) = cx.desc.size()
+    if let Some(size) = cx.size()
         && !(size < 0 && cx.spec() == Spec::Main)
         && (size < 0 || size as u64 != bytes.len() as u64)
     {

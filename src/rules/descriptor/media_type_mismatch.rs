@@ -30,7 +30,7 @@ fn check(cx: &DescCx, out: &mut Out) {
         return;
     }
     let (Some(declared), Some(actual)) = (
-        cx.desc.media_type(),
+        cx.media_type(),
         target
             .value()
             .and_then(|v| v.get("mediaType"))

@@ -26,7 +26,7 @@ declare_rule! {
 fn check(cx: &DescCx, out: &mut Out) {
     let compat = cx.opts.docker_compat();
     if cx.role() != Role::IndexEntry
-        || cx.desc.media_type().map(|m| mt::as_oci(m, compat)) != Some(mt::MANIFEST)
+        || cx.media_type().map(|m| mt::as_oci(m, compat)) != Some(mt::MANIFEST)
     {
         return;
     }

@@ -20,7 +20,7 @@ declare_rule! {
 }
 
 fn check(cx: &DescCx, out: &mut Out) {
-    let Some(declared) = cx.desc.size() else {
+    let Some(declared) = cx.size() else {
         return;
     };
     if declared < 0 && cx.spec() == Spec::Main {

@@ -32,12 +32,12 @@ fn check(cx: &DescCx, out: &mut Out) {
     if cx.role() != Role::IndexEntry || cx.opts.docker_compat() {
         return;
     }
-    let (what, oci) = match cx.desc.media_type() {
+    let (what, oci) = match cx.media_type() {
         Some(mt::DOCKER_MANIFEST) => ("a Docker image manifest", "an OCI image manifest"),
         Some(mt::DOCKER_MANIFEST_LIST) => ("a Docker manifest list", "an OCI image index"),
         _ => return,
     };
-    let m = cx.desc.media_type().unwrap_or_default();
+    let m = cx.media_type().unwrap_or_default();
     out.at(
         &cx.field("mediaType"),
         format!(

@@ -28,7 +28,7 @@ fn check(cx: &DescCx, out: &mut Out) {
     if cx.role() != Role::IndexEntry {
         return;
     }
-    let Some(m) = cx.desc.media_type() else {
+    let Some(m) = cx.media_type() else {
         return;
     };
     if matches!(m, mt::DOCKER_MANIFEST | mt::DOCKER_MANIFEST_LIST) {

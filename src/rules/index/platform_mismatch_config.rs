@@ -26,7 +26,7 @@ fn check(cx: &ImageCx, out: &mut Out) {
         return;
     };
     for entry in &cx.entries {
-        let Some(p) = entry.value.get("platform") else {
+        let Some(p) = entry.value(cx.graph).get("platform") else {
             continue;
         };
         if p.as_object().is_none() {

@@ -32,7 +32,7 @@ fn check(cx: &DescCx, out: &mut Out) {
     if !matches!(cx.role(), Role::Layer(_)) {
         return;
     }
-    let Some(m) = cx.desc.media_type() else {
+    let Some(m) = cx.media_type() else {
         return;
     };
     let Some(c) = crate::layer::layer_compression(m, cx.opts) else {

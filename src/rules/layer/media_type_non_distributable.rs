@@ -31,7 +31,7 @@ fn check(cx: &DescCx, out: &mut Out) {
     if !matches!(cx.role(), Role::Layer(_)) {
         return;
     }
-    let Some(m) = cx.desc.media_type() else {
+    let Some(m) = cx.media_type() else {
         return;
     };
     if mt::oci_layer(m).is_some_and(|(_, nd)| nd) {

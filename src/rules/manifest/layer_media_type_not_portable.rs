@@ -37,7 +37,7 @@ fn check(cx: &DescCx, out: &mut Out) {
     if config_type.map(|c| mt::as_oci(c, compat)) != Some(mt::CONFIG) {
         return;
     }
-    let Some(m) = cx.desc.media_type() else {
+    let Some(m) = cx.media_type() else {
         return;
     };
     if !mt::is_portable_layer(mt::as_oci(m, compat)) {
