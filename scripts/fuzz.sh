@@ -65,17 +65,18 @@ for t in "${targets[@]}"; do
     echo "== fuzz $t for ${secs}s ($(ls "fuzz/corpus/$t" | wc -l) seeds)"
     mkdir -p "fuzz/artifacts/$t"
     start=$(mktemp)
-    # libFuzzer exits non-zero on a crash, an out-of-memory or a timeout (and leaves the input in fuzz/artifacts/);
+    # libFuzzer exits non-zero on a crash, a leak, an out-of-memory or a timeout (and leaves the input in
+    # fuzz/artifacts/);
     # any other failure (the target does not build, cargo-fuzz is broken) fails the script too, so that a CI run
     # cannot pass without having fuzzed.
     rc=0
     "${fuzz[@]}" run -O "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" \
         -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 >"fuzz/$t.log" 2>&1 || rc=$?
     grep -E "^(#[0-9]+ *DONE|stat::|==[0-9]+==|SUMMARY|Test unit)" "fuzz/$t.log" || true
-    found=$(find "fuzz/artifacts/$t" -type f -newer "$start" \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \))
+    found=$(find "fuzz/artifacts/$t" -type f -newer "$start" \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' -o -name 'timeout-*' \))
     rm -f "$start"
     if [ -n "$found" ]; then
-        echo "!! $t: inputs that crash, run out of memory or time out: $found"
+        echo "!! $t: inputs that crash, leak, run out of memory or time out: $found"
         status=1
     elif [ "$rc" != 0 ] || ! grep -q '^stat::number_of_executed_units' "fuzz/$t.log"; then
         echo "!! $t: cargo fuzz failed (exit $rc) without a finding; the end of fuzz/$t.log:"
