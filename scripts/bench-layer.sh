@@ -6,6 +6,8 @@
 #
 #   scripts/bench-layer.sh [SIZE_MIB] [REPS]      # defaults: 1280 MiB of files, 3 repetitions
 #   ENTRIES=1000000 scripts/bench-layer.sh        # instead: one layer of that many empty files (memory per entry)
+#   ARCHIVE=1 scripts/bench-layer.sh 1700         # also: the same layout as a tar archive (1,700 MiB of files make
+#                                                 # a 1.1 GiB archive) against the directory, alternating: time, RSS
 #
 # The tree mixes file sizes (4 KiB to 64 MiB) and contents (three quarters text-like, compressing about 3:1 with
 # gzip -6, one quarter random bytes), so the gzip stream decompresses at a realistic speed.
@@ -113,3 +115,33 @@ zcat LAYER | sha256sum                   $(printf '%8.2f s' "$zm")    $(printf '
 ocicheck validate LAYOUT                 $(printf '%8.2f s' "$om")    $(printf '%8.0f MiB/s' "$(echo "$raw_bytes / 1048576 / $om" | bc -l)")          $(( rm_ / 1024 )) MiB
 ratio ocicheck / (zcat | sha256sum):     $(printf '%.2f' "$(echo "$om / $zm" | bc -l)")   ($REPS repetitions, alternating, medians)
 EOF
+
+if [ "${ARCHIVE:-0}" = 1 ]; then
+    # The same layout as an OCI archive (what `docker save` or `skopeo copy oci-archive:` write), read in place.
+    tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 -C "$lay" -cf "$work/image.tar" .
+    tar_bytes=$(stat -c %s "$work/image.tar")
+    dir_t=() tar_t=() dir_rss=() tar_rss=()
+    one() { # PATH TIMES RSS: one timed run of ocicheck validate PATH
+        local -n times=$2 peaks=$3
+        local t0 t1
+        t0=$(now)
+        /usr/bin/time -v -o "$work/time.txt" "$bin" validate "$1" >/dev/null
+        t1=$(now)
+        times+=("$(echo "$t1 - $t0" | bc -l)")
+        peaks+=("$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")")
+    }
+    for r in $(seq "$REPS"); do
+        one "$lay" dir_t dir_rss
+        one "$work/image.tar" tar_t tar_rss
+        echo "rep $r: directory ${dir_t[-1]} s (${dir_rss[-1]} KiB), archive ${tar_t[-1]} s (${tar_rss[-1]} KiB)" >&2
+    done
+    dm=$(median "${dir_t[@]}"); tm=$(median "${tar_t[@]}")
+    cat <<EOF
+
+archive: $tar_bytes bytes ($(( tar_bytes >> 20 )) MiB), the layout above as a tar
+command                                  median wall   peak RSS
+ocicheck validate LAYOUT-DIRECTORY       $(printf '%8.2f s' "$dm")    $(( $(median "${dir_rss[@]}") / 1024 )) MiB
+ocicheck validate ARCHIVE.tar            $(printf '%8.2f s' "$tm")    $(( $(median "${tar_rss[@]}") / 1024 )) MiB
+ratio archive / directory:               $(printf '%.2f' "$(echo "$tm / $dm" | bc -l)")   ($REPS repetitions, alternating, medians)
+EOF
+fi
