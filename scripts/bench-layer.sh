@@ -120,6 +120,7 @@ if [ "${ARCHIVE:-0}" = 1 ]; then
     # The same layout as an OCI archive (what `docker save` or `skopeo copy oci-archive:` write), read in place.
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 -C "$lay" -cf "$work/image.tar" .
     tar_bytes=$(stat -c %s "$work/image.tar")
+    sync   # the archive was just written: its write-back must not overlap the timed reads
     dir_t=() tar_t=() dir_rss=() tar_rss=()
     one() { # PATH TIMES RSS: one timed run of ocicheck validate PATH
         local -n times=$2 peaks=$3
