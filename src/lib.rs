@@ -118,14 +118,22 @@ impl Options {
         self.profile == Some(rule::Profile::DockerCompat)
     }
 
+    /// The decompression guard (`--max-layer-ratio`, `--max-layer-size`) of the layer pass and of a compressed
+    /// archive's listing, without a deadline (each sets its own).
+    pub fn decompression_limits(&self) -> layer::Limits {
+        layer::Limits {
+            max_ratio: self.max_layer_ratio,
+            max_size: self.max_layer_size,
+            ..layer::Limits::default()
+        }
+    }
+
     /// How stdin from a pipe (or a named pipe) is held, and the decompression guard of a compressed archive.
     pub fn stream_limits(&self) -> source::archive::StreamLimits {
         source::archive::StreamLimits {
             decompression: layer::Limits {
-                max_ratio: self.max_layer_ratio,
-                max_size: self.max_layer_size,
-                ratio_floor: layer::RATIO_FLOOR,
                 deadline: self.run_deadline(),
+                ..self.decompression_limits()
             },
             memory: self.max_stream_memory,
             max_document: self.max_json_size,

@@ -878,12 +878,8 @@ fn layer_request(
         declared: declared?,
         blob_algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
         diff_algorithms,
-        limits: crate::layer::Limits {
-            max_ratio: opts.max_layer_ratio,
-            max_size: opts.max_layer_size,
-            // The deadline itself is set when the blob's read starts (see `hash_blob`).
-            ..crate::layer::Limits::default()
-        },
+        // The deadline itself is set when the blob's read starts (see `hash_blob`).
+        limits: opts.decompression_limits(),
         budget: Some(budget.clone()),
     })
 }
