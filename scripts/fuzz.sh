@@ -23,6 +23,12 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(document layer archive)
 
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+# cargo fuzz has no --locked: a stale fuzz/Cargo.lock would be rewritten in place. Fail instead, so that a run
+# never modifies tracked files (refresh it with `cargo update -w --manifest-path fuzz/Cargo.toml`).
+if ! cargo metadata --locked --offline --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null; then
+    echo "!! fuzz/Cargo.lock does not match the crate's dependencies: cargo update -w --manifest-path fuzz/Cargo.toml" >&2
+    exit 1
+fi
 if [ "${FUZZ_TOOLCHAIN:-stable}" = nightly ]; then
     fuzz=(cargo +nightly fuzz)
 else

@@ -1,5 +1,5 @@
 //! The clause inventory (ids, sections and keywords of every normative sentence of the spec), embedded from
-//! `src/clauses.tsv`, which `scripts/sync-clauses.sh` derives from `../shared/spec/clauses.tsv`.
+//! `src/clauses.tsv`, which `scripts/sync-shared.sh` derives from the shared spec folder's `clauses.tsv`.
 
 use std::sync::OnceLock;
 

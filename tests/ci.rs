@@ -35,13 +35,8 @@ fn stderr(o: &Output) -> String {
 }
 
 fn sarif_errors(log: &serde_json::Value) -> Vec<String> {
-    let path = root().join("../shared/schemas/sarif-schema-2.1.0.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (the shared folder must sit beside the repository)",
-            path.display()
-        )
-    });
+    let path = root().join("testdata/schemas/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: serde_json::Value = serde_json::from_str(&text).expect("the SARIF schema is JSON");
     let v = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
     v.iter_errors(log)

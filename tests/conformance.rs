@@ -6,7 +6,7 @@
 //! case's `report.snap`, which a person has read. The same report is snapshot-tested as JSON (`report.json.snap`)
 //! and SARIF (`report.sarif.snap`), with the tool version redacted so that a release does not change every
 //! snapshot; the SARIF output is first validated against the official SARIF 2.1.0 schema
-//! (`../shared/schemas/sarif-schema-2.1.0.json`) and its results checked against the expected codes. The SARIF
+//! (`testdata/schemas/sarif-schema-2.1.0.json`) and its results checked against the expected codes. The SARIF
 //! snapshots leave out the rule table (the same for every case of a spec version), which is snapshot-tested once
 //! per spec version. The JUnit output is parsed with an XML parser and the GitHub output checked line by line.
 //!
@@ -29,13 +29,9 @@ fn sarif_validator() -> Result<&'static jsonschema::Validator, Failed> {
     static V: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
     V.get_or_init(|| {
         let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            format!(
-                "{}: {e} (the shared folder must sit beside the repository)",
-                path.display()
-            )
-        })?;
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/schemas/sarif-schema-2.1.0.json");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         jsonschema::validator_for(&schema).map_err(|e| e.to_string())
     })

@@ -1,5 +1,6 @@
-//! image-spec's own JSON Schema fixtures (`../shared/upstream-fixtures`, extracted from `schema/*_test.go` at
-//! v1.1.1) run through ocicheck, each as a single document of the media type `index.tsv` gives.
+//! image-spec's own JSON Schema fixtures (`testdata/upstream-fixtures`: extracted from `schema/*_test.go` at
+//! v1.1.1, kept in step with the shared folder by `scripts/sync-shared.sh`) run through ocicheck, each as a
+//! single document of the media type `index.tsv` gives.
 //!
 //! Upstream's verdict is what its schemas say; ours follows the prose. A fixture is "valid" for us when no finding
 //! has severity error. Every fixture where the two verdicts differ must be listed in [`DISAGREEMENTS`] with the
@@ -37,17 +38,14 @@ struct Fixture {
 }
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream-fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/upstream-fixtures")
 }
 
 fn load_index() -> Vec<Fixture> {
     let dir = fixtures_dir();
     let path = dir.join("index.tsv");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        panic!(
-            "{} is missing: the shared folder must sit beside the repository",
-            path.display()
-        );
+        panic!("{} is missing", path.display());
     };
     text.lines()
         .skip(1)
