@@ -1,8 +1,8 @@
 //! What code rules see (one context per node kind) and how they report (`Out`).
 
+use crate::clauses;
+use crate::finding::{EntryLoc, Finding, Location, Severity};
 use crate::json::{self, Value};
-use crate::report::{EntryLoc, Finding, Location};
-use crate::rule::{Rule, Severity};
 use crate::source::Entry;
 use crate::walk::{Blob, DescOcc, Doc, DocKind, Graph, Role};
 use crate::{Options, Spec};
@@ -203,17 +203,52 @@ impl Sink {
     }
 }
 
+/// The rule an [`Out`] collects for, as its findings name it (the catalogue's `Rule::origin` gives it), so that
+/// what rules see does not depend on the catalogue.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// Clause ids; the first is the primary clause.
+    pub clauses: &'static [&'static str],
+    /// The spec version the findings' links point at.
+    pub link_spec: Spec,
+}
+
+impl Origin {
+    fn spec_url_of(&self, clause: &str) -> String {
+        clauses::spec_url(clause, self.link_spec)
+    }
+
+    fn spec_url(&self) -> String {
+        self.spec_url_of(self.clauses.first().copied().unwrap_or(""))
+    }
+}
+
 /// Collects the findings of one rule.
 pub struct Out<'a> {
-    pub(crate) rule: &'static Rule,
+    pub(crate) rule: Origin,
     pub(crate) severity: Severity,
-    pub(crate) spec: Spec,
     /// Default location base: the document being checked, if any.
     pub(crate) doc: Option<&'a Doc>,
     pub(crate) sink: &'a mut Sink,
 }
 
-impl Out<'_> {
+impl<'a> Out<'a> {
+    pub fn new(
+        rule: Origin,
+        severity: Severity,
+        doc: Option<&'a Doc>,
+        sink: &'a mut Sink,
+    ) -> Out<'a> {
+        Out {
+            rule,
+            severity,
+            doc,
+            sink,
+        }
+    }
+
     /// Report at a JSON pointer of the current document.
     pub fn at(&mut self, pointer: &str, message: impl Into<String>) {
         let Some(doc) = self.doc else {
@@ -264,7 +299,7 @@ impl Out<'_> {
             name: self.rule.name,
             severity: self.severity,
             clauses,
-            spec_url: self.rule.spec_url_of(clause, self.spec),
+            spec_url: self.rule.spec_url_of(clause),
             location,
             message: message.into(),
         });
@@ -277,7 +312,7 @@ impl Out<'_> {
             name: self.rule.name,
             severity: self.severity,
             clauses: self.rule.clauses.to_vec(),
-            spec_url: self.rule.spec_url(self.spec),
+            spec_url: self.rule.spec_url(),
             location,
             message: message.into(),
         });

@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use crate::spec::Spec;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
     pub id: &'static str,
@@ -42,4 +44,15 @@ pub fn all() -> &'static [Clause] {
 
 pub fn lookup(id: &str) -> Option<&'static Clause> {
     all().iter().find(|c| c.id == id)
+}
+
+/// The spec section of a clause, in the given spec version (the spec's front page for an unknown id).
+pub fn spec_url(clause: &str, spec: Spec) -> String {
+    let (doc, section) = lookup(clause).map_or(("spec.md", ""), |c| (c.doc, c.section));
+    let tag = spec.as_str();
+    if section.is_empty() {
+        format!("https://github.com/opencontainers/image-spec/blob/{tag}/{doc}")
+    } else {
+        format!("https://github.com/opencontainers/image-spec/blob/{tag}/{doc}#{section}")
+    }
 }

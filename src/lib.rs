@@ -12,6 +12,7 @@ pub mod clauses;
 pub mod config;
 pub mod corpus;
 pub mod digest;
+pub mod finding;
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -27,42 +28,18 @@ pub mod rules;
 pub mod schema;
 pub mod select;
 pub mod source;
+pub mod spec;
 pub mod suite;
 pub mod walk;
 
 use std::path::Path;
 
+pub use spec::Spec;
+
 use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
 use report::{Finding, Input, Report, Tool};
 use rule::{Check, Level, Policy, Rule, Selector, Severity};
 use walk::{DocKind, Graph, Role};
-
-/// The version of the specification validated against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Spec {
-    /// Tag v1.1.1 (the default).
-    #[default]
-    V1_1_1,
-    /// The unreleased main branch (blake3, non-negative sizes, I-JSON).
-    Main,
-}
-
-impl Spec {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Spec::V1_1_1 => "v1.1.1",
-            Spec::Main => "main",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Spec> {
-        match s {
-            "v1.1.1" | "1.1.1" => Some(Spec::V1_1_1),
-            "main" => Some(Spec::Main),
-            _ => None,
-        }
-    }
-}
 
 /// Everything that changes what a run does.
 #[derive(Debug, Clone)]
@@ -580,13 +557,7 @@ pub fn run_checks(
             let Some(sev) = policy.severity(rule.code) else {
                 continue;
             };
-            let mut out = Out {
-                rule,
-                severity: sev,
-                spec: opts.spec,
-                doc: Some(doc),
-                sink: &mut sink,
-            };
+            let mut out = Out::new(rule.origin(opts.spec), sev, Some(doc), &mut sink);
             out.at(&e.pointer, e.message);
         }
     }
@@ -605,6 +576,7 @@ pub fn run_checks(
             // No layer pass ran: the report lists these rules as not run.
             continue;
         }
+        let origin = rule.origin(opts.spec);
         match rule.check {
             Check::Schema => {}
             Check::Layout(f) => {
@@ -617,26 +589,14 @@ pub fn run_checks(
                         entries,
                         opts,
                     };
-                    let mut out = Out {
-                        rule,
-                        severity: sev,
-                        spec: opts.spec,
-                        doc: None,
-                        sink: &mut sink,
-                    };
+                    let mut out = Out::new(origin, sev, None, &mut sink);
                     f(&cx, &mut out);
                 }
             }
             Check::Document(f) => {
                 for doc in &graph.docs {
                     let cx = DocCx { graph, doc, opts };
-                    let mut out = Out {
-                        rule,
-                        severity: sev,
-                        spec: opts.spec,
-                        doc: Some(doc),
-                        sink: &mut sink,
-                    };
+                    let mut out = Out::new(origin, sev, Some(doc), &mut sink);
                     f(&cx, &mut out);
                 }
             }
@@ -650,13 +610,7 @@ pub fn run_checks(
                         blob,
                         opts,
                     };
-                    let mut out = Out {
-                        rule,
-                        severity: sev,
-                        spec: opts.spec,
-                        doc: Some(doc),
-                        sink: &mut sink,
-                    };
+                    let mut out = Out::new(origin, sev, Some(doc), &mut sink);
                     f(&cx, &mut out);
                 }
             }
@@ -678,13 +632,7 @@ pub fn run_checks(
                         entries,
                         opts,
                     };
-                    let mut out = Out {
-                        rule,
-                        severity: sev,
-                        spec: opts.spec,
-                        doc: Some(manifest),
-                        sink: &mut sink,
-                    };
+                    let mut out = Out::new(origin, sev, Some(manifest), &mut sink);
                     f(&cx, &mut out);
                 }
             }

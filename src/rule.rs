@@ -9,47 +9,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::Spec;
-use crate::check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
+use crate::check::{DescCx, DocCx, ImageCx, LayoutCx, Origin, Out};
 use crate::clauses;
-
-/// How bad a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    /// The severity a clause keyword gives: MUST, MUST NOT, REQUIRED → error; SHOULD, SHOULD NOT → warning;
-    /// MAY → info. An OPTIONAL property heading defines the property's type, so a value of another type is an
-    /// error.
-    pub fn from_keyword(keyword: &str) -> Option<Severity> {
-        Some(match keyword {
-            "MUST" | "MUST NOT" | "REQUIRED" | "SHALL" | "SHALL NOT" | "OPTIONAL" => {
-                Severity::Error
-            }
-            "SHOULD" | "SHOULD NOT" | "RECOMMENDED" | "NOT RECOMMENDED" => Severity::Warning,
-            "MAY" => Severity::Info,
-            _ => return None,
-        })
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::finding::Severity;
 
 /// Which spec versions a rule applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,21 +124,25 @@ impl Rule {
 
     /// The spec section of one of the rule's clauses, for the given spec version.
     pub fn spec_url_of(&self, clause: &str, spec: Spec) -> String {
-        let spec = if self.gate == Gate::MainOnly {
+        clauses::spec_url(clause, self.link_spec(spec))
+    }
+
+    /// Who reports, for the findings of a run against `spec`.
+    pub fn origin(&self, spec: Spec) -> Origin {
+        Origin {
+            code: self.code,
+            name: self.name,
+            clauses: self.clauses,
+            link_spec: self.link_spec(spec),
+        }
+    }
+
+    /// The spec version the rule's links point at in a run against `spec`: main for a rule only main has.
+    pub fn link_spec(&self, spec: Spec) -> Spec {
+        if self.gate == Gate::MainOnly {
             Spec::Main
         } else {
             spec
-        };
-        let (doc, section) =
-            clauses::lookup(clause).map_or(("spec.md", ""), |c| (c.doc, c.section));
-        let tag = match spec {
-            Spec::V1_1_1 => "v1.1.1",
-            Spec::Main => "main",
-        };
-        if section.is_empty() {
-            format!("https://github.com/opencontainers/image-spec/blob/{tag}/{doc}")
-        } else {
-            format!("https://github.com/opencontainers/image-spec/blob/{tag}/{doc}#{section}")
         }
     }
 }
