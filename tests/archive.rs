@@ -95,6 +95,14 @@ fn every_layout_case_gives_the_same_findings_as_its_tarball() {
         let dir = tmp.path().join("layout");
         recipe::write_tree(&built, &dir).unwrap_or_else(|e| panic!("{e}"));
         let dsrc = DirSource::open(&dir).unwrap_or_else(|e| panic!("{e}"));
+        // A directory that is no layout at all (tools/podman-docker-dir, a containers/image dir:) is something
+        // else as a tarball: no marker shows a top-level directory, and its manifest.json reads as docker save's.
+        if !["oci-layout", "index.json"]
+            .iter()
+            .any(|m| built.files.contains_key(*m))
+        {
+            continue;
+        }
         let want = run(&dsrc, case, &opts).findings;
         for (name, spec) in variants() {
             let bytes = write(&built, &spec).unwrap_or_else(|e| panic!("{}: {e}", case.id));

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub mod archive;
+pub mod known;
 pub mod recipe;
 pub mod tar;
 
