@@ -6,8 +6,9 @@
 # Targets (fuzz/fuzz_targets/, bodies in src/fuzzing.rs): `document` (a single JSON document of any kind, both
 # spec versions), `layer` (the streaming layer pass: gzip/zstd/tar, tar entries, cross-layer replay), `archive`
 # (a tar/tar.gz/tar.zst archive of a layout, listed and validated). Each run is seeded from the conformance corpus
-# (copied into fuzz/corpus/<target>/, which git ignores) and from fuzz/regressions/<target>/. One process, one
-# core; its output is in fuzz/<target>.log.
+# and the real tools' images of testdata/tools and testdata/archives (the tools cases link to them; find does not
+# follow links), copied into fuzz/corpus/<target>/, which git ignores, and from fuzz/regressions/<target>/. One
+# process, one core; its output is in fuzz/<target>.log.
 #
 # Toolchain: cargo-fuzz passes -Z flags (sanitizer, coverage), which only nightly takes; the stable toolchain
 # takes them with RUSTC_BOOTSTRAP=1 (works with rustc 1.95, AddressSanitizer included), and that is the default
@@ -45,7 +46,7 @@ seed() { # seed TARGET: the corpus files this target reads, each with the select
         while IFS= read -r -d '' f; do
             [ "$(stat -c %s "$f")" -le 65536 ] || continue
             { printf '\0'; cat "$f"; } > "$dir/c$((n++))"
-        done < <(find conformance -type f \( -name '*.json' -o -path '*/blobs/*' \) -size -64k -print0)
+        done < <(find conformance testdata/tools -type f \( -name '*.json' -o -path '*/blobs/*' \) -size -64k -print0)
         ;;
     layer)
         while IFS= read -r -d '' f; do
@@ -53,12 +54,12 @@ seed() { # seed TARGET: the corpus files this target reads, each with the select
             1f8b) sel='\001' ;; 28b5) sel='\002' ;; *) sel='\0' ;;
             esac
             { printf "$sel"; cat "$f"; } > "$dir/c$((n++))"
-        done < <(find conformance -type f -path '*/blobs/*' -size -256k -print0)
+        done < <(find conformance testdata/tools -type f -path '*/blobs/*' -size -256k -print0)
         ;;
     archive)
         while IFS= read -r -d '' f; do
             cp "$f" "$dir/c$((n++))"
-        done < <(find conformance -type f \( -name '*.tar' -o -name '*.tar.gz' -o -name '*.tgz' -o -name '*.tar.zst' \) \
+        done < <(find conformance testdata/archives -type f \( -name '*.tar' -o -name '*.tar.gz' -o -name '*.tgz' -o -name '*.tar.zst' \) \
             -size -1024k -print0)
         ;;
     esac
