@@ -76,6 +76,9 @@ cleanup() {
 buildah_cleanup() { :; } # replaced by buildah.sh once it has containers to remove
 trap cleanup EXIT
 cd "$WORK"
+# Temporary files of every tool and daemon (containerd dumps goroutine stacks to TMPDIR on some signals) stay here.
+mkdir -p "$WORK/tmp"
+export TMPDIR=$WORK/tmp
 
 LOG=$WORK/VERSIONS.txt
 {
