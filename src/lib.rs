@@ -17,16 +17,20 @@ pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod json;
+pub mod kind;
 pub mod layer;
 pub mod mediatype;
+pub mod options;
 pub mod output;
 pub mod platform;
+pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod schema;
 pub mod select;
+pub mod selection;
 pub mod source;
 pub mod spec;
 pub mod suite;
@@ -34,154 +38,16 @@ pub mod walk;
 
 use std::path::Path;
 
+pub use options::{
+    DEFAULT_MAX_BLOB_TIME, DEFAULT_MAX_FINDINGS, DEFAULT_MAX_JSON_TOTAL, DEFAULT_MAX_JSON_VALUES,
+    DEFAULT_MAX_LAYER_ENTRIES, DEFAULT_MAX_TIME, MAX_FINDINGS_TOTAL, Options,
+};
 pub use spec::Spec;
 
 use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
 use report::{Finding, Input, Report, Tool};
-use rule::{Check, Level, Policy, Rule, Selector, Severity};
+use rule::{Check, Policy, Rule, Severity};
 use walk::{DocKind, Graph, Role};
-
-/// Everything that changes what a run does.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub spec: Spec,
-    /// Media type of a single document (`--media-type`); otherwise taken from its `mediaType` or its shape.
-    pub media_type: Option<String>,
-    /// JSON documents larger than this are not parsed (a finding says so).
-    pub max_json_size: u64,
-    /// JSON values parsed in all documents of a run (`--max-json-values`): the parsed trees cost tens of bytes per
-    /// value, so this bounds their memory. Documents past it are not parsed (a finding says so).
-    pub max_json_values: usize,
-    /// Bytes of JSON documents held in all (`--max-json-total`). Documents past it are not parsed.
-    pub max_json_total: u64,
-    /// Tar entries the layer pass keeps for the entry and cross-layer rules, all layers of a run together
-    /// (`--max-layer-entries`; with 64 bytes of names per entry). Past it, entries are still read and counted
-    /// but not kept, and a finding says so (LYR003).
-    pub max_layer_entries: usize,
-    /// Findings listed per rule and file (`--max-findings`); one more finding says how many were left out.
-    pub max_findings: usize,
-    /// Time one blob's verification may take (`--max-blob-time`); past it the blob gets a finding.
-    pub max_blob_time: std::time::Duration,
-    /// Time the whole run may take (`--max-time`); past it what is left is not checked, and a finding says so.
-    pub max_time: std::time::Duration,
-    /// Bytes of a piped stdin (or a named pipe) held in memory (`--max-stream-memory`); a longer stream is copied to
-    /// an unnamed temporary file.
-    pub max_stream_memory: u64,
-    /// When the run started (set by [`validate`] and [`validate_layout`]; the time limits count from it).
-    pub started: Option<std::time::Instant>,
-    /// Threads for blob verification.
-    pub jobs: usize,
-    /// `--fast`: structure, digests and sizes only. Every blob is hashed, but layer blobs are not decompressed, so
-    /// the rules that read layer contents do not run; the report says so ([`report::Skipped`]).
-    pub fast: bool,
-    /// Level overrides, applied in order (later wins).
-    pub overrides: Vec<(Selector, Level)>,
-    /// Decompression guard of the layer pass: largest uncompressed/compressed ratio of a layer (checked once
-    /// 64 MiB have been decompressed). Default 10,000:1.
-    pub max_layer_ratio: u64,
-    /// Decompression guard of the layer pass: largest uncompressed size of one layer, in bytes. Default 64 GiB.
-    pub max_layer_size: u64,
-    /// A named policy (`--profile`); see [`rule::Profile`].
-    pub profile: Option<rule::Profile>,
-    /// Which images of a layout or archive to validate (`--ref`, `--platform`, `--digest`); empty = all.
-    pub select: select::Selection,
-    /// Told how blob verification goes (the terminal progress bar); see [`progress`].
-    pub progress: Option<progress::Sink>,
-}
-
-impl Options {
-    /// Whether Docker's media types are validated like their OCI equivalents (`--profile docker-compat`).
-    pub fn docker_compat(&self) -> bool {
-        self.profile == Some(rule::Profile::DockerCompat)
-    }
-
-    /// The decompression guard (`--max-layer-ratio`, `--max-layer-size`) of the layer pass and of a compressed
-    /// archive's listing, without a deadline (each sets its own).
-    pub fn decompression_limits(&self) -> layer::Limits {
-        layer::Limits {
-            max_ratio: self.max_layer_ratio,
-            max_size: self.max_layer_size,
-            ..layer::Limits::default()
-        }
-    }
-
-    /// How stdin from a pipe (or a named pipe) is held, and the decompression guard of a compressed archive.
-    pub fn stream_limits(&self) -> source::archive::StreamLimits {
-        source::archive::StreamLimits {
-            decompression: layer::Limits {
-                deadline: self.run_deadline(),
-                ..self.decompression_limits()
-            },
-            memory: self.max_stream_memory,
-            max_document: self.max_json_size,
-        }
-    }
-
-    /// When the run must stop (`--max-time` from [`Options::started`]), if it has started.
-    pub fn run_deadline(&self) -> Option<std::time::Instant> {
-        self.started.and_then(|s| s.checked_add(self.max_time))
-    }
-
-    /// These options with the run's clock started now, unless it already was.
-    pub fn start_clock(&self) -> Options {
-        Options {
-            started: Some(self.started.unwrap_or_else(std::time::Instant::now)),
-            ..self.clone()
-        }
-    }
-
-    /// The level overrides in force: the profile's first, then the user's (later ones win).
-    pub fn effective_overrides(&self) -> Vec<(Selector, Level)> {
-        let mut v = self
-            .profile
-            .map(rule::Profile::overrides)
-            .unwrap_or_default();
-        v.extend(self.overrides.iter().cloned());
-        v
-    }
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            spec: Spec::V1_1_1,
-            media_type: None,
-            max_json_size: 16 << 20,
-            max_json_values: DEFAULT_MAX_JSON_VALUES,
-            max_json_total: DEFAULT_MAX_JSON_TOTAL,
-            max_findings: DEFAULT_MAX_FINDINGS,
-            max_layer_entries: DEFAULT_MAX_LAYER_ENTRIES,
-            max_blob_time: std::time::Duration::from_secs(DEFAULT_MAX_BLOB_TIME),
-            max_time: std::time::Duration::from_secs(DEFAULT_MAX_TIME),
-            max_stream_memory: source::archive::DEFAULT_STREAM_MEMORY,
-            started: None,
-            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            fast: false,
-            overrides: Vec::new(),
-            max_layer_ratio: layer::DEFAULT_MAX_RATIO,
-            max_layer_size: layer::DEFAULT_MAX_SIZE,
-            profile: None,
-            select: select::Selection::default(),
-            progress: None,
-        }
-    }
-}
-
-/// Default `--max-json-values`: JSON values parsed in all documents of a run.
-pub const DEFAULT_MAX_JSON_VALUES: usize = 100_000;
-/// Default `--max-json-total`: bytes of JSON documents held in all.
-pub const DEFAULT_MAX_JSON_TOTAL: u64 = 64 << 20;
-/// Default `--max-layer-entries`: tar entries kept by the layer pass, all layers together.
-pub const DEFAULT_MAX_LAYER_ENTRIES: usize = 1_000_000;
-/// Default `--max-findings`: findings listed per rule and file.
-pub const DEFAULT_MAX_FINDINGS: usize = 100;
-/// Findings listed in all, whatever `--max-findings` (each is a few hundred bytes; a hostile input must not
-/// turn into gigabytes of report).
-pub const MAX_FINDINGS_TOTAL: usize = 20_000;
-/// Default `--max-blob-time`, in seconds.
-pub const DEFAULT_MAX_BLOB_TIME: u64 = 600;
-/// Default `--max-time`, in seconds.
-pub const DEFAULT_MAX_TIME: u64 = 3600;
 
 /// Why the tool could not do its job (exit status 2).
 #[derive(Debug)]
@@ -212,8 +78,10 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     let opts = &opts.start_clock();
     let display = path.display().to_string();
     if path.as_os_str() == "-" {
-        return match source::archive::ArchiveSource::from_stdin_with(&opts.stream_limits())
-            .map_err(|e| Error::Io("stdin".into(), e))?
+        return match source::archive::ArchiveSource::from_stdin_with(
+            &source::archive::StreamLimits::from_options(opts),
+        )
+        .map_err(|e| Error::Io("stdin".into(), e))?
         {
             source::archive::Opened::Archive(src) => layout_report(src.as_ref(), "-", opts),
             source::archive::Opened::Document(bytes) => {
@@ -234,7 +102,7 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
             .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned());
         return match source::archive::ArchiveSource::from_stream_path_with(
             path,
-            &opts.stream_limits(),
+            &source::archive::StreamLimits::from_options(opts),
         )
         .map_err(|e| Error::Io(display.clone(), e))?
         {
@@ -245,8 +113,11 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
             }
         };
     }
-    if let Some(src) = source::archive::ArchiveSource::open_path_with(path, &opts.stream_limits())
-        .map_err(|e| Error::Io(display.clone(), e))?
+    if let Some(src) = source::archive::ArchiveSource::open_path_with(
+        path,
+        &source::archive::StreamLimits::from_options(opts),
+    )
+    .map_err(|e| Error::Io(display.clone(), e))?
     {
         return layout_report(&src, &display, opts);
     }

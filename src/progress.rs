@@ -1,17 +1,15 @@
 //! Progress of blob verification: a sink in [`Options`](crate::Options) that is told how many blobs and bytes
 //! there are to verify, and how far reading them has got; and the terminal bar the command line draws with it.
 //!
-//! The hook is [`Counted`]: `walk::verify` wraps its source in one, which reports the total when it is made, the
-//! bytes as every blob is streamed, one blob each time a reader is dropped, and the end when it is dropped itself.
-//! Without a sink it only forwards.
+//! The hook is [`Counted`]: `walk::verify` makes one, which reports the total when it is made and the end when it
+//! is dropped, and passes every blob reader it opens through [`Counted::reader`], which reports the bytes as they
+//! are streamed and one blob when the reader is dropped. Without a sink it only forwards. It knows nothing of
+//! where the readers come from.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use crate::source::{Entry, Source, SourceIssue};
-use crate::walk::Graph;
 
 /// What a progress display is told. Called from several threads at once.
 pub trait Progress: Send + Sync {
@@ -35,30 +33,39 @@ impl std::fmt::Debug for Sink {
     }
 }
 
-/// A source that reports what is read through it to the options' progress sink.
+/// Blob verification as the options' progress sink sees it.
 pub struct Counted<'a> {
-    inner: &'a dyn Source,
     sink: Option<&'a Sink>,
 }
 
 impl<'a> Counted<'a> {
-    /// Wrap `src` for verifying the blobs at `paths` (sizes taken from the graph), and announce the total.
-    pub fn new<'p>(
-        src: &'a dyn Source,
-        opts: &'a crate::Options,
-        paths: impl IntoIterator<Item = &'p String>,
-        g: &Graph,
-    ) -> Counted<'a> {
-        let sink = opts.progress.as_ref();
+    /// Verification of `blobs` blobs of `bytes` bytes in all (sizes as listed) starts: announce the total.
+    pub fn new(sink: Option<&'a Sink>, blobs: u64, bytes: u64) -> Counted<'a> {
         if let Some(s) = sink {
-            let (mut blobs, mut bytes) = (0u64, 0u64);
-            for p in paths {
-                blobs += 1;
-                bytes += g.blobs.get(p).and_then(|b| b.size).unwrap_or(0);
-            }
             s.0.start(blobs, bytes);
         }
-        Counted { inner: src, sink }
+        Counted { sink }
+    }
+
+    /// A blob reader that reports its bytes, and one blob done when it is dropped (or at once, when the blob could
+    /// not be opened).
+    pub fn reader<'r>(
+        &self,
+        opened: io::Result<Box<dyn Read + Send + 'r>>,
+    ) -> io::Result<Box<dyn Read + Send + 'r>>
+    where
+        'a: 'r,
+    {
+        let Some(sink) = self.sink else {
+            return opened;
+        };
+        match opened {
+            Ok(inner) => Ok(Box::new(CountingReader { inner, sink })),
+            Err(e) => {
+                sink.0.blob_done();
+                Err(e)
+            }
+        }
     }
 }
 
@@ -66,28 +73,6 @@ impl Drop for Counted<'_> {
     fn drop(&mut self) {
         if let Some(s) = self.sink {
             s.0.finish();
-        }
-    }
-}
-
-impl Source for Counted<'_> {
-    fn entries(&self) -> &[Entry] {
-        self.inner.entries()
-    }
-
-    fn issues(&self) -> &[SourceIssue] {
-        self.inner.issues()
-    }
-
-    fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
-        let r = self.inner.open(path);
-        let Some(sink) = self.sink else { return r };
-        match r {
-            Ok(inner) => Ok(Box::new(CountingReader { inner, sink })),
-            Err(e) => {
-                sink.0.blob_done();
-                Err(e)
-            }
         }
     }
 }

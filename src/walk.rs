@@ -14,62 +14,11 @@ use std::sync::{Arc, Mutex};
 use crate::digest::{Algorithm, Digest};
 use crate::json::{self, Value};
 use crate::mediatype as mt;
+use crate::progress::Counted;
 use crate::source::{EntryKind, Source};
 use crate::{Options, Spec};
 
-/// What a JSON document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DocKind {
-    OciLayout,
-    Index,
-    Manifest,
-    Config,
-    Descriptor,
-}
-
-impl DocKind {
-    pub fn media_type(self) -> &'static str {
-        match self {
-            DocKind::OciLayout => mt::LAYOUT_HEADER,
-            DocKind::Index => mt::INDEX,
-            DocKind::Manifest => mt::MANIFEST,
-            DocKind::Config => mt::CONFIG,
-            DocKind::Descriptor => mt::DESCRIPTOR,
-        }
-    }
-
-    pub fn from_media_type(m: &str) -> Option<DocKind> {
-        Some(match m {
-            mt::LAYOUT_HEADER => DocKind::OciLayout,
-            mt::INDEX => DocKind::Index,
-            mt::MANIFEST => DocKind::Manifest,
-            mt::CONFIG => DocKind::Config,
-            mt::DESCRIPTOR => DocKind::Descriptor,
-            _ => return None,
-        })
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            DocKind::OciLayout => "oci-layout file",
-            DocKind::Index => "image index",
-            DocKind::Manifest => "image manifest",
-            DocKind::Config => "image config",
-            DocKind::Descriptor => "content descriptor",
-        }
-    }
-
-    /// The embedded schema that validates this kind.
-    pub fn schema_file(self) -> &'static str {
-        match self {
-            DocKind::OciLayout => "oci-layout.schema.json",
-            DocKind::Index => "image-index.schema.json",
-            DocKind::Manifest => "image-manifest.schema.json",
-            DocKind::Config => "image-config.schema.json",
-            DocKind::Descriptor => "content-descriptor.schema.json",
-        }
-    }
-}
+pub use crate::kind::DocKind;
 
 /// A parsed JSON document.
 #[derive(Debug)]
@@ -225,6 +174,29 @@ pub struct Graph {
     pub json_bytes: u64,
     /// JSON documents not parsed because the run's JSON budget was spent: (file, why, via).
     pub over_budget: Vec<(String, String, Vec<String>)>,
+}
+
+impl crate::layer::ManifestLayers for Graph {
+    fn manifest_layers(&self, manifest: usize) -> Vec<Option<&crate::layer::LayerFacts>> {
+        let mut layers: Vec<(usize, Option<&crate::layer::LayerFacts>)> = self
+            .descs_of(manifest)
+            .filter_map(|d| match d.role {
+                Role::Layer(i) => Some((
+                    i,
+                    d.blob_path()
+                        .and_then(|p| self.blobs.get(&p))
+                        .and_then(|b| b.layer.as_deref()),
+                )),
+                _ => None,
+            })
+            .collect();
+        layers.sort_by_key(|(i, _)| *i);
+        layers.into_iter().map(|(_, f)| f).collect()
+    }
+
+    fn layer_stacks(&self) -> &Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>> {
+        &self.layer_stacks
+    }
 }
 
 impl Graph {
@@ -454,7 +426,7 @@ struct Walker<'a> {
     /// Bytes of JSON blobs already read.
     cache: HashMap<String, Arc<Vec<u8>>>,
     /// With `--ref/--platform/--digest`: how much of the selection holds on the way to each document.
-    selection: HashMap<usize, crate::select::State>,
+    selection: HashMap<usize, crate::selection::State>,
 }
 
 impl Walker<'_> {
@@ -643,8 +615,8 @@ impl Walker<'_> {
     }
 
     /// With a selection: whether to follow a descriptor, and the selection state its document gets.
-    fn select(&mut self, id: usize) -> Option<crate::select::State> {
-        use crate::select::{self, State, Verdict};
+    fn select(&mut self, id: usize) -> Option<crate::selection::State> {
+        use crate::selection::{self, State, Verdict};
         let d = &self.g.descs[id];
         let holder = &self.g.docs[d.doc];
         let at_root = holder.is_index_json;
@@ -660,7 +632,7 @@ impl Walker<'_> {
             _ => return Some(parent),
         }
         let target = self.target_kind(d);
-        match select::decide(&self.opts.select, parent, at_root, d.value(&self.g), target) {
+        match selection::decide(&self.opts.select, parent, at_root, d.value(&self.g), target) {
             Verdict::Skip => None,
             Verdict::Follow(s) => Some(s),
             Verdict::FollowIfConfigMatches(s) => self.config_matches_platform(id).then_some(s),
@@ -879,7 +851,7 @@ fn layer_request(
         blob_algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
         diff_algorithms,
         // The deadline itself is set when the blob's read starts (see `hash_blob`).
-        limits: opts.decompression_limits(),
+        limits: crate::layer::Limits::from_options(opts),
         budget: Some(budget.clone()),
     })
 }
@@ -944,8 +916,10 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         return;
     }
     // Progress (blobs and bytes read) for `opts.progress`; without a sink this only forwards.
-    let counted = crate::progress::Counted::new(src, opts, jobs.iter().map(|j| &j.path), g);
-    let src: &dyn Source = &counted;
+    let listed = jobs.iter().fold(0u64, |n, j| {
+        n.saturating_add(g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0))
+    });
+    let counted = Counted::new(opts.progress.as_ref(), jobs.len() as u64, listed);
     let results: Mutex<Vec<Option<JobResult>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
@@ -964,7 +938,7 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
                             skipped.fetch_add(1, Ordering::Relaxed);
                             continue;
                         }
-                        let r = hash_blob(src, job, opts);
+                        let r = hash_blob(src, &counted, job, opts);
                         if let Ok(mut guard) = results.lock() {
                             guard[i] = Some(r);
                         }
@@ -1037,12 +1011,12 @@ fn time_limit_message(which: Limit, size: u64, opts: &Options) -> String {
     }
 }
 
-fn hash_blob(src: &dyn Source, job: &Job, opts: &Options) -> JobResult {
+fn hash_blob(src: &dyn Source, counted: &Counted, job: &Job, opts: &Options) -> JobResult {
     let started = std::time::Instant::now();
     let hit = Mutex::new(None);
     let blob_deadline = started.checked_add(opts.max_blob_time);
     let run = opts.run_deadline();
-    let r = match src.open(&job.path) {
+    let r = match counted.reader(src.open(&job.path)) {
         Ok(r) => r,
         Err(e) => {
             return JobResult {

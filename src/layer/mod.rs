@@ -13,11 +13,13 @@
 //! guard stops decompressing past a total size or a compression ratio, and records it.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::io::{self, Read};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::digest::{Algorithm, Hasher};
 use crate::mediatype::Compression;
+use crate::options::Options;
 
 pub mod buf;
 pub mod tar;
@@ -25,11 +27,9 @@ pub mod tree;
 
 pub use tar::{Entry, Kind, TarFacts};
 
-use crate::walk::{Graph, Role};
-
 /// The compression a layer media type names: the OCI layer types, and Docker's with `--profile docker-compat`.
 /// Other media types are opaque blobs (no layer pass).
-pub fn layer_compression(media_type: &str, opts: &crate::Options) -> Option<Compression> {
+pub fn layer_compression(media_type: &str, opts: &Options) -> Option<Compression> {
     match crate::mediatype::oci_layer(media_type) {
         Some((c, _)) => Some(c),
         None if opts.docker_compat() => crate::mediatype::docker_layer(media_type),
@@ -37,34 +37,26 @@ pub fn layer_compression(media_type: &str, opts: &crate::Options) -> Option<Comp
     }
 }
 
-/// The layer facts of each `layers[i]` of a manifest, in order (`None` where the blob is missing, unreadable or
-/// not read as a layer).
-pub fn manifest_layers(graph: &Graph, manifest: usize) -> Vec<Option<&LayerFacts>> {
-    let mut layers: Vec<(usize, Option<&LayerFacts>)> = graph
-        .descs_of(manifest)
-        .filter_map(|d| match d.role {
-            Role::Layer(i) => Some((
-                i,
-                d.blob_path()
-                    .and_then(|p| graph.blobs.get(&p))
-                    .and_then(|b| b.layer.as_deref()),
-            )),
-            _ => None,
-        })
-        .collect();
-    layers.sort_by_key(|(i, _)| *i);
-    layers.into_iter().map(|(_, f)| f).collect()
+/// What the cross-layer replay needs of the image graph (the walk's `Graph` implements it), so that the layer pass
+/// does not depend on the walk.
+pub trait ManifestLayers {
+    /// The layer facts of each `layers[i]` of a manifest, in order (`None` where the blob is missing, unreadable
+    /// or not read as a layer).
+    fn manifest_layers(&self, manifest: usize) -> Vec<Option<&LayerFacts>>;
+
+    /// The replays computed so far, per manifest document id.
+    fn layer_stacks(&self) -> &Mutex<HashMap<usize, Arc<tree::Stack>>>;
 }
 
 /// The cross-layer replay of a manifest's layers, computed once per manifest and shared by the rules.
-pub fn stack_of(graph: &Graph, manifest: usize) -> Arc<tree::Stack> {
-    if let Ok(cache) = graph.layer_stacks.lock()
+pub fn stack_of(graph: &impl ManifestLayers, manifest: usize) -> Arc<tree::Stack> {
+    if let Ok(cache) = graph.layer_stacks().lock()
         && let Some(s) = cache.get(&manifest)
     {
         return s.clone();
     }
-    let stack = Arc::new(tree::replay(&manifest_layers(graph, manifest)));
-    if let Ok(mut cache) = graph.layer_stacks.lock() {
+    let stack = Arc::new(tree::replay(&graph.manifest_layers(manifest)));
+    if let Ok(mut cache) = graph.layer_stacks().lock() {
         cache.insert(manifest, stack.clone());
     }
     stack
@@ -112,6 +104,18 @@ impl Limits {
 /// The message of a [`StreamStop`] when [`Limits::deadline`] stopped the pass.
 pub const DEADLINE: &str = "the time limit was reached";
 
+impl Limits {
+    /// The decompression guard (`--max-layer-ratio`, `--max-layer-size`) of the layer pass and of a compressed
+    /// archive's listing, without a deadline (each sets its own).
+    pub fn from_options(opts: &Options) -> Limits {
+        Limits {
+            max_ratio: opts.max_layer_ratio,
+            max_size: opts.max_layer_size,
+            ..Limits::default()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -123,10 +127,7 @@ impl Default for Limits {
     }
 }
 
-/// Default `--max-layer-ratio`: deflate cannot exceed about 1032:1, so this only stops zstd (or nested) bombs.
-pub const DEFAULT_MAX_RATIO: u64 = 10_000;
-/// Default `--max-layer-size`: 64 GiB uncompressed.
-pub const DEFAULT_MAX_SIZE: u64 = 64 << 30;
+pub use crate::options::{DEFAULT_MAX_RATIO, DEFAULT_MAX_SIZE};
 /// The ratio is checked once 64 MiB have been decompressed.
 pub const RATIO_FLOOR: u64 = 64 << 20;
 

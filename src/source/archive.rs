@@ -252,8 +252,22 @@ pub struct StreamLimits {
     pub max_document: u64,
 }
 
-/// Default [`StreamLimits::memory`]: 64 MiB.
-pub const DEFAULT_STREAM_MEMORY: u64 = 64 << 20;
+pub use crate::options::DEFAULT_STREAM_MEMORY;
+
+impl StreamLimits {
+    /// How stdin from a pipe (or a named pipe) is held, and the decompression guard of a compressed archive, as
+    /// the run's options say.
+    pub fn from_options(opts: &crate::options::Options) -> StreamLimits {
+        StreamLimits {
+            decompression: crate::layer::Limits {
+                deadline: opts.run_deadline(),
+                ..crate::layer::Limits::from_options(opts)
+            },
+            memory: opts.max_stream_memory,
+            max_document: opts.max_json_size,
+        }
+    }
+}
 
 impl Default for StreamLimits {
     fn default() -> Self {
