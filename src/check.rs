@@ -203,31 +203,23 @@ impl Sink {
     }
 }
 
-/// The rule an [`Out`] collects for, as its findings name it (the catalogue's `Rule::origin` gives it), so that
-/// what rules see does not depend on the catalogue.
-#[derive(Debug, Clone, Copy)]
+/// The rule an [`Out`] collects for, as its findings name it (the catalogue's `Rule::origin` gives it, once per
+/// rule and run), so that what rules see does not depend on the catalogue.
+#[derive(Debug, Clone)]
 pub struct Origin {
     pub code: &'static str,
     pub name: &'static str,
     /// Clause ids; the first is the primary clause.
     pub clauses: &'static [&'static str],
-    /// The spec version the findings' links point at.
+    /// The rule's own spec link (its primary clause's section).
+    pub spec_url: String,
+    /// The spec version links to its other clauses point at.
     pub link_spec: Spec,
-}
-
-impl Origin {
-    fn spec_url_of(&self, clause: &str) -> String {
-        clauses::spec_url(clause, self.link_spec)
-    }
-
-    fn spec_url(&self) -> String {
-        self.spec_url_of(self.clauses.first().copied().unwrap_or(""))
-    }
 }
 
 /// Collects the findings of one rule.
 pub struct Out<'a> {
-    pub(crate) rule: Origin,
+    pub(crate) rule: &'a Origin,
     pub(crate) severity: Severity,
     /// Default location base: the document being checked, if any.
     pub(crate) doc: Option<&'a Doc>,
@@ -236,7 +228,7 @@ pub struct Out<'a> {
 
 impl<'a> Out<'a> {
     pub fn new(
-        rule: Origin,
+        rule: &'a Origin,
         severity: Severity,
         doc: Option<&'a Doc>,
         sink: &'a mut Sink,
@@ -299,7 +291,7 @@ impl<'a> Out<'a> {
             name: self.rule.name,
             severity: self.severity,
             clauses,
-            spec_url: self.rule.spec_url_of(clause),
+            spec_url: clauses::spec_url(clause, self.rule.link_spec),
             location,
             message: message.into(),
         });
@@ -312,7 +304,7 @@ impl<'a> Out<'a> {
             name: self.rule.name,
             severity: self.severity,
             clauses: self.rule.clauses.to_vec(),
-            spec_url: self.rule.spec_url(),
+            spec_url: self.rule.spec_url.clone(),
             location,
             message: message.into(),
         });

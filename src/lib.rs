@@ -428,7 +428,8 @@ pub fn run_checks(
             let Some(sev) = policy.severity(rule.code) else {
                 continue;
             };
-            let mut out = Out::new(rule.origin(opts.spec), sev, Some(doc), &mut sink);
+            let origin = rule.origin(opts.spec);
+            let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
             out.at(&e.pointer, e.message);
         }
     }
@@ -460,14 +461,14 @@ pub fn run_checks(
                         entries,
                         opts,
                     };
-                    let mut out = Out::new(origin, sev, None, &mut sink);
+                    let mut out = Out::new(&origin, sev, None, &mut sink);
                     f(&cx, &mut out);
                 }
             }
             Check::Document(f) => {
                 for doc in &graph.docs {
                     let cx = DocCx { graph, doc, opts };
-                    let mut out = Out::new(origin, sev, Some(doc), &mut sink);
+                    let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
                     f(&cx, &mut out);
                 }
             }
@@ -481,7 +482,7 @@ pub fn run_checks(
                         blob,
                         opts,
                     };
-                    let mut out = Out::new(origin, sev, Some(doc), &mut sink);
+                    let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
                     f(&cx, &mut out);
                 }
             }
@@ -503,7 +504,7 @@ pub fn run_checks(
                         entries,
                         opts,
                     };
-                    let mut out = Out::new(origin, sev, Some(manifest), &mut sink);
+                    let mut out = Out::new(&origin, sev, Some(manifest), &mut sink);
                     f(&cx, &mut out);
                 }
             }

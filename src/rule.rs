@@ -132,6 +132,7 @@ impl Rule {
             code: self.code,
             name: self.name,
             clauses: self.clauses,
+            spec_url: self.spec_url(spec),
             link_spec: self.link_spec(spec),
         }
     }
