@@ -251,21 +251,23 @@ fn layout_report_inner(
     if opts.fast {
         report.skipped = Some(fast_skipped(&graph, opts));
     }
-    if let Some(prefix) = archive.and_then(|a| a.prefix.as_deref()) {
-        // Locations are paths inside the archive: layout files sit under the prefix (archive findings already
-        // name archive entries).
-        for f in report
-            .findings
-            .iter_mut()
-            .filter(|f| !f.code.starts_with("ARC"))
-        {
-            f.location.file = format!("{prefix}/{}", f.location.file);
-            for v in &mut f.location.via {
-                *v = format!("{prefix}/{v}");
-            }
-        }
-    }
+    display_locations(&mut report.findings, src);
     (report, unmatched)
+}
+
+/// Locations as the source shows its files (the one place a layout path becomes what the report prints: for an
+/// archive whose layout sits under a directory, the path inside the archive). Archive findings already name
+/// archive entries.
+fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
+    let shown = |p: &mut String| {
+        if let std::borrow::Cow::Owned(s) = src.display_path(p) {
+            *p = s;
+        }
+    };
+    for f in findings.iter_mut().filter(|f| !f.code.starts_with("ARC")) {
+        shown(&mut f.location.file);
+        f.location.via.iter_mut().for_each(shown);
+    }
 }
 
 /// What `--fast` left out: the layer blobs it verified by digest and size only, and the rules that did not run.

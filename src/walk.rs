@@ -15,7 +15,7 @@ use crate::digest::{Algorithm, Digest};
 use crate::json::{self, Value};
 use crate::mediatype as mt;
 use crate::progress::Counted;
-use crate::source::{EntryKind, Source};
+use crate::source::{BlobStat, BlobStore, EntryKind, FileTree, RootDoc, Source};
 use crate::{Options, Spec};
 
 pub use crate::kind::DocKind;
@@ -311,29 +311,13 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
     };
     w.g.archive = src.archive().cloned();
     w.g.source_issues = src.issues().to_vec();
-    w.g.note_file("oci-layout");
-    w.g.note_file("index.json");
-    // Every regular file under blobs/<alg>/<encoded> is a blob, referenced or not.
-    for e in src.entries() {
-        let parts: Vec<&str> = e.path.split('/').collect();
-        if parts.len() == 3 && parts[0] == "blobs" {
-            let digest = Digest::parse(&format!("{}:{}", parts[1], parts[2]));
-            w.g.blobs.insert(
-                e.path.clone(),
-                Blob {
-                    path: e.path.clone(),
-                    digest,
-                    entry: Some(e.kind),
-                    size: (e.kind == EntryKind::File).then_some(e.size),
-                    ..Blob::default()
-                },
-            );
+    match src.tree() {
+        Some(tree) => w.start_at_layout(tree),
+        None => {
+            if let Some(root) = src.root() {
+                w.start_at(root);
+            }
         }
-    }
-    w.read_root("oci-layout", DocKind::OciLayout);
-    if let Some(idx) = w.read_root("index.json", DocKind::Index) {
-        w.g.docs[idx].is_index_json = true;
-        w.enqueue_descs(idx);
     }
     w.run();
     if !opts.select.is_empty() {
@@ -402,16 +386,77 @@ fn too_many_values(max: usize) -> String {
     )
 }
 
+/// The source of a single document: no files, no blobs.
 struct NoSource;
-impl Source for NoSource {
-    fn entries(&self) -> &[crate::source::Entry] {
-        &[]
+
+impl BlobStore for NoSource {
+    fn stat_blob(&self, _digest: &Digest, _media_type: Option<&str>) -> Option<BlobStat> {
+        None
     }
-    fn open(&self, path: &str) -> std::io::Result<Box<dyn Read + Send + '_>> {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            path.to_string(),
-        ))
+
+    fn open_blob(
+        &self,
+        digest: &Digest,
+        _media_type: Option<&str>,
+    ) -> std::io::Result<Box<dyn Read + Send + '_>> {
+        Err(not_found(&digest.blob_path()))
+    }
+}
+
+impl Source for NoSource {
+    fn tree(&self) -> Option<&dyn FileTree> {
+        None
+    }
+}
+
+fn not_found(path: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        format!("{path} does not exist"),
+    )
+}
+
+/// A blob of the graph as the source is asked for it: by its digest through the store, or, for a file under
+/// `blobs/` whose name is no digest (only a file tree has those), by its path through the tree.
+#[derive(Clone, Copy)]
+struct BlobAt<'a> {
+    path: &'a str,
+    digest: Option<&'a Digest>,
+    /// What the first descriptor that reached it says it is.
+    media_type: Option<&'a str>,
+}
+
+impl<'a> BlobAt<'a> {
+    fn of(g: &'a Graph, b: &'a Blob) -> BlobAt<'a> {
+        BlobAt {
+            path: &b.path,
+            digest: b.digest.as_ref(),
+            media_type: b.refs.first().and_then(|&i| g.descs[i].media_type(g)),
+        }
+    }
+
+    fn open<'s>(&self, src: &'s dyn Source) -> std::io::Result<Box<dyn Read + Send + 's>> {
+        match (self.digest, src.tree()) {
+            (Some(d), _) => src.open_blob(d, self.media_type),
+            (None, Some(t)) => t.open(self.path),
+            (None, None) => Err(not_found(self.path)),
+        }
+    }
+
+    fn read_small(&self, src: &dyn Source, cap: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+        match (self.digest, src.tree()) {
+            (Some(d), _) => src.read_small(d, self.media_type, cap),
+            (None, Some(t)) => t.read_capped(self.path, cap),
+            (None, None) => Err(not_found(self.path)),
+        }
+    }
+
+    fn read_order(&self, src: &dyn Source) -> Option<u64> {
+        match (self.digest, src.tree()) {
+            (Some(d), _) => src.read_order(d),
+            (None, Some(t)) => t.position(self.path),
+            (None, None) => None,
+        }
     }
 }
 
@@ -430,13 +475,88 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
+    /// Start at the layout's `oci-layout` and `index.json`, with every file under `blobs/<alg>/<encoded>` a blob,
+    /// referenced or not.
+    fn start_at_layout(&mut self, tree: &dyn FileTree) {
+        self.g.note_file("oci-layout");
+        self.g.note_file("index.json");
+        for e in tree.entries() {
+            let parts: Vec<&str> = e.path.split('/').collect();
+            if parts.len() == 3 && parts[0] == "blobs" {
+                let digest = Digest::parse(&format!("{}:{}", parts[1], parts[2]));
+                self.g.blobs.insert(
+                    e.path.clone(),
+                    Blob {
+                        path: e.path.clone(),
+                        digest,
+                        entry: Some(e.kind),
+                        size: (e.kind == EntryKind::File).then_some(e.size),
+                        ..Blob::default()
+                    },
+                );
+            }
+        }
+        self.read_root(tree, "oci-layout", DocKind::OciLayout);
+        if let Some(idx) = self.read_root(tree, "index.json", DocKind::Index) {
+            self.g.docs[idx].is_index_json = true;
+            self.enqueue_descs(idx);
+        }
+    }
+
+    /// Start at a document the source gives (it has no file tree).
+    fn start_at(&mut self, root: RootDoc) {
+        self.g.note_file(&root.name);
+        let len = root.bytes.len() as u64;
+        if len > self.opts.max_json_size {
+            self.g.oversized.push((root.name, len, Vec::new()));
+            return;
+        }
+        self.g.json_bytes += len;
+        let Some(parsed) = self.parse_budgeted(&root.name, &root.bytes, Vec::new()) else {
+            return;
+        };
+        let id = self.add_doc(
+            root.name,
+            root.kind,
+            Arc::new(root.bytes),
+            parsed,
+            Vec::new(),
+            None,
+        );
+        self.enqueue_descs(id);
+    }
+
+    fn add_doc(
+        &mut self,
+        file: String,
+        kind: DocKind,
+        bytes: Arc<Vec<u8>>,
+        parsed: json::Parsed,
+        via: Vec<String>,
+        referrer: Option<usize>,
+    ) -> usize {
+        let id = self.g.docs.len();
+        self.g.docs.push(Doc {
+            id,
+            file,
+            kind,
+            bytes,
+            parsed,
+            via,
+            referrer,
+            is_index_json: false,
+            lines: std::sync::OnceLock::new(),
+        });
+        id
+    }
+
     /// Read `oci-layout` or `index.json`; returns the document id when it could be read.
-    fn read_root(&mut self, path: &str, kind: DocKind) -> Option<usize> {
-        let e = self.src.entry(path)?;
+    fn read_root(&mut self, tree: &dyn FileTree, path: &str, kind: DocKind) -> Option<usize> {
+        let e = tree.entry(path)?;
         if e.kind != EntryKind::File {
             return None;
         }
-        let bytes = match self.read_json(path) {
+        let bytes = match self.read_json(path, |cap| tree.read_capped(path, cap)) {
             Ok(Ok(b)) => b,
             Ok(Err(0)) => return None,
             Ok(Err(len)) => {
@@ -452,20 +572,15 @@ impl Walker<'_> {
                 return None;
             }
         };
-        let id = self.g.docs.len();
         let parsed = self.parse_budgeted(path, &bytes, Vec::new())?;
-        self.g.docs.push(Doc {
-            id,
-            file: path.to_string(),
+        Some(self.add_doc(
+            path.to_string(),
             kind,
-            bytes: Arc::new(bytes),
+            Arc::new(bytes),
             parsed,
-            via: Vec::new(),
-            referrer: None,
-            is_index_json: false,
-            lines: std::sync::OnceLock::new(),
-        });
-        Some(id)
+            Vec::new(),
+            None,
+        ))
     }
 
     /// Parse a document within what is left of `--max-json-values`; `None` (and the document listed as oversized)
@@ -490,11 +605,16 @@ impl Walker<'_> {
         Some(parsed)
     }
 
-    /// Read a JSON file within `--max-json-size` and what is left of `--max-json-total`.
-    fn read_json(&mut self, path: &str) -> std::io::Result<Result<Vec<u8>, u64>> {
+    /// Read a JSON file (`read` reads it with a cap) within `--max-json-size` and what is left of
+    /// `--max-json-total`.
+    fn read_json(
+        &mut self,
+        path: &str,
+        read: impl FnOnce(u64) -> std::io::Result<Result<Vec<u8>, u64>>,
+    ) -> std::io::Result<Result<Vec<u8>, u64>> {
         let left = self.opts.max_json_total.saturating_sub(self.g.json_bytes);
         let cap = self.opts.max_json_size.min(left);
-        match self.src.read_capped(path, cap)? {
+        match read(cap)? {
             Ok(b) => {
                 self.g.json_bytes += b.len() as u64;
                 Ok(Ok(b))
@@ -641,21 +761,25 @@ impl Walker<'_> {
 
     /// An image entry without `platform`: whether its config names a selected platform.
     fn config_matches_platform(&mut self, id: usize) -> bool {
-        let Some(path) = self.g.descs[id].blob_path() else {
+        let d = &self.g.descs[id];
+        let Some(digest) = d.digest.clone() else {
             return false;
         };
-        let Some(bytes) = self.load(&path) else {
+        let media_type = d.media_type(&self.g).map(str::to_string);
+        let Some(bytes) = self.load(&digest, media_type) else {
             return false;
         };
-        let config_path = json::parse_limited(&bytes, self.opts.max_json_values)
-            .value
-            .as_ref()
-            .and_then(|v| v.get("config"))
+        let parsed = json::parse_limited(&bytes, self.opts.max_json_values);
+        let config = parsed.value.as_ref().and_then(|v| v.get("config"));
+        let config_digest = config
             .and_then(|c| c.get("digest"))
             .and_then(Value::as_str)
-            .and_then(Digest::parse)
-            .map(|d| d.blob_path());
-        let Some(config) = config_path.and_then(|p| self.load(&p)) else {
+            .and_then(Digest::parse);
+        let config_type = config
+            .and_then(|c| c.get("mediaType"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(config) = config_digest.and_then(|d| self.load(&d, config_type)) else {
             return false;
         };
         json::parse_limited(&config, self.opts.max_json_values)
@@ -676,12 +800,14 @@ impl Walker<'_> {
             return;
         };
         self.g.note_file(&path);
-        let blob = self.g.blobs.entry(path.clone()).or_insert_with(|| Blob {
-            path: path.clone(),
-            digest: self.g.descs[id].digest.clone(),
-            ..Blob::default()
-        });
-        blob.refs.push(id);
+        if !self.g.blobs.contains_key(&path) {
+            let d = &self.g.descs[id];
+            let blob = self.new_blob(&path, d.digest.as_ref(), d.media_type(&self.g));
+            self.g.blobs.insert(path.clone(), blob);
+        }
+        if let Some(blob) = self.g.blobs.get_mut(&path) {
+            blob.refs.push(id);
+        }
         let Some(kind) = self.target_kind(&self.g.descs[id]) else {
             return;
         };
@@ -689,26 +815,20 @@ impl Walker<'_> {
             self.g.descs[id].target_doc = Some(doc);
             return;
         }
-        let bytes = match self.load(&path) {
+        let media_type = self.g.descs[id].media_type(&self.g).map(str::to_string);
+        let bytes = match self.g.descs[id]
+            .digest
+            .clone()
+            .and_then(|d| self.load(&d, media_type))
+        {
             Some(b) => b,
             None => return,
         };
-        let doc_id = self.g.docs.len();
         let via = self.g.via_of_desc(&self.g.descs[id]);
         let Some(parsed) = self.parse_budgeted(&path, &bytes, via.clone()) else {
             return;
         };
-        self.g.docs.push(Doc {
-            id: doc_id,
-            file: path.clone(),
-            kind,
-            bytes,
-            parsed,
-            via,
-            referrer: Some(id),
-            is_index_json: false,
-            lines: std::sync::OnceLock::new(),
-        });
+        let doc_id = self.add_doc(path.clone(), kind, bytes, parsed, via, Some(id));
         self.visited.insert((path, kind), doc_id);
         if let Some(s) = state {
             self.selection.insert(doc_id, s);
@@ -717,16 +837,43 @@ impl Walker<'_> {
         self.enqueue_descs(doc_id);
     }
 
-    /// Read a JSON blob once (capped), computing its digest and size from the same bytes.
-    fn load(&mut self, path: &str) -> Option<Arc<Vec<u8>>> {
+    /// A blob the walk has not met yet, as the store holds it (a file tree listed every blob it has up front, so
+    /// for a layout this is a blob that is not there).
+    fn new_blob(&self, path: &str, digest: Option<&Digest>, media_type: Option<&str>) -> Blob {
+        let stat = digest.and_then(|d| self.src.stat_blob(d, media_type));
+        Blob {
+            path: path.to_string(),
+            digest: digest.cloned(),
+            entry: stat.map(|s| s.kind),
+            size: stat.filter(|s| s.kind == EntryKind::File).map(|s| s.size),
+            ..Blob::default()
+        }
+    }
+
+    /// Read a JSON blob once (capped), computing its digest and size from the same bytes. `media_type`: what the
+    /// descriptor that names it says it is.
+    fn load(&mut self, digest: &Digest, media_type: Option<String>) -> Option<Arc<Vec<u8>>> {
+        let path = &digest.blob_path();
         if let Some(b) = self.cache.get(path) {
             return Some(b.clone());
+        }
+        if !self.g.blobs.contains_key(path) {
+            let blob = self.new_blob(path, Some(digest), media_type.as_deref());
+            if blob.entry.is_some() {
+                self.g.blobs.insert(path.clone(), blob);
+            }
         }
         let blob = self.g.blobs.get(path)?;
         if !blob.present() || blob.read_error.is_some() {
             return None;
         }
-        match self.read_json(path) {
+        let src = self.src;
+        let at = BlobAt {
+            path,
+            digest: Some(digest),
+            media_type: media_type.as_deref(),
+        };
+        match self.read_json(path, |cap| at.read_small(src, cap)) {
             Ok(Err(0)) => None,
             Ok(Ok(bytes)) => {
                 let bytes = Arc::new(bytes);
@@ -761,8 +908,21 @@ impl Walker<'_> {
 /// A blob to verify: stream it once, hashing with the algorithm its path names; layers get the layer pass.
 struct Job {
     path: String,
+    digest: Option<Digest>,
+    /// What the first descriptor that reached it says it is.
+    media_type: Option<String>,
     algorithm: Option<Algorithm>,
     layer: Option<crate::layer::Request>,
+}
+
+impl Job {
+    fn at(&self) -> BlobAt<'_> {
+        BlobAt {
+            path: &self.path,
+            digest: self.digest.as_ref(),
+            media_type: self.media_type.as_deref(),
+        }
+    }
 }
 
 struct JobResult {
@@ -894,6 +1054,8 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
         .map(|b| Job {
             path: b.path.clone(),
+            digest: b.digest.clone(),
+            media_type: BlobAt::of(g, b).media_type.map(str::to_string),
             algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
             layer: layer_request(g, b, &configs, opts, &budget),
         })
@@ -910,7 +1072,7 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
     // and no thread is left decompressing a big layer alone while the others idle.
     jobs.sort_by_cached_key(|j| {
         let size = g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0);
-        (src.position(&j.path), std::cmp::Reverse(size))
+        (j.at().read_order(src), std::cmp::Reverse(size))
     });
     if jobs.is_empty() {
         return;
@@ -1016,7 +1178,7 @@ fn hash_blob(src: &dyn Source, counted: &Counted, job: &Job, opts: &Options) -> 
     let hit = Mutex::new(None);
     let blob_deadline = started.checked_add(opts.max_blob_time);
     let run = opts.run_deadline();
-    let r = match counted.reader(src.open(&job.path)) {
+    let r = match counted.reader(job.at().open(src)) {
         Ok(r) => r,
         Err(e) => {
             return JobResult {
@@ -1112,5 +1274,169 @@ fn hash_blob(src: &dyn Source, counted: &Counted, job: &Job, opts: &Options) -> 
         error: None,
         layer: None,
         time_limit: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::io::Read;
+
+    use super::*;
+    use crate::corpus::tar::{TarEntry, TarOptions, write};
+    use crate::source::dir::DirSource;
+
+    /// A source without files: blobs by digest in memory and a manifest to start at, as a registry gives them.
+    struct Memory {
+        blobs: HashMap<Digest, Vec<u8>>,
+        root: RootDoc,
+    }
+
+    impl BlobStore for Memory {
+        fn stat_blob(&self, digest: &Digest, _media_type: Option<&str>) -> Option<BlobStat> {
+            self.blobs.get(digest).map(|b| BlobStat {
+                kind: EntryKind::File,
+                size: b.len() as u64,
+            })
+        }
+
+        fn open_blob(
+            &self,
+            digest: &Digest,
+            _media_type: Option<&str>,
+        ) -> std::io::Result<Box<dyn Read + Send + '_>> {
+            match self.blobs.get(digest) {
+                Some(b) => Ok(Box::new(&b[..])),
+                None => Err(not_found(&digest.blob_path())),
+            }
+        }
+    }
+
+    impl Source for Memory {
+        fn tree(&self) -> Option<&dyn FileTree> {
+            None
+        }
+
+        fn root(&self) -> Option<RootDoc> {
+            Some(self.root.clone())
+        }
+    }
+
+    fn descriptor(media_type: &str, digest: &str, size: usize) -> String {
+        format!(r#"{{"mediaType":"{media_type}","digest":"{digest}","size":{size}}}"#)
+    }
+
+    /// The same image as a layout directory and as a store without files that starts at its manifest: the walk
+    /// and the verification find the same documents and blob facts in both.
+    #[test]
+    fn the_walk_cannot_tell_a_layout_from_a_store_without_files() {
+        let sha = |b: &[u8]| Algorithm::Sha256.digest_of(b);
+        let layer = write(
+            &[TarEntry {
+                path: "etc/hostname".into(),
+                content: Some("box".into()),
+                ..TarEntry::default()
+            }],
+            &TarOptions::default(),
+        );
+        let config = format!(
+            r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+            sha(&layer)
+        );
+        let absent = sha(b"not stored");
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{}","config":{},"layers":[{},{}]}}"#,
+            mt::MANIFEST,
+            descriptor(mt::CONFIG, &sha(config.as_bytes()), config.len()),
+            descriptor(mt::LAYER_TAR, &sha(&layer), layer.len()),
+            descriptor(mt::LAYER_TAR, &absent, 10),
+        );
+        let blobs: Vec<Vec<u8>> = vec![config.into(), layer, manifest.clone().into()];
+
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.path().join("blobs/sha256")).unwrap_or_else(|e| panic!("{e}"));
+        for b in &blobs {
+            let path = dir
+                .path()
+                .join(Digest::parse(&sha(b)).map_or_else(String::new, |d| d.blob_path()));
+            std::fs::write(path, b).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let index = format!(
+            r#"{{"schemaVersion":2,"manifests":[{}]}}"#,
+            descriptor(mt::MANIFEST, &sha(manifest.as_bytes()), manifest.len())
+        );
+        std::fs::write(dir.path().join("index.json"), index).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join("oci-layout"),
+            r#"{"imageLayoutVersion":"1.0.0"}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let layout = DirSource::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let memory = Memory {
+            blobs: blobs
+                .iter()
+                .filter_map(|b| Some((Digest::parse(&sha(b))?, b.clone())))
+                .collect(),
+            root: RootDoc {
+                name: "docker://registry.test/image:v1".into(),
+                kind: DocKind::Manifest,
+                media_type: Some(mt::MANIFEST.into()),
+                bytes: manifest.into(),
+            },
+        };
+
+        let opts = Options::default();
+        let run = |src: &dyn Source| {
+            let mut g = walk_layout(src, &opts);
+            verify(src, &mut g, &opts);
+            g
+        };
+        let (from_layout, from_memory) = (run(&layout), run(&memory));
+        // What each blob a descriptor reached turned out to be.
+        let facts = |g: &Graph| -> Vec<String> {
+            let manifest = g.docs.iter().find(|d| d.kind == DocKind::Manifest);
+            g.blobs
+                .values()
+                .filter(|b| {
+                    b.refs
+                        .iter()
+                        .any(|&i| Some(g.descs[i].doc) == manifest.map(|m| m.id))
+                })
+                .map(|b| {
+                    format!(
+                        "{} present={} size={:?} computed={:?} entries={:?} diff_id={:?}",
+                        b.path,
+                        b.present(),
+                        b.size,
+                        b.computed,
+                        b.layer.as_ref().map(|l| l.tar.entries.len()),
+                        b.layer.as_ref().and_then(|l| l.diff_id_for("sha256")),
+                    )
+                })
+                .collect()
+        };
+        let kinds = |g: &Graph| -> Vec<DocKind> { g.docs.iter().map(|d| d.kind).collect() };
+        assert_eq!(
+            kinds(&from_layout),
+            [
+                DocKind::OciLayout,
+                DocKind::Index,
+                DocKind::Manifest,
+                DocKind::Config
+            ]
+        );
+        assert_eq!(kinds(&from_memory), [DocKind::Manifest, DocKind::Config]);
+        let expected = facts(&from_layout);
+        assert_eq!(expected.len(), 3, "{expected:#?}");
+        assert!(
+            expected.iter().any(|f| f.contains("present=false")),
+            "{expected:#?}"
+        );
+        assert!(
+            expected.iter().any(|f| f.contains("entries=Some(1)")),
+            "{expected:#?}"
+        );
+        assert_eq!(facts(&from_memory), expected);
+        assert_eq!(from_memory.docs[0].file, "docker://registry.test/image:v1");
     }
 }

@@ -26,6 +26,7 @@
 //! no end-of-archive marker) are recorded in [`ArchiveInfo::defects`] for the `ARC` rules; entries outside the
 //! layout, hard links and truncated entries are not listed, so nothing reads them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -33,7 +34,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{Entry, EntryKind, Source, SourceIssue};
+use super::{Entry, EntryKind, FileTree, SourceIssue};
 
 const BLOCK: u64 = 512;
 /// Entries listed at most (a hostile archive must not exhaust memory).
@@ -640,27 +641,13 @@ impl ArchiveSource {
     }
 }
 
-impl Source for ArchiveSource {
+impl FileTree for ArchiveSource {
     fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
-        match self.entry(path) {
-            Some(e) if e.kind == EntryKind::File && !e.non_utf8 => {}
-            Some(e) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("{path} is {}", e.kind.describe()),
-                ));
-            }
-            None => {
-                return Err(io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!("{path} does not exist"),
-                ));
-            }
-        }
+        self.file_entry(path)?;
         let Some(span) = self.spans.get(path).copied() else {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
@@ -684,6 +671,16 @@ impl Source for ArchiveSource {
         }
     }
 
+    fn position(&self, path: &str) -> Option<u64> {
+        self.spans.get(path).map(|s| s.offset)
+    }
+}
+
+impl super::Source for ArchiveSource {
+    fn tree(&self) -> Option<&dyn FileTree> {
+        Some(self)
+    }
+
     fn archive(&self) -> Option<&ArchiveInfo> {
         Some(&self.info)
     }
@@ -692,8 +689,12 @@ impl Source for ArchiveSource {
         &self.issues
     }
 
-    fn position(&self, path: &str) -> Option<u64> {
-        self.spans.get(path).map(|s| s.offset)
+    fn display_path<'p>(&self, path: &'p str) -> Cow<'p, str> {
+        // The layout's files sit under the directory the layout was found in.
+        match &self.info.prefix {
+            Some(prefix) => Cow::Owned(format!("{prefix}/{path}")),
+            None => Cow::Borrowed(path),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use super::{Entry, EntryKind, Source, SourceIssue};
+use super::{Entry, EntryKind, FileTree, Source, SourceIssue};
 
 /// Directory depth below the root that is listed; deeper trees are reported, not walked.
 pub const MAX_DEPTH: usize = 32;
@@ -125,31 +125,13 @@ impl DirSource {
     }
 }
 
-impl Source for DirSource {
+impl FileTree for DirSource {
     fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
-    fn issues(&self) -> &[SourceIssue] {
-        &self.issues
-    }
-
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
-        match self.entry(path) {
-            Some(e) if e.kind == EntryKind::File && !e.non_utf8 => {}
-            Some(e) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("{path} is {}", e.kind.describe()),
-                ));
-            }
-            None => {
-                return Err(io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!("{path} does not exist"),
-                ));
-            }
-        }
+        self.file_entry(path)?;
         let f = open_beneath(&self.root, path)?;
         if !f.metadata()?.is_file() {
             return Err(io::Error::new(
@@ -158,6 +140,16 @@ impl Source for DirSource {
             ));
         }
         Ok(Box::new(f))
+    }
+}
+
+impl Source for DirSource {
+    fn tree(&self) -> Option<&dyn FileTree> {
+        Some(self)
+    }
+
+    fn issues(&self) -> &[SourceIssue] {
+        &self.issues
     }
 }
 

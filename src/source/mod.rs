@@ -1,7 +1,23 @@
-//! Where the bytes come from. A source lists the files of an image layout and opens them by path; rules never touch
-//! the filesystem themselves.
+//! Where the bytes come from. Rules never touch the input themselves, and the walk reads it through two narrow
+//! interfaces:
+//!
+//! - [`BlobStore`]: content-addressed reads, a blob by its digest. Every source has one; the walk and the blob
+//!   verification read every blob through it, so they cannot tell a directory from an archive (or, next, a
+//!   registry).
+//! - [`FileTree`]: the files of an image layout by path, for the sources that have them (a directory, an
+//!   archive). The walk starts at the tree's `oci-layout` and `index.json`, and the layout checks (the `blobs/`
+//!   listing, stray files, blobs that are links or directories) read its entries. A source without files gives
+//!   its [`Source::root`] document instead.
+//!
+//! Any file tree is a blob store: the blob `alg:encoded` is its file `blobs/<alg>/<encoded>` ([`Digest::blob_path`],
+//! the one place that path is made). The walk's graph names blobs by that path whatever the source, and a source
+//! that shows them otherwise in the report says so in [`Source::display_path`].
 
+use std::borrow::Cow;
 use std::io::{self, Read};
+
+use crate::digest::Digest;
+use crate::kind::DocKind;
 
 pub mod archive;
 pub mod dir;
@@ -45,25 +61,62 @@ pub struct SourceIssue {
     pub message: String,
 }
 
-pub trait Source: Send + Sync {
+/// What a store knows of a blob without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobStat {
+    /// What is there: a regular file is the only kind that can be read; a file tree may hold something else at a
+    /// blob's path (a directory, a link, a special file), which the layout rules report.
+    pub kind: EntryKind,
+    /// The size as stored, in bytes (0 for what is not a regular file).
+    pub size: u64,
+}
+
+/// Content-addressed reads: the one way the walk and the blob verification get a blob's bytes. The bytes are what
+/// the store holds, unverified: the caller hashes them against the digest.
+///
+/// `media_type` is what the descriptor that reached the blob says it is, when one did: a store that serves
+/// manifests and other blobs from different places (a registry's `/manifests/` and `/blobs/` endpoints) tells
+/// them apart by it; a file tree ignores it.
+pub trait BlobStore: Send + Sync {
+    /// What the store holds for this digest; `None` when it holds nothing.
+    fn stat_blob(&self, digest: &Digest, media_type: Option<&str>) -> Option<BlobStat>;
+
+    /// Stream a blob. Only a blob whose [`BlobStat::kind`] is a regular file can be opened.
+    fn open_blob(
+        &self,
+        digest: &Digest,
+        media_type: Option<&str>,
+    ) -> io::Result<Box<dyn Read + Send + '_>>;
+
+    /// Read a whole blob, but no more than `cap` bytes: `Ok(Err(len))` when it is longer.
+    fn read_small(
+        &self,
+        digest: &Digest,
+        media_type: Option<&str>,
+        cap: u64,
+    ) -> io::Result<Result<Vec<u8>, u64>> {
+        let r = self.open_blob(digest, media_type)?;
+        read_capped(r, cap, || {
+            self.stat_blob(digest, media_type).map(|s| s.size)
+        })
+    }
+
+    /// Where the blob's bytes start in the input's byte stream, for stores that read faster in that order (a
+    /// compressed archive decompresses forward only). `None`: any order is as good.
+    fn read_order(&self, _digest: &Digest) -> Option<u64> {
+        None
+    }
+}
+
+/// The files of an image layout: what a directory and an archive have, and a registry has not.
+pub trait FileTree: Send + Sync {
     /// Every entry, sorted by path.
     fn entries(&self) -> &[Entry];
 
     /// Open a regular file for streaming. Only paths listed as [`EntryKind::File`] can be opened.
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>>;
 
-    /// Problems met while listing (unreadable directories, names that could not be represented, limits hit).
-    fn issues(&self) -> &[SourceIssue] {
-        &[]
-    }
-
-    /// For an archive: its facts (compression, the directory the layout sits under, archive-level defects,
-    /// docker save's `manifest.json`). `None` for other sources.
-    fn archive(&self) -> Option<&archive::ArchiveInfo> {
-        None
-    }
-
-    /// Where a file's bytes start in the input's byte stream, for sources that read faster in that order (a
+    /// Where a file's bytes start in the input's byte stream, for trees that read faster in that order (a
     /// compressed archive decompresses forward only). `None`: any order is as good.
     fn position(&self, _path: &str) -> Option<u64> {
         None
@@ -77,15 +130,120 @@ pub trait Source: Send + Sync {
             .map(|i| &entries[i])
     }
 
+    /// The entry of a regular file that can be opened, or why it cannot.
+    fn file_entry(&self, path: &str) -> io::Result<&Entry> {
+        match self.entry(path) {
+            Some(e) if e.kind == EntryKind::File && !e.non_utf8 => Ok(e),
+            Some(e) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{path} is {}", e.kind.describe()),
+            )),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{path} does not exist"),
+            )),
+        }
+    }
+
     /// Read a whole regular file, but no more than `cap` bytes: `Ok(Err(len))` when it is longer.
     fn read_capped(&self, path: &str, cap: u64) -> io::Result<Result<Vec<u8>, u64>> {
-        let mut r = self.open(path)?.take(cap + 1);
-        let mut buf = Vec::new();
-        r.read_to_end(&mut buf)?;
-        if buf.len() as u64 > cap {
-            let len = self.entry(path).map_or(cap + 1, |e| e.size.max(cap + 1));
-            return Ok(Err(len));
-        }
-        Ok(Ok(buf))
+        read_capped(self.open(path)?, cap, || self.entry(path).map(|e| e.size))
+    }
+}
+
+/// A file tree keeps the blob `alg:encoded` at `blobs/<alg>/<encoded>` ([`Digest::blob_path`]).
+impl<T: FileTree + ?Sized> BlobStore for T {
+    fn stat_blob(&self, digest: &Digest, _media_type: Option<&str>) -> Option<BlobStat> {
+        self.entry(&digest.blob_path()).map(|e| BlobStat {
+            kind: e.kind,
+            size: e.size,
+        })
+    }
+
+    fn open_blob(
+        &self,
+        digest: &Digest,
+        _media_type: Option<&str>,
+    ) -> io::Result<Box<dyn Read + Send + '_>> {
+        self.open(&digest.blob_path())
+    }
+
+    fn read_small(
+        &self,
+        digest: &Digest,
+        _media_type: Option<&str>,
+        cap: u64,
+    ) -> io::Result<Result<Vec<u8>, u64>> {
+        self.read_capped(&digest.blob_path(), cap)
+    }
+
+    fn read_order(&self, digest: &Digest) -> Option<u64> {
+        self.position(&digest.blob_path())
+    }
+}
+
+/// Read `r` to its end, but no more than `cap` bytes: `Ok(Err(len))` when it is longer, `len` being the size the
+/// source listed (at least `cap + 1`).
+fn read_capped(
+    r: impl Read,
+    cap: u64,
+    listed: impl FnOnce() -> Option<u64>,
+) -> io::Result<Result<Vec<u8>, u64>> {
+    let mut r = r.take(cap + 1);
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        let len = listed().map_or(cap + 1, |size| size.max(cap + 1));
+        return Ok(Err(len));
+    }
+    Ok(Ok(buf))
+}
+
+/// The document a walk starts at when the source has no file tree: for a registry, the manifest or index a
+/// reference names, as it was served.
+#[derive(Debug, Clone)]
+pub struct RootDoc {
+    /// How the report names it (for a registry, the reference: `docker://host/repo:tag`).
+    pub name: String,
+    /// What it is parsed as.
+    pub kind: DocKind,
+    /// The media type it came with (a registry's `Content-Type`), if the source was told one.
+    pub media_type: Option<String>,
+    /// Its bytes, at most `--max-json-size` of them.
+    pub bytes: Vec<u8>,
+}
+
+/// An input: its blobs by digest, where the walk starts, and what else the source can say about itself.
+pub trait Source: BlobStore {
+    /// The layout's files, for sources that have them (a directory, an archive); the walk then starts at the
+    /// tree's `oci-layout` and `index.json`. `None` for a source without files.
+    fn tree(&self) -> Option<&dyn FileTree>;
+
+    /// The document the walk starts at when there is no [`Source::tree`].
+    fn root(&self) -> Option<RootDoc> {
+        None
+    }
+
+    /// Problems met while listing (unreadable directories, names that could not be represented, limits hit).
+    fn issues(&self) -> &[SourceIssue] {
+        &[]
+    }
+
+    /// For an archive: its facts (compression, the directory the layout sits under, archive-level defects,
+    /// docker save's `manifest.json`). `None` for other sources.
+    fn archive(&self) -> Option<&archive::ArchiveInfo> {
+        None
+    }
+
+    /// How the report shows a location's file (a layout path: `index.json`, `blobs/sha256/…`), or a `file#pointer`
+    /// of a via chain: as it is, unless the source names its files otherwise (an archive whose layout sits under
+    /// a directory shows that directory too).
+    fn display_path<'p>(&self, path: &'p str) -> Cow<'p, str> {
+        Cow::Borrowed(path)
+    }
+
+    /// The entries of the file tree; none without one.
+    fn entries(&self) -> &[Entry] {
+        self.tree().map_or(&[], |t| t.entries())
     }
 }
