@@ -18,6 +18,10 @@ declare_rule! {
     /// ```json
     /// { "config": { "ExposedPorts": { "8080:80": {} } }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.ExposedPorts` as an object whose keys are `port/tcp`, `port/udp` or `port` and whose values
+    /// are `{}`; a list of numbers is the usual mistake.
     CFG014, "config-exposed-ports-invalid", Error,
     clauses: ["config-024"],
     schema: [

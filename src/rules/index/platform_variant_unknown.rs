@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "linux", "architecture": "arm", "variant": "armv7" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use a variant from the spec's table for the architecture (`v7` for `arm`, `v8` for `arm64`), or leave
+    /// `variant` out.
     IDX017, "platform-variant-unknown", Warning,
     clauses: ["image-index-034", "image-index-041"],
     check: Check::Descriptor(check),

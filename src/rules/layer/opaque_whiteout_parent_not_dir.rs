@@ -21,6 +21,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer holding `bin/.wh..wh..opq` and `bin/sh` but no `bin/` entry.
+    ///
+    /// ## How to fix
+    /// Add the directory entry for `d/` to the layer with the opaque whiteout `d/.wh..wh..opq`, as diff tools that
+    /// write opaque whiteouts do.
     LYR015, "layer-opaque-whiteout-parent-not-dir", Warning,
     clauses: ["layer-014"],
     check: Check::Layout(check),

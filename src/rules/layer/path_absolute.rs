@@ -16,6 +16,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer made with `tar -P -cf layer.tar /etc/app.conf`.
+    ///
+    /// ## How to fix
+    /// Store names relative to the root (`etc/passwd`, not `/etc/passwd`): GNU tar strips leading `/` unless given
+    /// `-P`; `tar -C rootfs -cf layer.tar .` gives relative names.
     LYR008, "layer-entry-path-absolute", Error,
     clauses: ["layer-001"],
     check: Check::Layout(check),

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "imageLayoutVersion": 1 }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `imageLayoutVersion` as the string `"1.0.0"`, not a number.
     LAY003, "oci-layout-version-not-string", Error,
     clauses: ["image-layout-007"],
     schema: ["oci-layout.schema.json#/properties/imageLayoutVersion/type"],

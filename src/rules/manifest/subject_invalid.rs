@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ], "subject": ".nope" }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `subject` as a descriptor object of the manifest this one refers to, or leave it out.
     MAN014, "manifest-subject-invalid", Error,
     clauses: ["manifest-030"],
     schema: ["image-manifest.schema.json#/properties/subject/type"],
