@@ -177,7 +177,15 @@ impl Sink {
     }
 
     /// Findings of a rule counted but not listed by a cap of its own (a rule's per-layer limit).
-    pub fn omit(&mut self, rule: &Rule, severity: Severity, location: Location, count: usize, limit: &'static str, message: String) {
+    pub fn omit(
+        &mut self,
+        rule: &Rule,
+        severity: Severity,
+        location: Location,
+        count: usize,
+        limit: &'static str,
+        message: String,
+    ) {
         if count == 0 {
             return;
         }

@@ -123,7 +123,13 @@ pub fn discover(cwd: &Path, inputs: &[PathBuf]) -> (Option<PathBuf>, Vec<PathBuf
         if !candidate.is_file() {
             continue;
         }
-        let abs_inputs = inputs.iter().map(|i| if i.is_absolute() { i.clone() } else { cwd.join(i) });
+        let abs_inputs = inputs.iter().map(|i| {
+            if i.is_absolute() {
+                i.clone()
+            } else {
+                cwd.join(i)
+            }
+        });
         if abs_inputs.clone().any(|i| inside_input(&candidate, &i)) {
             skipped.push(candidate);
             continue;
@@ -190,9 +196,20 @@ pub fn resolve(flags: &Flags, cwd: &Path) -> Result<Resolved, String> {
     let mut skipped = Vec::new();
     let file = match (&flags.config, flags.no_config) {
         (Some(p), _) => {
-            let abs = if p.is_absolute() { p.clone() } else { cwd.join(p) };
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
             if let Some(i) = flags.inputs.iter().find(|i| {
-                inside_input(&abs, &if i.is_absolute() { i.to_path_buf() } else { cwd.join(i) })
+                inside_input(
+                    &abs,
+                    &if i.is_absolute() {
+                        i.to_path_buf()
+                    } else {
+                        cwd.join(i)
+                    },
+                )
             }) {
                 return Err(format!(
                     "--config {}: lies inside the input {}; a configuration shipped in what is validated is never read",
@@ -216,7 +233,11 @@ pub fn resolve(flags: &Flags, cwd: &Path) -> Result<Resolved, String> {
                     Some(f) => format!(
                         "found walking up from {}{}",
                         cwd.display(),
-                        if f.parent() == Some(cwd) { " (the working directory)" } else { "" }
+                        if f.parent() == Some(cwd) {
+                            " (the working directory)"
+                        } else {
+                            ""
+                        }
                     ),
                     None => format!("none found walking up from {}", cwd.display()),
                 },
@@ -241,8 +262,14 @@ pub fn resolve(flags: &Flags, cwd: &Path) -> Result<Resolved, String> {
         }
     };
     sources.insert("spec".into(), from(&flags.spec, &cfg.spec, "--spec"));
-    sources.insert("profile".into(), from(&flags.profile, &cfg.profile, "--profile"));
-    sources.insert("fail_on".into(), from(&flags.fail_on, &cfg.fail_on, "--fail-on"));
+    sources.insert(
+        "profile".into(),
+        from(&flags.profile, &cfg.profile, "--profile"),
+    );
+    sources.insert(
+        "fail_on".into(),
+        from(&flags.fail_on, &cfg.fail_on, "--fail-on"),
+    );
     let spec = match (&flags.spec, &cfg.spec) {
         (Some(s), _) => {
             Spec::parse(s).ok_or_else(|| format!("--spec {s}: expected v1.1.1 or main"))?

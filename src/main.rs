@@ -332,7 +332,11 @@ struct ValidateArgs {
     #[arg(long = "ref", value_name = "NAME", help_heading = "Selection")]
     refs: Vec<String>,
     /// Validate only images for this platform: os/arch[/variant], e.g. linux/arm64 or linux/arm/v7. Repeatable.
-    #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]", help_heading = "Selection")]
+    #[arg(
+        long = "platform",
+        value_name = "OS/ARCH[/VARIANT]",
+        help_heading = "Selection"
+    )]
     platforms: Vec<String>,
     /// Validate only the manifest or index with this digest (at any depth) and what it references. Repeatable.
     #[arg(long = "digest", value_name = "DIGEST", help_heading = "Selection")]
@@ -349,7 +353,12 @@ struct ValidateArgs {
     format: Format,
     /// Also write a report to FILE: FORMAT=FILE (sarif=results.sarif), or a bare FILE in --format (then stdout
     /// gets the human report). An unknown FORMAT is an error. Repeatable.
-    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE", help_heading = "Output")]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "[FORMAT=]FILE",
+        help_heading = "Output"
+    )]
     output: Vec<String>,
     /// No progress bar, and no human report on stdout when --output takes the report.
     #[arg(long, short = 'q', help_heading = "Output")]
@@ -417,7 +426,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Whether the command line asks for JSON on stdout (so that a failure is a JSON object too), read from the raw
 /// arguments: it must work when they do not parse.
 fn wants_json(args: &[std::ffi::OsString]) -> bool {
-    let a: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let a: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     a.iter().any(|x| x == "--format=json")
         || a.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
 }
@@ -650,23 +662,26 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
             format,
         } => {
             let c = Corpus::open(corpus)?;
-            let (text, perfect) = ocicheck::suite::cli::run(ocicheck::suite::cli::RunArgs {
-                validator,
-                layout: layout_validator,
-                archive: archive_validator,
-                document: document_validator,
-                name,
-                timeout,
-                jobs,
-                dir,
-                spec: spec.as_str().into(),
-                format: match format {
-                    RunFormat::Text => "text",
-                    RunFormat::Markdown => "markdown",
-                    RunFormat::Json => "json",
-                }
-                .into(),
-            }, c.root())?;
+            let (text, perfect) = ocicheck::suite::cli::run(
+                ocicheck::suite::cli::RunArgs {
+                    validator,
+                    layout: layout_validator,
+                    archive: archive_validator,
+                    document: document_validator,
+                    name,
+                    timeout,
+                    jobs,
+                    dir,
+                    spec: spec.as_str().into(),
+                    format: match format {
+                        RunFormat::Text => "text",
+                        RunFormat::Markdown => "markdown",
+                        RunFormat::Json => "json",
+                    }
+                    .into(),
+                },
+                c.root(),
+            )?;
             print!("{text}");
             Ok(if perfect {
                 ExitCode::SUCCESS

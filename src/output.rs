@@ -54,19 +54,21 @@ impl Format {
     /// The formats a file name's extension suggests (`None`: the name says nothing).
     pub fn by_extension(path: &Path) -> Option<&'static [Format]> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-        Some(if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
-            &[Format::Sarif]
-        } else if name.ends_with(".json") {
-            &[Format::Json, Format::Sarif]
-        } else if name.ends_with(".xml") {
-            &[Format::Junit]
-        } else if name.ends_with(".html") || name.ends_with(".htm") {
-            &[Format::Html]
-        } else if name.ends_with(".txt") || name.ends_with(".log") {
-            &[Format::Human, Format::Concise, Format::Github]
-        } else {
-            return None;
-        })
+        Some(
+            if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
+                &[Format::Sarif]
+            } else if name.ends_with(".json") {
+                &[Format::Json, Format::Sarif]
+            } else if name.ends_with(".xml") {
+                &[Format::Junit]
+            } else if name.ends_with(".html") || name.ends_with(".htm") {
+                &[Format::Html]
+            } else if name.ends_with(".txt") || name.ends_with(".log") {
+                &[Format::Human, Format::Concise, Format::Github]
+            } else {
+                return None;
+            },
+        )
     }
 }
 
@@ -225,7 +227,11 @@ pub fn color_wanted(choice: ColorChoice, terminal: bool, env: &ColorEnv) -> bool
 
 /// [`color_wanted`] for stdout and this process's environment.
 pub fn stdout_color(choice: ColorChoice) -> bool {
-    color_wanted(choice, std::io::stdout().is_terminal(), &ColorEnv::from_process())
+    color_wanted(
+        choice,
+        std::io::stdout().is_terminal(),
+        &ColorEnv::from_process(),
+    )
 }
 
 #[cfg(test)]
@@ -262,7 +268,10 @@ mod tests {
                 t(Format::Github, None)
             ]
         );
-        assert_eq!(targets(Format::Json, &[], true), vec![t(Format::Json, None)]);
+        assert_eq!(
+            targets(Format::Json, &[], true),
+            vec![t(Format::Json, None)]
+        );
         assert_eq!(
             targets(Format::Json, &["./a=b.json"], false)[0],
             t(Format::Json, Some("./a=b.json"))
@@ -278,8 +287,12 @@ mod tests {
         assert!(w[0].contains("writes the human report"), "{w:?}");
         let (_, w) = plan(Format::Json, &["junit=x.json".into()], false).expect("plans");
         assert_eq!(w.len(), 1, "{w:?}");
-        let (_, w) = plan(Format::Sarif, &["x.sarif".into(), "json=r.json".into()], false)
-            .expect("plans");
+        let (_, w) = plan(
+            Format::Sarif,
+            &["x.sarif".into(), "json=r.json".into()],
+            false,
+        )
+        .expect("plans");
         assert!(w.is_empty(), "{w:?}");
     }
 
@@ -299,7 +312,15 @@ mod tests {
         assert!(color_wanted(auto, false, &env(None, Some("1"), None)));
         assert!(!color_wanted(auto, false, &env(None, Some("0"), None)));
         assert!(!color_wanted(auto, false, &env(Some("1"), Some("1"), None)));
-        assert!(color_wanted(ColorChoice::Always, false, &env(Some("1"), None, None)));
-        assert!(!color_wanted(ColorChoice::Never, true, &env(None, Some("1"), None)));
+        assert!(color_wanted(
+            ColorChoice::Always,
+            false,
+            &env(Some("1"), None, None)
+        ));
+        assert!(!color_wanted(
+            ColorChoice::Never,
+            true,
+            &env(None, Some("1"), None)
+        ));
     }
 }

@@ -16,7 +16,12 @@ pub fn render(r: &Resolved, json: bool) -> String {
         s.push('\n');
         return s;
     }
-    let src = |k: &str| set.sources.get(k).cloned().unwrap_or_else(|| "default".into());
+    let src = |k: &str| {
+        set.sources
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| "default".into())
+    };
     let mut rows: Vec<(String, String, String)> = vec![
         (
             "config".into(),
@@ -43,16 +48,16 @@ pub fn render(r: &Resolved, json: bool) -> String {
     }
     for i in &set.ignores {
         let mut what = i.code.clone();
-        for (k, v) in [("file", &i.file), ("pointer", &i.pointer), ("input", &i.input)] {
+        for (k, v) in [
+            ("file", &i.file),
+            ("pointer", &i.pointer),
+            ("input", &i.input),
+        ] {
             if let Some(v) = v {
                 what.push_str(&format!(" {k}={v}"));
             }
         }
-        rows.push((
-            "ignore".into(),
-            what,
-            format!("reason: {}", i.reason),
-        ));
+        rows.push(("ignore".into(), what, format!("reason: {}", i.reason)));
     }
     for p in &r.skipped {
         rows.push((
@@ -62,7 +67,12 @@ pub fn render(r: &Resolved, json: bool) -> String {
         ));
     }
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).min(48);
+    let w1 = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
     let mut s = String::new();
     for (k, v, from) in rows {
         s.push_str(&format!("{k:<w0$}  {v:<w1$}  ({from})\n"));

@@ -9,9 +9,7 @@ pub fn parse(s: &str) -> Result<u64, String> {
     let (num, unit) = t.split_at(split);
     let num = num.replace('_', "");
     if num.is_empty() {
-        return Err(format!(
-            "{s:?}: expected a size such as 1048576, 64M or 1G"
-        ));
+        return Err(format!("{s:?}: expected a size such as 1048576, 64M or 1G"));
     }
     let n: u64 = num
         .parse()

@@ -49,10 +49,7 @@ pub fn unpack(dest: &Path) -> Result<(), String> {
         let len = u64::from_le_bytes(take(&mut data, 8)?.try_into().map_err(|_| "bad record")?);
         let body = take(&mut data, usize::try_from(len).map_err(|_| "bad record")?)?;
         let rel = Path::new(name);
-        if rel
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)))
-        {
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
             return Err(format!("the built-in corpus names {name:?}"));
         }
         let path = dest.join(rel);

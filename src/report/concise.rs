@@ -86,8 +86,17 @@ mod tests {
     #[test]
     fn paths_under_the_working_directory_become_relative() {
         let cwd = Path::new("/home/me/repo");
-        assert_eq!(relative("/home/me/repo/image/index.json", Some(cwd)), "image/index.json");
-        assert_eq!(relative("/elsewhere/index.json", Some(cwd)), "/elsewhere/index.json");
-        assert_eq!(relative("./image/index.json", Some(cwd)), "image/index.json");
+        assert_eq!(
+            relative("/home/me/repo/image/index.json", Some(cwd)),
+            "image/index.json"
+        );
+        assert_eq!(
+            relative("/elsewhere/index.json", Some(cwd)),
+            "/elsewhere/index.json"
+        );
+        assert_eq!(
+            relative("./image/index.json", Some(cwd)),
+            "image/index.json"
+        );
     }
 }

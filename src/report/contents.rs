@@ -130,11 +130,12 @@ pub fn of_graph(g: &Graph) -> ContentGraph {
         .map(|(_, &n)| n)
         .collect();
     // The layout's own files first: oci-layout, then index.json.
-    out.roots.sort_by_key(|&r| match out.nodes[r].file.as_str() {
-        "oci-layout" => 0,
-        "index.json" => 1,
-        _ => 2,
-    });
+    out.roots
+        .sort_by_key(|&r| match out.nodes[r].file.as_str() {
+            "oci-layout" => 0,
+            "index.json" => 1,
+            _ => 2,
+        });
     out.roots.dedup();
     out
 }

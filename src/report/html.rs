@@ -32,7 +32,9 @@ pub fn render(reports: &[Report], rules: &[RuleInfo]) -> String {
         esc(&title),
         esc(&title)
     );
-    let version = reports.first().map_or(crate::TOOL.version, |r| r.tool.version);
+    let version = reports
+        .first()
+        .map_or(crate::TOOL.version, |r| r.tool.version);
     let _ = writeln!(
         s,
         "<p class=\"meta\">ocicheck {} · spec {}</p>",
@@ -197,12 +199,18 @@ fn node(
             s,
             "<li class=\"ref\"><a href=\"#{anchor}\"><code>{}</code></a> (drawn {})</li>",
             esc(&nd.file),
-            if drawn.contains(&id) { "above" } else { "elsewhere" }
+            if drawn.contains(&id) {
+                "above"
+            } else {
+                "elsewhere"
+            }
         );
         return;
     }
     drawn.insert(id);
-    let fs = by_file.get(nd.file.as_str()).map_or(&[][..], |v| v.as_slice());
+    let fs = by_file
+        .get(nd.file.as_str())
+        .map_or(&[][..], |v| v.as_slice());
     let mut meta = Vec::new();
     if let Some(mt) = &nd.media_type {
         meta.push(format!("<span class=\"mt\">{}</span>", esc(mt)));
@@ -244,7 +252,11 @@ fn badge(fs: &[&Finding]) -> String {
     if fs.is_empty() {
         return String::new();
     }
-    let worst = fs.iter().map(|f| f.severity).max().map_or("info", |w| w.as_str());
+    let worst = fs
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .map_or("info", |w| w.as_str());
     format!(
         " <span class=\"badge {worst}\" data-total=\"{}\">{} finding{}</span>",
         fs.len(),
@@ -497,7 +509,10 @@ mod tests {
 
     #[test]
     fn escapes_and_renders_the_docs_markdown() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         let mut s = String::new();
         markdown(&mut s, "## What\nA `<b>` and **bold**.\n\n- one\n- two\n");
         assert_eq!(

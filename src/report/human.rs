@@ -116,7 +116,12 @@ fn section(s: &mut String, report: &Report, style: Style) {
         let _ = writeln!(
             s,
             "{}",
-            wrap(&format!("settings: {}", set.phrases().join(", ")), "", "  ", WIDTH)
+            wrap(
+                &format!("settings: {}", set.phrases().join(", ")),
+                "",
+                "  ",
+                WIDTH
+            )
         );
     }
     if let Some(images) = &report.images {
@@ -147,7 +152,11 @@ fn section(s: &mut String, report: &Report, style: Style) {
     }
     if let Some(sk) = &report.skipped {
         let text = wrap(&format!("note: {}", sk.message), "", "  ", WIDTH);
-        let _ = writeln!(s, "{}", text.replacen("note:", &style.paint("1;36", "note:"), 1));
+        let _ = writeln!(
+            s,
+            "{}",
+            text.replacen("note:", &style.paint("1;36", "note:"), 1)
+        );
     }
     let mut last: Option<(&str, &[String])> = None;
     for f in &report.findings {
@@ -160,7 +169,11 @@ fn section(s: &mut String, report: &Report, style: Style) {
         finding(s, f, style);
     }
     if !report.not_listed.is_empty() {
-        let _ = writeln!(s, "\n{}", style.paint("1;36", "not listed (counted in the summary):"));
+        let _ = writeln!(
+            s,
+            "\n{}",
+            style.paint("1;36", "not listed (counted in the summary):")
+        );
         for n in &report.not_listed {
             heading(s, &n.file, &n.via, style);
             let _ = writeln!(s, "{}", wrap(&n.message, "    ", "    ", WIDTH));

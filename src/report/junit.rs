@@ -64,7 +64,13 @@ fn suite(
             let name = fs
                 .first()
                 .map(|f| f.name)
-                .or_else(|| report.not_listed.iter().find(|n| n.code == *code).map(|n| n.name))
+                .or_else(|| {
+                    report
+                        .not_listed
+                        .iter()
+                        .find(|n| n.code == *code)
+                        .map(|n| n.name)
+                })
                 .unwrap_or("");
             cases.push((code, name));
         }
@@ -106,13 +112,30 @@ fn suite(
         fail_on.map_or("never", Severity::as_str).to_string(),
     ));
     if let Some(set) = &report.settings {
-        props.push(("profile", set.profile.clone().unwrap_or_else(|| "none".into())));
-        props.push(("config", set.config.clone().unwrap_or_else(|| "none".into())));
+        props.push((
+            "profile",
+            set.profile.clone().unwrap_or_else(|| "none".into()),
+        ));
+        props.push((
+            "config",
+            set.config.clone().unwrap_or_else(|| "none".into()),
+        ));
         for o in &set.overrides {
-            props.push(("override", format!("{}={} ({})", o.selector, o.level, o.source)));
+            props.push((
+                "override",
+                format!("{}={} ({})", o.selector, o.level, o.source),
+            ));
         }
         for i in &set.ignores {
-            props.push(("ignore", format!("{} {} ({})", i.code, i.file.as_deref().unwrap_or("*"), i.reason)));
+            props.push((
+                "ignore",
+                format!(
+                    "{} {} ({})",
+                    i.code,
+                    i.file.as_deref().unwrap_or("*"),
+                    i.reason
+                ),
+            ));
         }
         if let Some(b) = &set.baseline {
             props.push(("baseline", b.clone()));

@@ -169,7 +169,11 @@ pub fn to_value_all(reports: &[Report], rules: &[RuleInfo]) -> Value {
     }
     let suppressed: Vec<Value> = reports
         .iter()
-        .filter_map(|r| r.suppressed.as_ref().map(|x| json!({ "input": r.input.path, "suppressed": x })))
+        .filter_map(|r| {
+            r.suppressed
+                .as_ref()
+                .map(|x| json!({ "input": r.input.path, "suppressed": x }))
+        })
         .collect();
     if !suppressed.is_empty() {
         properties["suppressed"] = Value::Array(suppressed);

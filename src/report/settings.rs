@@ -64,7 +64,10 @@ impl Ignore {
             None => pat == s,
         };
         self.code.eq_ignore_ascii_case(f.code)
-            && self.file.as_deref().is_none_or(|p| glob(p, &f.location.file))
+            && self
+                .file
+                .as_deref()
+                .is_none_or(|p| glob(p, &f.location.file))
             && self
                 .pointer
                 .as_deref()
@@ -76,11 +79,19 @@ impl Ignore {
 impl Settings {
     /// The settings as the text formats print them, in a few phrases.
     pub fn phrases(&self) -> Vec<String> {
+        // The configuration file is named once; what came from it says `config`.
+        let short = |s: &str| -> String {
+            if Some(s) == self.config.as_deref() {
+                "config".into()
+            } else {
+                s.into()
+            }
+        };
         let src = |k: &str| {
             self.sources
                 .get(k)
                 .filter(|s| s.as_str() != "default")
-                .map(|s| format!(" ({s})"))
+                .map(|s| format!(" ({})", short(s)))
                 .unwrap_or_default()
         };
         let mut v = vec![format!("fail-on {}{}", self.fail_on, src("fail_on"))];
@@ -98,12 +109,16 @@ impl Settings {
             let o: Vec<String> = self
                 .overrides
                 .iter()
-                .map(|o| format!("{}={} ({})", o.selector, o.level, o.source))
+                .map(|o| format!("{}={} ({})", o.selector, o.level, short(&o.source)))
                 .collect();
             v.push(format!("overrides {}", o.join(", ")));
         }
         if !self.ignores.is_empty() {
-            v.push(format!("{} ignore entr{}", self.ignores.len(), if self.ignores.len() == 1 { "y" } else { "ies" }));
+            v.push(format!(
+                "{} ignore entr{}",
+                self.ignores.len(),
+                if self.ignores.len() == 1 { "y" } else { "ies" }
+            ));
         }
         if let Some(b) = &self.baseline {
             v.push(format!("baseline {b}"));

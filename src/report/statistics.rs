@@ -7,8 +7,10 @@ use super::Report;
 
 /// Per code over every input: (code, name, severity, count), most first.
 pub fn rows(reports: &[Report]) -> Vec<(&'static str, &'static str, crate::rule::Severity, usize)> {
-    let mut all: std::collections::BTreeMap<&'static str, (&'static str, crate::rule::Severity, usize)> =
-        std::collections::BTreeMap::new();
+    let mut all: std::collections::BTreeMap<
+        &'static str,
+        (&'static str, crate::rule::Severity, usize),
+    > = std::collections::BTreeMap::new();
     for r in reports {
         for (code, name, sev, n) in r.counts_by_code() {
             all.entry(code).or_insert((name, sev, 0)).2 += n;
@@ -21,7 +23,11 @@ pub fn rows(reports: &[Report]) -> Vec<(&'static str, &'static str, crate::rule:
 
 pub fn text(reports: &[Report]) -> String {
     let rows = rows(reports);
-    let width = rows.iter().map(|r| r.3.to_string().len()).max().unwrap_or(1);
+    let width = rows
+        .iter()
+        .map(|r| r.3.to_string().len())
+        .max()
+        .unwrap_or(1);
     let mut s = String::new();
     for (code, name, sev, n) in &rows {
         s.push_str(&format!("{n:>width$}\t{code}\t{name}\t[{sev}]\n"));

@@ -19,7 +19,13 @@ fn wrap_inner(text: &str, first: &str, rest: &str, width: usize) -> String {
         if i > 0 {
             out.push('\n');
         }
-        wrap_line(&mut out, para, if i == 0 { first } else { rest }, rest, width);
+        wrap_line(
+            &mut out,
+            para,
+            if i == 0 { first } else { rest },
+            rest,
+            width,
+        );
     }
     out
 }
