@@ -1,7 +1,7 @@
 //! What code rules see (one context per node kind) and how they report (`Out`).
 
 use crate::clauses;
-use crate::finding::{EntryLoc, Finding, Location, Severity};
+use crate::finding::{EntryLoc, Finding, Location, NotListed, Severity};
 use crate::json::{self, Value};
 use crate::source::Entry;
 use crate::walk::{Blob, DescOcc, Doc, DocKind, Graph, Role};
@@ -138,7 +138,7 @@ pub struct Sink {
     /// Per rule, once the total is reached.
     over_total: std::collections::BTreeMap<&'static str, (usize, Finding)>,
     /// Notes of the rules' own caps.
-    omitted: Vec<crate::report::NotListed>,
+    omitted: Vec<NotListed>,
 }
 
 impl Sink {
@@ -179,7 +179,7 @@ impl Sink {
     /// Findings of a rule counted but not listed by a cap of its own (a rule's per-layer limit).
     pub fn omit(
         &mut self,
-        rule: &Rule,
+        rule: &Origin,
         severity: Severity,
         location: Location,
         count: usize,
@@ -189,7 +189,7 @@ impl Sink {
         if count == 0 {
             return;
         }
-        self.omitted.push(crate::report::NotListed {
+        self.omitted.push(NotListed {
             code: rule.code,
             name: rule.name,
             severity,
@@ -203,11 +203,11 @@ impl Sink {
 
     /// The findings listed, and a note per rule and file whose findings were not all listed (the findings they
     /// stand for are counted, not listed).
-    pub fn finish(mut self) -> (Vec<Finding>, Vec<crate::report::NotListed>) {
+    pub fn finish(mut self) -> (Vec<Finding>, Vec<NotListed>) {
         let per = self.per;
         let mut notes = std::mem::take(&mut self.omitted);
         for ((_, file), (n, first)) in std::mem::take(&mut self.over) {
-            notes.push(crate::report::NotListed {
+            notes.push(NotListed {
                 code: first.code,
                 name: first.name,
                 severity: first.severity,
@@ -222,7 +222,7 @@ impl Sink {
             });
         }
         for (_, (n, first)) in std::mem::take(&mut self.over_total) {
-            notes.push(crate::report::NotListed {
+            notes.push(NotListed {
                 code: first.code,
                 name: first.name,
                 severity: first.severity,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::finding::Severity;
-pub use crate::finding::{EntryLoc, Finding, Location};
+pub use crate::finding::{EntryLoc, Finding, Location, NotListed};
 
 pub mod catalogue;
 pub mod concise;
@@ -116,26 +116,6 @@ impl Summary {
             None
         }
     }
-}
-
-/// Findings of one rule that were counted but not listed: a limit keeps the report's size bounded
-/// (`--max-findings` per rule and file, [`MAX_PER_LAYER`](crate::rules::layer::MAX_PER_LAYER) per rule and layer,
-/// [`MAX_FINDINGS_TOTAL`](crate::MAX_FINDINGS_TOTAL) in all). A note, not a finding: the findings it stands for
-/// are in the summary's counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotListed {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    /// The file they are in (for the total cap: the file of the first one left out).
-    pub file: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub via: Vec<String>,
-    pub count: usize,
-    /// Which limit: `max-findings`, `per-layer` or `total`.
-    pub limit: &'static str,
-    /// The note as the text formats print it.
-    pub message: String,
 }
 
 /// What a baseline (`--baseline`) or the `[[ignore]]` entries of `ocicheck.toml` took out of the report.
