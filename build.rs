@@ -42,13 +42,20 @@ fn record(out: &mut Vec<u8>, kind: u8, name: &str, data: &[u8]) {
 
 /// The `testdata/<dir>` directories the corpus refers to: targets of its symbolic links, and `testdata/…` paths
 /// in its case files (layers read from files).
-fn testdata_dirs(root: &Path, dir: &Path, out: &mut std::collections::BTreeSet<String>) -> std::io::Result<()> {
+fn testdata_dirs(
+    root: &Path,
+    dir: &Path,
+    out: &mut std::collections::BTreeSet<String>,
+) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         let path = e.path();
         let meta = std::fs::symlink_metadata(&path)?;
         if meta.file_type().is_symlink() {
-            let target = path.parent().unwrap_or(root).join(std::fs::read_link(&path)?);
+            let target = path
+                .parent()
+                .unwrap_or(root)
+                .join(std::fs::read_link(&path)?);
             let mut norm = std::path::PathBuf::new();
             for c in target.components() {
                 match c {
@@ -59,10 +66,10 @@ fn testdata_dirs(root: &Path, dir: &Path, out: &mut std::collections::BTreeSet<S
                     c => norm.push(c),
                 }
             }
-            if let Ok(rel) = norm.strip_prefix(root.join("testdata")) {
-                if let Some(first) = rel.components().next() {
-                    out.insert(format!("testdata/{}", first.as_os_str().to_string_lossy()));
-                }
+            if let Ok(rel) = norm.strip_prefix(root.join("testdata"))
+                && let Some(first) = rel.components().next()
+            {
+                out.insert(format!("testdata/{}", first.as_os_str().to_string_lossy()));
             }
         } else if meta.is_dir() {
             testdata_dirs(root, &path, out)?;
@@ -88,7 +95,9 @@ fn main() -> std::io::Result<()> {
         testdata_dirs(root, &root.join("conformance"), &mut dirs)?;
     }
     let mut pack = Vec::new();
-    let tops: Vec<String> = std::iter::once("conformance".to_string()).chain(dirs).collect();
+    let tops: Vec<String> = std::iter::once("conformance".to_string())
+        .chain(dirs)
+        .collect();
     for top in &tops {
         let top = top.as_str();
         if root.join(top).is_dir() {

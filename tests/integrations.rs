@@ -10,7 +10,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 
 const VALID: &str = "conformance/valid/minimal-image/layout";
 const BAD: &str = "conformance/manifest/MAN001-schema-version-not-2/layout";
-const BAD_DOC: &str = "conformance/config/CFG003-architecture-x86-64/document.json";
+const BAD_DOC: &str = "conformance/descriptor/DSC014-data-url-safe-alphabet/document.json";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -191,7 +191,7 @@ fn the_pre_commit_hooks_run_ocicheck_on_what_they_are_given() {
                     .as_str()
                     .is_some_and(|f| f.contains(r"\.oci\.json"))
             );
-            let bad = tmp.path().join("config.oci.json");
+            let bad = tmp.path().join("descriptor.oci.json");
             std::fs::copy(root().join(BAD_DOC), &bad).expect("copy");
             let good = tmp.path().join("index.oci.json");
             std::fs::copy(root().join(VALID).join("index.json"), &good).expect("copy");
