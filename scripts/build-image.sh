@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a container image of ocicheck from this repository, then validates it with that same ocicheck.
 #
-#   scripts/build-image.sh            # OUT=target/image by default
+#   scripts/build-image.sh            # OUT=target/image by default; PROFILE=debug for the unoptimised binary
 #
 # 1. `cargo install --locked --path .` into a staging root: the binary a user installs. From another directory,
 #    that installed binary lists, exports and runs the conformance corpus it carries (nothing of the source tree).
@@ -48,8 +48,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== cargo install --locked --path . --root $stage/install"
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target} cargo install --locked --quiet --path . --root "$stage/install"
+# PROFILE=debug (what .ci/run uses) installs the dev-profile binary that `cargo test` has already built in the same
+# target directory, so CI does not spend minutes on a second, optimised build; the default is a release build.
+profile=()
+[ "${PROFILE:-release}" = debug ] && profile=(--debug)
+echo "== cargo install --locked ${profile[*]} --path . --root $stage/install"
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target} cargo install --locked --quiet "${profile[@]}" --path . --root "$stage/install"
 bin=$stage/install/bin/ocicheck
 
 echo "== the installed binary, from another directory: its built-in corpus"
