@@ -9,18 +9,20 @@
 //! recorded as they are met; nothing here panics on hostile bytes.
 //!
 //! The modules: `header` (the fields of a header, PAX records and GNU long names), `scan` (the reader), `facts`
-//! (what it keeps: the entry arena, the defects, the run-wide budget) and `names` (normalisation).
+//! (what it keeps: the entry arena, the defects, the run-wide budget), `names` (normalisation) and [`flag`]
+//! (the entry flags).
 
 mod facts;
 #[cfg(test)]
 mod fixtures;
+pub mod flag;
 mod header;
 mod names;
 mod scan;
 
 pub use facts::{
     End, Entry, Issue, KeepBudget, Kind, MAX_KEPT_ENTRIES, MAX_KEPT_NAMES, TarFacts, Trailing,
-    flag, flag_text,
+    flag_text,
 };
 pub use header::{BLOCK, MAX_META, looks_like_header};
 pub use names::{basename, escape_non_utf8, parent};

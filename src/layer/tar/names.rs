@@ -1,7 +1,7 @@
 //! Tar names as the layer rules compare them: normalised (no leading `/` or `./`, no `.` or empty components,
 //! `..` resolved), escaped when they are not UTF-8, split into parent and basename.
 
-use super::facts::flag;
+use super::flag;
 
 /// A name that is not UTF-8, with each byte of an invalid sequence written `\xNN` (distinct names stay distinct).
 pub fn escape_non_utf8(mut b: &[u8]) -> String {

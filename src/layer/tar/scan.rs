@@ -4,7 +4,8 @@
 use std::io::{self, BufRead};
 use std::ops::ControlFlow::{self, Break, Continue};
 
-use super::facts::{End, Kind, TarFacts, Trailing, flag, keep};
+use super::facts::{End, Kind, TarFacts, Trailing, keep};
+use super::flag;
 use super::header::{
     BLOCK, Format, Global, MAX_META, Num, Pending, apply_pax, checksum_ok, cstr, meta_name,
     padding, parse_num, pending_name,
