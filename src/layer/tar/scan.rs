@@ -163,24 +163,33 @@ struct Scanner<'a, R> {
 type Flow = io::Result<ControlFlow<()>>;
 
 impl<R: BufRead> Scanner<'_, R> {
+    /// The stream ends here, this way.
+    fn end(&mut self, end: End) -> Flow {
+        self.facts.end = end;
+        Ok(Break(()))
+    }
+
+    /// The stream ends `n` bytes into the header block at `at`.
+    fn cut_header(&mut self, at: u64, n: usize) -> Flow {
+        self.facts.issue(
+            at,
+            None,
+            format!("the stream ends {n} bytes into a header block"),
+        );
+        self.end(End::Broken { offset: at })
+    }
+
     /// Read the header block at `off`.
     fn read_header(&mut self, off: u64) -> Flow {
         let n = self.input.read_full(&mut self.h)?;
         if n == 0 {
-            self.facts.end = End::MissingMarker {
+            return self.end(End::MissingMarker {
                 offset: off,
                 zero_blocks: 0,
-            };
-            return Ok(Break(()));
+            });
         }
         if n < BLOCK {
-            self.facts.issue(
-                off,
-                None,
-                format!("the stream ends {n} bytes into a header block"),
-            );
-            self.facts.end = End::Broken { offset: off };
-            return Ok(Break(()));
+            return self.cut_header(off, n);
         }
         Ok(Continue(()))
     }
@@ -189,20 +198,16 @@ impl<R: BufRead> Scanner<'_, R> {
     /// a header follows instead, read ahead into `h`.
     fn zero_block(&mut self, off: u64) -> Flow {
         let n = self.input.read_full(&mut self.h)?;
+        let missing = End::MissingMarker {
+            offset: off,
+            zero_blocks: 1,
+        };
         if n == 0 {
-            self.facts.end = End::MissingMarker {
-                offset: off,
-                zero_blocks: 1,
-            };
-            return Ok(Break(()));
+            return self.end(missing);
         }
         if self.h[..n].iter().all(|&b| b == 0) {
             if n < BLOCK {
-                self.facts.end = End::MissingMarker {
-                    offset: off,
-                    zero_blocks: 1,
-                };
-                return Ok(Break(()));
+                return self.end(missing);
             }
             self.facts.end = End::Marker { offset: off };
             let after = self.input.pos;
@@ -215,15 +220,7 @@ impl<R: BufRead> Scanner<'_, R> {
             return Ok(Break(()));
         }
         if n < BLOCK {
-            self.facts.issue(
-                off + BLOCK as u64,
-                None,
-                format!("the stream ends {n} bytes into a header block"),
-            );
-            self.facts.end = End::Broken {
-                offset: off + BLOCK as u64,
-            };
-            return Ok(Break(()));
+            return self.cut_header(off + BLOCK as u64, n);
         }
         // One zero block, then more data: readers stop at the zero block (or at the next, bad, header).
         self.facts.issue(
