@@ -447,8 +447,20 @@ fn main() -> ExitCode {
                     | ErrorKind::DisplayVersion
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) {
-                let _ = e.print();
-                return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+                // Help and version on stdout: a closed pipe is a quiet end, another write error exit 2.
+                let text = if e.use_stderr() {
+                    let _ = e.print();
+                    return ExitCode::from(2);
+                } else {
+                    e.render().to_string()
+                };
+                return match cli::out::print(&text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(msg) => {
+                        cli::out::eprint_line(&format!("ocicheck: error: {msg}"));
+                        ExitCode::from(2)
+                    }
+                };
             }
             if json {
                 let msg = e.render().to_string();
@@ -458,7 +470,7 @@ fn main() -> ExitCode {
                     .unwrap_or("")
                     .trim_start_matches("error: ")
                     .to_string();
-                print!("{}", ocicheck::report::json::error(&first));
+                let _ = cli::out::print(&ocicheck::report::json::error(&first));
             }
             let _ = e.print();
             return ExitCode::from(2);
@@ -468,9 +480,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(msg) => {
             if json {
-                print!("{}", ocicheck::report::json::error(&msg));
+                let _ = cli::out::print(&ocicheck::report::json::error(&msg));
             }
-            eprintln!("ocicheck: error: {msg}");
+            cli::out::eprint_line(&format!("ocicheck: error: {msg}"));
             ExitCode::from(2)
         }
     }
@@ -482,51 +494,45 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Config(a) => {
             let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
             let resolved = ocicheck::config::resolve(&a.settings.flags(&a.inputs), &cwd)?;
-            print!(
-                "{}",
-                cli::config_cmd::render(&resolved, matches!(a.format, ListFormat::Json))
-            );
+            cli::out::print(&cli::config_cmd::render(
+                &resolved,
+                matches!(a.format, ListFormat::Json),
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format } => {
-            print!(
-                "{}",
-                match format {
-                    RulesFormat::Table => catalogue::table(),
-                    RulesFormat::Json => catalogue::json(),
-                    RulesFormat::Markdown => catalogue::markdown(),
-                }
-            );
+            cli::out::print(&match format {
+                RulesFormat::Table => catalogue::table(),
+                RulesFormat::Json => catalogue::json(),
+                RulesFormat::Markdown => catalogue::markdown(),
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Conformance(c) => conformance(c),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "ocicheck",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: the generator panics on a write error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ocicheck", &mut script);
+            cli::out::stdout(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { dir } => {
             match dir {
                 Some(d) => {
                     let files = cli::man::write_all(Cli::command(), &d)?;
-                    eprintln!("ocicheck: wrote {} into {}", files.join(", "), d.display());
+                    cli::out::eprint_line(&format!(
+                        "ocicheck: wrote {} into {}",
+                        files.join(", "),
+                        d.display()
+                    ));
                 }
-                None => {
-                    use std::io::Write as _;
-                    std::io::stdout()
-                        .write_all(&cli::man::page(Cli::command())?)
-                        .map_err(|e| format!("stdout: {e}"))?;
-                }
+                None => cli::out::stdout(&cli::man::page(Cli::command())?)?,
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { code } => match rules::by_code(&code) {
             Some(r) => {
-                print!("{}", catalogue::explain(r));
+                cli::out::print(&catalogue::explain(r))?;
                 Ok(ExitCode::SUCCESS)
             }
             None => {
@@ -600,7 +606,11 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 if let Some(stale_archive) = case.sync_archive(&root, !check)? {
                     if stale_archive {
                         stale += 1;
-                        println!("{}: {}", if check { "stale" } else { "built" }, case.id);
+                        cli::out::print(&format!(
+                            "{}: {}\n",
+                            if check { "stale" } else { "built" },
+                            case.id
+                        ))?;
                     }
                     continue;
                 }
@@ -612,13 +622,13 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 if ocicheck::corpus::same_files(&built.files, &committed) {
                     // Files match, but git drops empty directories (valid/empty-index/layout/blobs).
                     if !check && ocicheck::suite::export::create_missing_dirs(&built, &dir)? > 0 {
-                        println!("restored directories: {}", case.id);
+                        cli::out::print(&format!("restored directories: {}\n", case.id))?;
                     }
                     continue;
                 }
                 stale += 1;
                 if check {
-                    println!("stale: {}", case.id);
+                    cli::out::print(&format!("stale: {}\n", case.id))?;
                 } else {
                     if dir.exists() {
                         std::fs::remove_dir_all(&dir)
@@ -626,7 +636,7 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                     }
                     ocicheck::corpus::recipe::write_tree(&built, &dir)
                         .map_err(|e| format!("{}: {e}", dir.display()))?;
-                    println!("built: {}", case.id);
+                    cli::out::print(&format!("built: {}\n", case.id))?;
                 }
             }
             Ok(if check && stale > 0 {
@@ -637,15 +647,15 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
         }
         ConformanceCmd::List { format, corpus } => {
             let c = Corpus::open(corpus)?;
-            print!(
-                "{}",
-                ocicheck::suite::cli::list(matches!(format, ListFormat::Json), c.root())?
-            );
+            cli::out::print(&ocicheck::suite::cli::list(
+                matches!(format, ListFormat::Json),
+                c.root(),
+            )?)?;
             Ok(ExitCode::SUCCESS)
         }
         ConformanceCmd::Export { dir, corpus } => {
             let c = Corpus::open(corpus)?;
-            print!("{}", ocicheck::suite::cli::export(&dir, c.root())?);
+            cli::out::print(&ocicheck::suite::cli::export(&dir, c.root())?)?;
             Ok(ExitCode::SUCCESS)
         }
         ConformanceCmd::Run {
@@ -682,7 +692,7 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 },
                 c.root(),
             )?;
-            print!("{text}");
+            cli::out::print(&text)?;
             Ok(if perfect {
                 ExitCode::SUCCESS
             } else {
@@ -690,7 +700,7 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
             })
         }
         ConformanceCmd::Compare { runs } => {
-            print!("{}", ocicheck::suite::cli::compare(&runs)?);
+            cli::out::print(&ocicheck::suite::cli::compare(&runs)?)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -48,14 +48,14 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     }
     let settings = ocicheck::config::resolve(&a.flags, &cwd)?;
     for skipped in &settings.skipped {
-        eprintln!(
+        super::out::eprint_line(&format!(
             "ocicheck: note: not reading {}: it lies inside an input being validated",
             skipped.display()
-        );
+        ));
     }
     let (targets, warnings) = output::plan(a.format, &a.output, a.quiet)?;
     for w in &warnings {
-        eprintln!("ocicheck: warning: {w}");
+        super::out::eprint_line(&format!("ocicheck: warning: {w}"));
     }
     if a.statistics && !matches!(a.format, Format::Human | Format::Concise | Format::Json) {
         return Err(format!(
@@ -119,7 +119,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         std::fs::write(path, b.to_json()).map_err(|e| format!("{}: {e}", path.display()))?;
         let n: usize = b.inputs.iter().map(|i| i.findings.len()).sum();
         let unlisted: usize = reports.iter().map(|r| r.summary.not_listed).sum();
-        eprintln!(
+        super::out::eprint_line(&format!(
             "ocicheck: wrote {n} finding(s) to the baseline {}{}",
             path.display(),
             if unlisted > 0 {
@@ -129,7 +129,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             } else {
                 String::new()
             }
-        );
+        ));
     }
     let cx = output::Context {
         opts: &opts,
@@ -144,19 +144,16 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
                 std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
             }
             None if a.statistics => {
-                print!(
-                    "{}",
-                    if t.format == Format::Json {
-                        ocicheck::report::statistics::json(&reports)
-                    } else {
-                        ocicheck::report::statistics::text(&reports)
-                    }
-                );
+                super::out::print(&if t.format == Format::Json {
+                    ocicheck::report::statistics::json(&reports)
+                } else {
+                    ocicheck::report::statistics::text(&reports)
+                })?;
             }
             None => {
                 let color = t.format == Format::Human && output::stdout_color(a.color);
                 let cx = output::Context { color, ..cx };
-                print!("{}", output::render(t.format, &reports, &cx));
+                super::out::print(&output::render(t.format, &reports, &cx))?;
             }
         }
     }
