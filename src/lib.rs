@@ -17,6 +17,7 @@ pub mod finding;
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod gzip;
 pub mod json;
 pub mod kind;
 pub mod layer;
@@ -36,6 +37,7 @@ pub mod source;
 pub mod spec;
 pub mod suite;
 pub mod walk;
+pub mod zstd_frame;
 
 use std::path::Path;
 

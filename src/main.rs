@@ -408,6 +408,10 @@ struct ValidateArgs {
     /// Bytes of a piped stdin (or named pipe) held in memory; the rest goes to an unnamed temporary file.
     #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64M", help_heading = "Limits")]
     max_stream_memory: u64,
+    /// Bytes of a stream (a pipe, a named pipe, a device) read at most: past it, exit status 2 (an endless
+    /// stream such as /dev/zero must not fill $TMPDIR).
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64G", help_heading = "Limits")]
+    max_input_size: u64,
     /// Seconds one blob's verification may take; past it, a finding (LAY013).
     #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_BLOB_TIME, help_heading = "Limits")]
     max_blob_time: u64,
@@ -577,6 +581,7 @@ impl From<ValidateArgs> for cli::validate::Args {
                 max_layer_entries: a.max_layer_entries,
                 max_findings: a.max_findings,
                 max_stream_memory: a.max_stream_memory,
+                max_input_size: a.max_input_size,
                 max_blob_time: a.max_blob_time,
                 max_time: a.max_time,
             },
@@ -745,6 +750,7 @@ mod tests {
             v.max_stream_memory,
             ocicheck::source::archive::DEFAULT_STREAM_MEMORY
         );
+        assert_eq!(v.max_input_size, ocicheck::options::DEFAULT_MAX_INPUT_SIZE);
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Options {
     /// Bytes of a piped stdin (or a named pipe) held in memory (`--max-stream-memory`); a longer stream is copied to
     /// an unnamed temporary file.
     pub max_stream_memory: u64,
+    /// Bytes of a stream (stdin from a pipe, a named pipe, a device) read at most (`--max-input-size`): an endless
+    /// stream must not fill `$TMPDIR`. A longer one is an error.
+    pub max_input_size: u64,
     /// When the run started (set by [`crate::validate`] and [`crate::validate_layout`]; the time limits count from it).
     pub started: Option<std::time::Instant>,
     /// Threads for blob verification.
@@ -98,6 +101,7 @@ impl Default for Options {
             max_blob_time: std::time::Duration::from_secs(DEFAULT_MAX_BLOB_TIME),
             max_time: std::time::Duration::from_secs(DEFAULT_MAX_TIME),
             max_stream_memory: DEFAULT_STREAM_MEMORY,
+            max_input_size: DEFAULT_MAX_INPUT_SIZE,
             started: None,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             fast: false,
@@ -132,5 +136,8 @@ pub const DEFAULT_MAX_TIME: u64 = 3600;
 pub const DEFAULT_MAX_RATIO: u64 = 10_000;
 /// Default `--max-layer-size`: 64 GiB uncompressed.
 pub const DEFAULT_MAX_SIZE: u64 = 64 << 30;
+/// Default `--max-input-size`: 64 GiB, the default `--max-layer-size` (a stream larger than the largest layer
+/// the run would decompress is not an image it could check).
+pub const DEFAULT_MAX_INPUT_SIZE: u64 = 64 << 30;
 /// Default `--max-stream-memory` (`StreamLimits::memory`): 64 MiB.
 pub const DEFAULT_STREAM_MEMORY: u64 = 64 << 20;

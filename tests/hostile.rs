@@ -24,6 +24,9 @@ use ocicheck::source::Source;
 use ocicheck::source::dir::DirSource;
 use ocicheck::{Options, validate, validate_layout};
 
+#[path = "hostile/inputs.rs"]
+mod inputs;
+
 /// The memory cap the README documents for the default limits.
 const CAP_BYTES: u64 = 256 << 20;
 

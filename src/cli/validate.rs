@@ -18,6 +18,7 @@ pub struct Limits {
     pub max_layer_entries: usize,
     pub max_findings: usize,
     pub max_stream_memory: u64,
+    pub max_input_size: u64,
     pub max_blob_time: u64,
     pub max_time: u64,
 }
@@ -82,6 +83,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         max_findings: l.max_findings,
         max_layer_entries: l.max_layer_entries,
         max_stream_memory: l.max_stream_memory,
+        max_input_size: l.max_input_size,
         max_blob_time: std::time::Duration::from_secs(l.max_blob_time),
         max_time: std::time::Duration::from_secs(l.max_time),
         overrides: settings.overrides.clone(),

@@ -173,11 +173,9 @@ impl Detected {
 pub fn detect(b: &[u8]) -> Detected {
     if b.is_empty() {
         Detected::Empty
-    } else if b.starts_with(&[0x1f, 0x8b]) {
+    } else if b.starts_with(&crate::gzip::MAGIC) {
         Detected::Gzip
-    } else if b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
-        || (b.len() >= 4 && b[0] & 0xf0 == 0x50 && b[1..4] == [0x2a, 0x4d, 0x18])
-    {
+    } else if crate::zstd_frame::starts_zstd(b) {
         Detected::Zstd
     } else if b.starts_with(b"BZh") {
         Detected::Bzip2
@@ -469,7 +467,7 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
         };
         let buffered = buf::Buffered::new(io::Cursor::new(&peek[..]).chain(raw));
         let decoded: Result<Box<dyn Read + '_>, io::Error> = match c {
-            Compression::Gzip => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
+            Compression::Gzip => Ok(Box::new(crate::gzip::MultiGz::new(buffered))),
             Compression::Zstd => zstd::stream::read::Decoder::with_buffer(buffered)
                 .map(|d| Box::new(d) as Box<dyn Read + '_>),
             Compression::None => Ok(Box::new(buffered)),
