@@ -210,12 +210,13 @@ fn layout_report_inner(
 ) -> (Report, Option<String>) {
     let mut graph = walk::walk_layout(src, opts);
     walk::verify(src, &mut graph, opts);
-    let (mut findings, mut not_listed) = run_checks(&graph, Some(src.entries()), opts);
+    let mut checked = run_checks(&graph, Some(src.entries()), opts);
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
-        findings.retain(|f| f.code.starts_with("ARC"));
-        not_listed.retain(|n| n.code.starts_with("ARC"));
+        checked.findings.retain(|f| f.code.starts_with("ARC"));
+        checked.not_listed.retain(|n| n.code.starts_with("ARC"));
+        checked.limits.retain(|l| l.code.starts_with("ARC"));
     }
     let images = select::images(&graph);
     let unmatched = (!opts.select.is_empty() && images.is_empty()).then(|| {
@@ -241,7 +242,7 @@ fn layout_report_inner(
             media_type: None,
             media_type_source: None,
         },
-        (findings, not_listed),
+        checked,
         &graph,
         opts,
     );
@@ -378,7 +379,12 @@ pub fn validate_document(
 }
 
 fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Report {
-    let (mut findings, not_listed) = checked;
+    let Checked {
+        mut findings,
+        not_listed,
+        limits,
+        limits_total,
+    } = checked;
     sort_findings(&mut findings, graph);
     let summary = Report::summarize(&findings, &not_listed);
     Report {
@@ -389,6 +395,7 @@ fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Repo
         summary,
         images: None,
         skipped: None,
+        incomplete: report::Incomplete::of(limits, limits_total),
         not_listed,
         settings: None,
         suppressed: None,
@@ -399,8 +406,14 @@ fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Repo
     }
 }
 
-/// The findings listed, and the notes of those counted but not listed.
-pub type Checked = (Vec<Finding>, Vec<report::NotListed>);
+/// What the checks found: the findings listed, the notes of those counted but not listed, and the limits that
+/// kept something from being checked (the first [`check::MAX_LIMIT_HITS`], and how many in all).
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub not_listed: Vec<report::NotListed>,
+    pub limits: Vec<report::LimitHit>,
+    pub limits_total: usize,
+}
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
 fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
@@ -436,15 +449,28 @@ fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
     findings.dedup();
 }
 
-/// Run the schemas and every enabled rule over a graph.
+/// Run the schemas and every enabled rule over a graph. The run's deadline (`--max-time`) holds here too: past
+/// it, the rules left do not run (nor the rest of the one running), and a finding says so (LAY014).
 pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Options) -> Checked {
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
     let mut sink = check::Sink::new(opts.max_findings);
+    let deadline = opts.run_deadline();
+    let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+    // Where the checks stopped at the deadline, if they did.
+    let mut cut: Option<String> = None;
 
     // Schema validation of every parsed document.
-    for doc in &graph.docs {
+    for (i, doc) in graph.docs.iter().enumerate() {
+        if late() {
+            cut = Some(format!(
+                "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
+                graph.docs.len() - i,
+                graph.docs.len()
+            ));
+            break;
+        }
         let Some(v) = doc.value() else { continue };
         for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
             let Some(rule) = owners.get(e.location.as_str()) else {
@@ -466,77 +492,161 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
         .iter()
         .map(|d| d.blob_path().and_then(|p| graph.blobs.get(&p)))
         .collect();
-    for rule in &all {
-        let Some(sev) = policy.severity(rule.code) else {
-            continue;
-        };
-        if opts.fast && rules::layer::reads_layer_contents(rule) {
-            // No layer pass ran: the report lists these rules as not run.
+    let enabled: Vec<(&'static Rule, Severity)> = all
+        .iter()
+        .filter_map(|r| policy.severity(r.code).map(|s| (*r, s)))
+        .filter(|(r, _)| !(opts.fast && rules::layer::reads_layer_contents(r)))
+        .collect();
+    for (n, &(rule, sev)) in enabled.iter().enumerate() {
+        if cut.is_some() {
+            // Past the deadline only the limit rules run, so that the report names every limit it hit.
+            if rules::reports_limits(rule.code) {
+                run_rule(
+                    rule,
+                    sev,
+                    graph,
+                    entries,
+                    &desc_blobs,
+                    opts,
+                    &mut sink,
+                    &|| false,
+                );
+            }
             continue;
         }
-        let origin = rule.origin(opts.spec);
-        match rule.check {
-            Check::Schema => {}
-            Check::Layout(f) => {
-                // A single document has no layout: of the layout-level rules, only the document limits apply.
-                let doc_limit =
-                    entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
-                if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
-                    let cx = LayoutCx {
-                        graph,
-                        entries,
-                        opts,
-                    };
-                    let mut out = Out::new(&origin, sev, None, &mut sink);
-                    f(&cx, &mut out);
-                }
+        run_rule(
+            rule,
+            sev,
+            graph,
+            entries,
+            &desc_blobs,
+            opts,
+            &mut sink,
+            &late,
+        );
+        if late() {
+            cut = Some(format!(
+                "{} of {} rules were not run, or not to the end ({} was running when it passed), but those that report limits",
+                enabled.len() - n,
+                enabled.len(),
+                rule.code
+            ));
+        }
+    }
+    if let Some(what) = cut {
+        let rule = &rules::layout::run_time_limit::RULE;
+        if let Some(sev) = policy.severity(rule.code) {
+            let origin = rule.origin(opts.spec);
+            let mut out = Out::new(&origin, sev, None, &mut sink);
+            out.limit(
+                report::Location::file(match (entries, graph.docs.first()) {
+                    (None, Some(doc)) => doc.file.as_str(),
+                    _ => "index.json",
+                }),
+                format!(
+                    "the run reached --max-time ({} s) during the checks: {what}",
+                    opts.max_time.as_secs()
+                ),
+                Some("--max-time"),
+            );
+        }
+    }
+    let (limits, limits_total) = sink.take_limits();
+    debug_assert!(
+        limits.iter().all(|l| rules::reports_limits(l.code)),
+        "a rule reports limits without being in rules::LIMIT_RULES: {limits:?}"
+    );
+    let (findings, not_listed) = sink.finish();
+    Checked {
+        findings,
+        not_listed,
+        limits,
+        limits_total,
+    }
+}
+
+/// Run one enabled rule over what it checks, stopping between nodes once `late()` says the deadline has passed.
+#[allow(clippy::too_many_arguments)]
+fn run_rule(
+    rule: &'static Rule,
+    sev: Severity,
+    graph: &Graph,
+    entries: Option<&[source::Entry]>,
+    desc_blobs: &[Option<&walk::Blob>],
+    opts: &Options,
+    sink: &mut check::Sink,
+    late: &dyn Fn() -> bool,
+) {
+    let origin = rule.origin(opts.spec);
+    match rule.check {
+        Check::Schema => {}
+        Check::Layout(f) => {
+            // A single document has no layout: of the layout-level rules, only the document limits apply.
+            let doc_limit =
+                entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
+            if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
+                let cx = LayoutCx {
+                    graph,
+                    entries,
+                    opts,
+                };
+                let mut out = Out::new(&origin, sev, None, sink);
+                f(&cx, &mut out);
             }
-            Check::Document(f) => {
-                for doc in &graph.docs {
-                    let cx = DocCx { graph, doc, opts };
-                    let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
-                    f(&cx, &mut out);
+        }
+        Check::Document(f) => {
+            for doc in &graph.docs {
+                if late() {
+                    return;
                 }
+                let cx = DocCx { graph, doc, opts };
+                let mut out = Out::new(&origin, sev, Some(doc), sink);
+                f(&cx, &mut out);
             }
-            Check::Descriptor(f) => {
-                for (desc, &blob) in graph.descs.iter().zip(&desc_blobs) {
-                    let doc = &graph.docs[desc.doc];
-                    let cx = DescCx {
-                        graph,
-                        desc,
-                        doc,
-                        blob,
-                        opts,
-                    };
-                    let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
-                    f(&cx, &mut out);
+        }
+        Check::Descriptor(f) => {
+            for (desc, &blob) in graph.descs.iter().zip(desc_blobs) {
+                if late() {
+                    return;
                 }
+                let doc = &graph.docs[desc.doc];
+                let cx = DescCx {
+                    graph,
+                    desc,
+                    doc,
+                    blob,
+                    opts,
+                };
+                let mut out = Out::new(&origin, sev, Some(doc), sink);
+                f(&cx, &mut out);
             }
-            Check::Image(f) => {
-                for manifest in graph.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
-                    let config = graph
-                        .descs_of(manifest.id)
-                        .find(|d| d.role == Role::Config)
-                        .and_then(|d| d.target_doc)
-                        .map(|i| &graph.docs[i]);
-                    let entries = graph
-                        .referrers_of(manifest.id)
-                        .filter(|d| d.role == Role::IndexEntry)
-                        .collect();
-                    let cx = ImageCx {
-                        graph,
-                        manifest,
-                        config,
-                        entries,
-                        opts,
-                    };
-                    let mut out = Out::new(&origin, sev, Some(manifest), &mut sink);
-                    f(&cx, &mut out);
+        }
+        Check::Image(f) => {
+            for manifest in graph.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
+                if late() {
+                    return;
                 }
+                let config = graph
+                    .descs_of(manifest.id)
+                    .find(|d| d.role == Role::Config)
+                    .and_then(|d| d.target_doc)
+                    .map(|i| &graph.docs[i]);
+                let entries = graph
+                    .referrers_of(manifest.id)
+                    .filter(|d| d.role == Role::IndexEntry)
+                    .collect();
+                let cx = ImageCx {
+                    graph,
+                    manifest,
+                    config,
+                    entries,
+                    opts,
+                };
+                let mut out = Out::new(&origin, sev, Some(manifest), sink);
+                f(&cx, &mut out);
             }
         }
     }
-    sink.finish()
 }
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config

@@ -380,6 +380,11 @@ struct ValidateArgs {
     /// the exit status is then 0.
     #[arg(long, value_name = "FILE", help_heading = "Rules")]
     write_baseline: Option<PathBuf>,
+    /// Accept a report that limits kept from being complete (a document too large to parse, a decompression
+    /// guard, a time or listing limit): its limit findings then count at their level. Without it such a run
+    /// exits with status 2 and says which limit to raise.
+    #[arg(long, help_heading = "Limits")]
+    allow_incomplete: bool,
     /// Threads for blob verification (default: all cores).
     #[arg(long, help_heading = "Limits")]
     jobs: Option<usize>,
@@ -560,6 +565,7 @@ impl From<ValidateArgs> for cli::validate::Args {
             digests: a.digests,
             media_type: a.media_type,
             fast: a.fast,
+            allow_incomplete: a.allow_incomplete,
             format: a.format.output(),
             output: a.output,
             quiet: a.quiet,

@@ -116,6 +116,28 @@ impl Default for Options {
     }
 }
 
+/// The options that raise a limit, as limit messages name them.
+pub const LIMIT_OPTIONS: &[&str] = &[
+    "--max-json-size",
+    "--max-json-values",
+    "--max-json-total",
+    "--max-layer-size",
+    "--max-layer-ratio",
+    "--max-layer-entries",
+    "--max-blob-time",
+    "--max-time",
+    "--max-input-size",
+];
+
+/// The option a limit's message names (the first of [`LIMIT_OPTIONS`] it contains), if any.
+pub fn option_named_in(message: &str) -> Option<&'static str> {
+    LIMIT_OPTIONS.iter().copied().find(|o| {
+        message.match_indices(o).any(|(i, _)| {
+            !message[i + o.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+        })
+    })
+}
+
 /// Default `--max-json-values`: JSON values parsed in all documents of a run.
 pub const DEFAULT_MAX_JSON_VALUES: usize = 100_000;
 /// Default `--max-json-total`: bytes of JSON documents held in all.

@@ -160,8 +160,8 @@ pub struct Graph {
     /// Descriptors grouped by the document that holds them and by the document they reach, built on first use
     /// (see [`Graph::descs_of`]).
     pub by_doc: std::sync::OnceLock<DocIndex>,
-    /// Cross-layer replays, per manifest document id, computed on first use (see `layer::stack_of`).
-    pub layer_stacks: Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>>,
+    /// Cross-layer replays, per stack of layer blobs, computed on first use (see `layer::stack_of`).
+    pub layer_stacks: Mutex<HashMap<crate::layer::StackKey, Arc<crate::layer::tree::Stack>>>,
     /// The archive the layout came from, if it did (its defects and docker save's `manifest.json`).
     pub archive: Option<crate::source::archive::ArchiveInfo>,
     /// What the source could not list or read (unreadable directories, its limits).
@@ -194,7 +194,9 @@ impl crate::layer::ManifestLayers for Graph {
         layers.into_iter().map(|(_, f)| f).collect()
     }
 
-    fn layer_stacks(&self) -> &Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>> {
+    fn layer_stacks(
+        &self,
+    ) -> &Mutex<HashMap<crate::layer::StackKey, Arc<crate::layer::tree::Stack>>> {
         &self.layer_stacks
     }
 }
@@ -568,6 +570,7 @@ impl Walker<'_> {
                 self.g.source_issues.push(crate::source::SourceIssue {
                     path: path.to_string(),
                     message: format!("{path} cannot be read: {e}; nothing it names was checked"),
+                    limit: false,
                 });
                 return None;
             }

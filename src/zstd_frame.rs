@@ -9,6 +9,9 @@ pub const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 /// The largest window the decoders accept: zstd's own default (window log 27), plus the one byte zstd allows.
 pub const MAX_WINDOW: u64 = (1 << 27) + 1;
 
+/// How libzstd's decoder says a frame's window is over its limit (`ZSTD_error_frameParameter_windowTooLarge`).
+pub const WINDOW_TOO_LARGE: &str = "Frame requires too much memory for decoding";
+
 /// Skippable frames stepped over at most before giving up on finding a frame header (each costs one small read).
 const MAX_SKIPPABLE: usize = 4096;
 

@@ -181,11 +181,11 @@ fn check_junit(case: &Case, report: &Report, opts: &Options) -> Result<(), Faile
     Ok(())
 }
 
-/// One well-formed workflow command per finding.
+/// One well-formed workflow command per finding (and, after them, one for an incomplete report).
 fn check_github(case: &Case, report: &Report) -> Result<(), Failed> {
     let text = ocicheck::report::github::render(report);
     let commands: Vec<&str> = text.lines().filter(|l| l.starts_with("::")).collect();
-    if commands.len() != report.findings.len() {
+    if commands.len() != report.findings.len() + usize::from(report.incomplete.is_some()) {
         return Err(format!(
             "{}: {} annotations for {} findings",
             case.id,

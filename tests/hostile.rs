@@ -24,8 +24,12 @@ use ocicheck::source::Source;
 use ocicheck::source::dir::DirSource;
 use ocicheck::{Options, validate, validate_layout};
 
+#[path = "hostile/incomplete.rs"]
+mod incomplete;
 #[path = "hostile/inputs.rs"]
 mod inputs;
+#[path = "hostile/time.rs"]
+mod time;
 
 /// The memory cap the README documents for the default limits.
 const CAP_BYTES: u64 = 256 << 20;

@@ -31,6 +31,7 @@ pub struct Args {
     pub digests: Vec<String>,
     pub media_type: Option<String>,
     pub fast: bool,
+    pub allow_incomplete: bool,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -114,6 +115,9 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             a.paths.len(),
         );
         report.settings = Some(recorded.clone());
+        if let Some(inc) = &mut report.incomplete {
+            inc.allowed = a.allow_incomplete;
+        }
         reports.push(report);
     }
     if let Some(path) = &a.write_baseline {
@@ -158,6 +162,17 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
                 super::out::print(&output::render(t.format, &reports, &cx))?;
             }
         }
+    }
+    // A limit kept part of an input from being checked: never a pass, whatever the findings say.
+    let mut incomplete = false;
+    for r in &reports {
+        if let Some(inc) = r.incomplete.as_ref().filter(|i| !i.allowed) {
+            incomplete = true;
+            super::out::eprint_line(&format!("ocicheck: {}: {}", r.input.path, inc.message));
+        }
+    }
+    if incomplete {
+        return Ok(ExitCode::from(2));
     }
     let fails = reports.iter().any(|r| r.fails(settings.fail_on));
     Ok(if fails && a.write_baseline.is_none() {

@@ -44,20 +44,34 @@ pub trait ManifestLayers {
     /// or not read as a layer).
     fn manifest_layers(&self, manifest: usize) -> Vec<Option<&LayerFacts>>;
 
-    /// The replays computed so far, per manifest document id.
-    fn layer_stacks(&self) -> &Mutex<HashMap<usize, Arc<tree::Stack>>>;
+    /// The replays computed so far, per stack of layers (see [`StackKey`]).
+    fn layer_stacks(&self) -> &Mutex<HashMap<StackKey, Arc<tree::Stack>>>;
 }
 
-/// The cross-layer replay of a manifest's layers, computed once per manifest and shared by the rules.
-pub fn stack_of(graph: &impl ManifestLayers, manifest: usize) -> Arc<tree::Stack> {
+/// A stack of layers as the replay sees it: which facts are at each position (one set of facts per blob, so this
+/// is the sequence of layer blobs). Manifests that stack the same blobs in the same order get the same replay.
+pub type StackKey = Vec<usize>;
+
+/// The cross-layer replay of a manifest's layers: computed once per distinct stack of layer blobs (however many
+/// manifests name it) and shared by the rules. Past `deadline` it stops between layers (`Stack::stopped`).
+pub fn stack_of(
+    graph: &impl ManifestLayers,
+    manifest: usize,
+    deadline: Option<std::time::Instant>,
+) -> Arc<tree::Stack> {
+    let layers = graph.manifest_layers(manifest);
+    let key: StackKey = layers
+        .iter()
+        .map(|f| f.map_or(0, |f| std::ptr::from_ref(f) as usize))
+        .collect();
     if let Ok(cache) = graph.layer_stacks().lock()
-        && let Some(s) = cache.get(&manifest)
+        && let Some(s) = cache.get(&key)
     {
         return s.clone();
     }
-    let stack = Arc::new(tree::replay(&graph.manifest_layers(manifest)));
+    let stack = Arc::new(tree::replay_until(&layers, deadline));
     if let Ok(mut cache) = graph.layer_stacks().lock() {
-        cache.insert(manifest, stack.clone());
+        cache.insert(key, stack.clone());
     }
     stack
 }

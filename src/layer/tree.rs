@@ -95,6 +95,17 @@ pub struct Stack {
     /// Layers replayed (the replay stops before the first layer whose entry list is missing or incomplete, since
     /// everything above it would be judged against a wrong tree).
     pub replayed: usize,
+    /// Why the replay stopped before the last layer it could replay (the run's time limit).
+    pub stopped: Option<String>,
+}
+
+impl Stack {
+    /// The events of `layers[layer]` (events are in layer order).
+    pub fn events_of(&self, layer: usize) -> &[Event] {
+        let lo = self.events.partition_point(|e| e.layer < layer);
+        let hi = self.events.partition_point(|e| e.layer <= layer);
+        &self.events[lo..hi]
+    }
 }
 
 /// Lexically resolve a symbolic link at `at` with `target` as an extractor that follows it would: `None` if it
@@ -216,7 +227,16 @@ impl<'a> Tree<'a> {
 
 /// Apply the layers in order. `layers[i]` is `None` when layer `i` has no facts (blob missing, not a layer
 /// media type this tool reads, unreadable).
-pub fn replay<'a>(layers: &[Option<&'a LayerFacts>]) -> Stack {
+pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
+    replay_until(layers, None)
+}
+
+/// [`replay`], stopping before the next layer once `deadline` has passed (a manifest may name a large layer
+/// thousands of times).
+pub fn replay_until<'a>(
+    layers: &[Option<&'a LayerFacts>],
+    deadline: Option<std::time::Instant>,
+) -> Stack {
     let mut tree = Tree {
         nodes: BTreeMap::new(),
         layers,
@@ -224,6 +244,12 @@ pub fn replay<'a>(layers: &[Option<&'a LayerFacts>]) -> Stack {
     let mut stack = Stack::default();
     for (li, facts) in layers.iter().enumerate() {
         let Some(facts) = *facts else { break };
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            stack.stopped = Some(format!(
+                "the run's time limit stopped the replay of the layers before layers[{li}]"
+            ));
+            break;
+        }
         let t: &'a tar::TarFacts = &facts.tar;
         let usable = |e: &tar::Entry| !e.has(flag::ESCAPES);
         // 1. Explicit whiteouts name what the lower layers hold (before this layer's opaque whiteouts, which may

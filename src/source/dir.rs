@@ -21,6 +21,7 @@ pub fn too_deep(path: String) -> SourceIssue {
         message: format!(
             "directories nested deeper than {MAX_DEPTH} levels are not listed; nothing below this one was checked"
         ),
+        limit: true,
     }
 }
 /// Entries listed at most (a hostile tree must not exhaust memory: each costs about 200 bytes here and in the walk).
@@ -62,6 +63,7 @@ impl DirSource {
                     message: format!(
                         "the directory cannot be listed: {e}; nothing below it was checked"
                     ),
+                    limit: false,
                 });
                 return;
             }
@@ -75,6 +77,7 @@ impl DirSource {
                     message: format!(
                         "the layout has more than {MAX_ENTRIES} entries; the rest of this directory and what follows it were not listed or checked"
                     ),
+                    limit: true,
                 });
                 return;
             }
@@ -90,6 +93,7 @@ impl DirSource {
                     self.issues.push(SourceIssue {
                         path,
                         message: format!("the entry cannot be examined: {e}; it was not checked"),
+                        limit: false,
                     });
                     continue;
                 }

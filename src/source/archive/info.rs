@@ -32,9 +32,13 @@ pub enum DefectKind {
     HardLink,
     /// The archive ends inside a header or inside an entry's data. The cut entry is not listed.
     Truncated,
-    /// A header that cannot be read (checksum, number fields, extended headers), a corrupt compressed stream, or
-    /// a limit reached. Nothing after it is listed.
+    /// A header that cannot be read (checksum, number fields, extended headers) or a corrupt compressed stream.
+    /// Nothing after it is listed.
     Corrupt,
+    /// A limit of the listing reached: the entry count, the decompression guard (size, ratio, the run's time
+    /// limit), a zstd window larger than a decoder may hold. Nothing after it is listed, and the report is
+    /// incomplete.
+    Limit,
     /// The archive ends after a complete entry but without the end-of-archive marker (two zero blocks).
     EofMarkerMissing,
 }

@@ -126,7 +126,7 @@ impl Lister<'_> {
         if self.l.raw.len() >= MAX_ENTRIES {
             let after = self.after();
             self.defect(
-                DefectKind::Corrupt,
+                DefectKind::Limit,
                 "",
                 off,
                 format!(
@@ -400,7 +400,7 @@ impl Lister<'_> {
             format!(" inside `{name}` (entry at offset {offset})")
         };
         self.l.defects.push(Defect {
-            kind: DefectKind::Corrupt,
+            kind: DefectKind::Limit,
             name,
             offset,
             message: format!(
@@ -433,6 +433,9 @@ fn raw_kind(flag: u8, size: u64) -> (RawKind, u64, bool) {
 fn eof_or_corrupt(e: &io::Error) -> DefectKind {
     if e.kind() == io::ErrorKind::UnexpectedEof {
         DefectKind::Truncated
+    } else if e.to_string().contains(crate::zstd_frame::WINDOW_TOO_LARGE) {
+        // A later zstd frame asks for a larger window than the decoder may hold: a limit, not a defect.
+        DefectKind::Limit
     } else {
         DefectKind::Corrupt
     }
@@ -516,7 +519,7 @@ mod tests {
                 let s = guarded(bytes.clone(), limits);
                 assert!(!listed(&s));
                 let d = &s.info().defects;
-                assert_eq!(kinds(&s), vec![DefectKind::Corrupt], "{d:?}");
+                assert_eq!(kinds(&s), vec![DefectKind::Limit], "{d:?}");
                 assert!(
                     d[0].message
                         .starts_with("decompressing the archive stopped after "),
