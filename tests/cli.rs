@@ -136,6 +136,21 @@ fn json_report_validates_against_its_own_schema() {
     assert_eq!(v["input"]["kind"], "archive");
     assert_eq!(v["images"][0]["ref"], "latest");
     assert_eq!(v["images"][0]["platform"], "linux/amd64");
+    // An incomplete report (a limit hit: --max-blob-time 0) has `incomplete`, in the schema's shape.
+    let o = ocicheck(&[
+        "validate",
+        VALID,
+        "--format",
+        "json",
+        "--max-blob-time",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "incomplete: {errors:?}");
+    assert_eq!(v["incomplete"]["raise"][0], "--max-blob-time");
+    assert!(schema["properties"]["incomplete"].is_object());
 }
 
 #[test]

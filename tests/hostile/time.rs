@@ -91,3 +91,15 @@ fn manifests_over_the_same_layers_share_one_replay() {
     assert!(r.incomplete.is_none(), "{:?}", r.incomplete);
     assert!(!codes(&r).contains(&"LAY014"), "{:?}", codes(&r));
 }
+
+#[test]
+fn the_rule_phase_fuzz_target_holds_its_time_limit() {
+    use ocicheck::fuzzing::{Limits, rules_with};
+    // The largest shapes the target makes: 20,000 entries (files, links through a symbolic link, whiteouts, hard
+    // links) named 256 times by each of 8 manifests. The body asserts that --max-time held.
+    let mut input = vec![255u8, 255, 7];
+    input.extend_from_slice(b"\x00a/f\n\x01a\n\x02l\t/etc\n\x00l/x\n\x03h\ta/f\n\x04a\tf\n\x05a\n");
+    for limits in [Limits::Small, Limits::Default] {
+        rules_with(&input, limits);
+    }
+}
