@@ -56,6 +56,32 @@ pub struct Options {
     pub progress: Option<Sink>,
     /// Keep the content graph in the report (`Report::contents`, for `--format html`).
     pub content_graph: bool,
+    /// How a `docker://` input is read (the other inputs never touch the network).
+    pub remote: Remote,
+}
+
+/// The options of a registry input (`docker://`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// `--referrers`: also validate what the Referrers API (or the referrers tag schema) lists for each manifest.
+    pub referrers: bool,
+    /// `--insecure`: plain HTTP and unverified TLS for a registry that is not on a loopback address.
+    pub insecure: bool,
+    /// `--timeout`: the longest wait for a connection, a response or the next bytes of one.
+    pub timeout: std::time::Duration,
+}
+
+/// Default `--timeout`, in seconds.
+pub const DEFAULT_REMOTE_TIMEOUT: u64 = 30;
+
+impl Default for Remote {
+    fn default() -> Self {
+        Remote {
+            referrers: false,
+            insecure: false,
+            timeout: std::time::Duration::from_secs(DEFAULT_REMOTE_TIMEOUT),
+        }
+    }
 }
 
 impl Options {
@@ -108,6 +134,7 @@ impl Default for Options {
             select: Selection::default(),
             progress: None,
             content_graph: false,
+            remote: Remote::default(),
         }
     }
 }
