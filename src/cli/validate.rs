@@ -30,6 +30,8 @@ pub struct Args {
     pub digests: Vec<String>,
     pub media_type: Option<String>,
     pub fast: bool,
+    /// `--referrers`, `--insecure`, `--timeout` (docker:// inputs).
+    pub remote: ocicheck::options::Remote,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -87,6 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         overrides: settings.overrides.clone(),
         content_graph: targets.iter().any(|t| t.format == Format::Html),
         fast: a.fast,
+        remote: a.remote.clone(),
         ..Options::default()
     };
     if let Some(j) = a.jobs {
