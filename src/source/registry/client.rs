@@ -228,13 +228,15 @@ impl Client {
             (Err(e), Some(other)) if e.failure != Failure::Denied => {
                 client.base = format!("{other}://{}", registry.authority());
                 ping(&client).map_err(|o| {
-                    // The more telling of the two: a refused connection says nothing is there at all.
-                    let which = if o.failure == Failure::Unreachable {
-                        &o
-                    } else {
-                        &e
-                    };
                     let (https, http) = if first == "https" { (&e, &o) } else { (&o, &e) };
+                    // The more telling of the two: a TLS failure says something is there, speaking TLS; else a
+                    // plain HTTP connection that was refused says nothing is there at all.
+                    let which =
+                        if https.failure == Failure::Tls || http.failure != Failure::Unreachable {
+                            https
+                        } else {
+                            http
+                        };
                     NetError::new(
                         which.failure,
                         format!("over HTTPS: {}; over HTTP: {}", https.message, http.message),
@@ -434,7 +436,7 @@ impl Client {
                 }
             }
         };
-        result.map_err(|e| classify(&e))
+        result.map_err(|e| classify(&e, url.starts_with("https:")))
     }
 
     /// The `Authorization` for the registry's own host, if one is known for the scope.
@@ -631,8 +633,9 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// What a transport error means, in words free of URLs' queries and of credentials.
-fn classify(e: &ureq::Error) -> NetError {
+/// What a transport error means, in words free of URLs' queries and of credentials. Over HTTPS, an I/O error of
+/// kind `InvalidData` is what rustls reports a failed handshake (a certificate, a protocol) as.
+fn classify(e: &ureq::Error, tls: bool) -> NetError {
     use std::io::ErrorKind as K;
     let text = redact(&e.to_string());
     match e {
@@ -647,6 +650,8 @@ fn classify(e: &ureq::Error) -> NetError {
             );
             let failure = if io.kind() == K::TimedOut {
                 Failure::Timeout
+            } else if tls && io.kind() == K::InvalidData {
+                Failure::Tls
             } else {
                 Failure::Unreachable
             };

@@ -247,6 +247,10 @@ impl RegistrySource {
                     "repository not found: {} has no repository {} (404 NAME_UNKNOWN)",
                     r.registry.name, r.repository
                 ),
+                (404, _) if self.repository_unknown() => format!(
+                    "repository not found: {} has no repository {} (its tag list answered 404 NAME_UNKNOWN)",
+                    r.registry.name, r.repository
+                ),
                 (404, c) => format!(
                     "manifest not found: {} has no {} {reference} ({})",
                     r.repository,
@@ -298,6 +302,25 @@ impl RegistrySource {
         })
     }
 
+    /// Whether the repository itself is unknown (some registries answer a manifest in an unknown repository with
+    /// MANIFEST_UNKNOWN): its tag list says NAME_UNKNOWN.
+    fn repository_unknown(&self) -> bool {
+        let req = Request {
+            verb: Verb::Get,
+            path: format!("/v2/{}/tags/list?n=1", self.reference.repository),
+            accept: None,
+            range_from: None,
+            scope: self.scope.clone(),
+        };
+        match self.client.send(&req) {
+            Ok(r) if r.status == 404 => Self::read_body(r, MAX_ERROR_BODY)
+                .ok()
+                .and_then(|(b, _)| error_code(&b))
+                .is_some_and(|c| c == "NAME_UNKNOWN"),
+            _ => false,
+        }
+    }
+
     /// The message when access is denied (401 after answering the challenge).
     fn denied(&self, status: u16) -> String {
         let notes = if self.client.credential_notes().is_empty() {
@@ -331,7 +354,7 @@ impl RegistrySource {
     }
 }
 
-/// The kind the root is walked as: from its `Content-Type`, else its `mediaType`, else its shape.
+/// The kind the root is walked as: from its `mediaType`, else its `Content-Type`, else its shape.
 fn root_kind(
     content_type: Option<&str>,
     bytes: &[u8],
@@ -344,11 +367,14 @@ fn root_kind(
         .and_then(|v| v.get("mediaType"))
         .and_then(crate::json::Value::as_str)
         .map(str::to_string);
-    let declared = content_type
-        .map(essence)
-        .filter(|c| is_manifest_type(Some(c)))
-        .map(str::to_string)
-        .or(field);
+    // The document's own `mediaType` first (a Content-Type that disagrees with it is REG003's, and must not make
+    // a manifest read as an index), then the Content-Type it was served with.
+    let declared = field.filter(|f| is_manifest_type(Some(f))).or_else(|| {
+        content_type
+            .map(essence)
+            .filter(|c| is_manifest_type(Some(c)))
+            .map(str::to_string)
+    });
     match declared.as_deref() {
         Some(mt::MANIFEST) => Ok(DocKind::Manifest),
         Some(mt::INDEX) => Ok(DocKind::Index),
@@ -370,22 +396,8 @@ fn root_kind(
                 )))
             }
         }
-        Some(other) if content_type.map(essence) == Some(other) || parsed.value.is_some() => {
-            // Not a type this tool reads: an image index if it has `manifests`, else a manifest (whose rules then
-            // say what is wrong with it).
-            Ok(
-                if parsed
-                    .value
-                    .as_ref()
-                    .and_then(|v| v.get("manifests"))
-                    .is_some()
-                {
-                    DocKind::Index
-                } else {
-                    DocKind::Manifest
-                },
-            )
-        }
+        // Not a type this tool reads: an image index if it has `manifests`, else a manifest (whose rules then say
+        // what is wrong with it).
         _ => Ok(
             if parsed
                 .value
