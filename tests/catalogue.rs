@@ -185,3 +185,26 @@ fn static_clause_coverage() {
         share * 100.0
     );
 }
+
+/// The REG rules check what a registry served: they cite distribution-spec clauses only, and only those a client
+/// that reads can decide (`static` or `partial` in the inventory).
+#[test]
+fn registry_rules_cite_checkable_distribution_clauses() {
+    let reg = rules::GROUPS
+        .iter()
+        .find(|(g, _)| *g == "REG")
+        .map(|(_, l)| *l)
+        .unwrap_or_default();
+    assert!(!reg.is_empty());
+    for r in reg {
+        for c in r.clauses {
+            let clause = clauses::lookup(c);
+            assert!(
+                clause.is_some_and(|c| c.inventory == clauses::Inventory::Distribution
+                    && matches!(c.checkable, "static" | "partial")),
+                "{} cites {c}: {clause:?}",
+                r.code
+            );
+        }
+    }
+}

@@ -15,6 +15,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `HEAD /v2/app/blobs/sha256:…` answered `Content-Length: 1024` for a blob whose GET body has 2048 bytes.
+    ///
+    /// ## How to fix
+    /// Make HEAD answer with the same `Content-Length` as GET: for a registry behind a cache or CDN, purge the stale
+    /// entry; a proxy must not drop or rewrite the header on HEAD.
     REG005, "content-length-mismatch", Warning,
     clauses: ["dist-044"],
     check: Check::Layout(check),

@@ -16,6 +16,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer whose file in the registry's storage was overwritten after the push.
+    ///
+    /// ## How to fix
+    /// Push the image again from a good copy (a registry cannot repair content it serves under the wrong digest),
+    /// then find what altered the storage or the response: disk corruption, a cache, a rewriting proxy.
     REG006, "content-mismatch", Error,
     clauses: ["dist-033", "dist-024", "dist-101"],
     check: Check::Layout(check),

@@ -16,6 +16,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `HEAD /v2/app/blobs/sha256:…` answered `200`, and the GET `500 Internal Server Error` four times.
+    ///
+    /// ## How to fix
+    /// See why the registry fails on the blob (its logs, its storage backend); push the image again if the blob was
+    /// lost. Transient failures pass on a rerun, since ocicheck retries each request a few times before giving up.
     REG007, "content-not-served", Error,
     clauses: ["dist-034", "dist-042", "dist-025", "dist-135"],
     check: Check::Layout(check),

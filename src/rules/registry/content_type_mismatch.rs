@@ -18,6 +18,10 @@ declare_rule! {
     /// ## Example
     /// A body with `"mediaType": "application/vnd.oci.image.index.v1+json"` served as
     /// `Content-Type: application/vnd.oci.image.manifest.v1+json`.
+    ///
+    /// ## How to fix
+    /// Push the manifest again with its `mediaType` as `Content-Type` (`skopeo copy`, `oras`, `crane` do); if the
+    /// registry rewrites the header, fix its media-type handling.
     REG003, "content-type-mismatch", Warning,
     clauses: ["dist-022"],
     check: Check::Layout(check),

@@ -12,6 +12,9 @@ declare_rule! {
     ///
     /// ## Example
     /// `Content-Type: application/vnd.oci.image.index.v1+json; charset=utf-8`.
+    ///
+    /// ## How to fix
+    /// Make the registry (or the proxy in front of it) send the media type alone, with no `; charset=…` appended.
     REG004, "content-type-parameters", Warning,
     clauses: ["dist-020"],
     check: Check::Layout(check),

@@ -19,6 +19,10 @@ declare_rule! {
     /// ## Example
     /// `GET /v2/app/manifests/v1` answered with a body whose sha256 is `sha256:6c3c…` and
     /// `Docker-Content-Digest: sha256:0000…`.
+    ///
+    /// ## How to fix
+    /// Fix whatever sets the header: a registry computes it from the stored content, a proxy or CDN in front of it must
+    /// pass it through unchanged (or drop it) rather than reuse it across objects.
     REG001, "digest-header-mismatch", Error,
     clauses: ["dist-036", "dist-024", "dist-027", "dist-043"],
     check: Check::Layout(check),

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `HTTP/1.1 200 OK` to `GET /v2/app/blobs/sha256:…` with `Content-Length` and `Content-Type` only.
+    ///
+    /// ## How to fix
+    /// Configure the registry (or the proxy in front of it) to send `Docker-Content-Digest` on manifest and blob
+    /// responses, GET and HEAD alike; distribution, zot, Harbor and the cloud registries do by default.
     REG002, "digest-header-missing", Warning,
     clauses: ["dist-035", "dist-026", "dist-043", "dist-002"],
     check: Check::Layout(check),

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `{"error": "not found"}` with a `404`.
+    ///
+    /// ## How to fix
+    /// Answer errors with `{"errors": [{"code": "NAME_UNKNOWN", "message": "…"}]}`, using the codes of the
+    /// distribution spec, or with a body that is not JSON.
     REG012, "error-body-invalid", Error,
     clauses: ["dist-176", "dist-177"],
     check: Check::Layout(check),

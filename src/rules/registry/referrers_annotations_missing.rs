@@ -17,6 +17,10 @@ declare_rule! {
     /// ## Example
     /// A signature manifest annotated `"org.opencontainers.image.created": "2025-01-01T00:00:00Z"` listed by a
     /// referrers entry without `annotations`.
+    ///
+    /// ## How to fix
+    /// Copy every annotation of the referrer into its entry: the registry does for its Referrers API; for the tag
+    /// schema's index, push it again with a tool that does.
     REG010, "referrers-annotations-missing", Error,
     clauses: ["dist-143", "dist-119"],
     check: Check::Layout(check),

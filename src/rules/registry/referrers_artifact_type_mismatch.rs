@@ -20,6 +20,11 @@ declare_rule! {
     /// ## Example
     /// A referrers entry with `"artifactType": "application/vnd.example.sbom"` for a manifest whose
     /// `artifactType` is `application/vnd.dev.cosign.artifact.sig.v1+json`.
+    ///
+    /// ## How to fix
+    /// For the Referrers API, the registry must derive `artifactType` from each referrer as served; for the tag
+    /// schema's index, push it again with the tool that pushed the referrer (`oras`, `cosign`), which recomputes the
+    /// entry.
     REG009, "referrers-artifact-type-mismatch", Error,
     clauses: ["dist-140", "dist-141", "dist-142", "dist-117", "dist-118"],
     check: Check::Layout(check),

@@ -16,6 +16,9 @@ declare_rule! {
     ///
     /// ## Example
     /// `Content-Type: application/json` on a referrers response.
+    ///
+    /// ## How to fix
+    /// Fix the registry's Referrers API to answer with `Content-Type: application/vnd.oci.image.index.v1+json`.
     REG008, "referrers-content-type", Error,
     clauses: ["dist-139", "dist-138"],
     check: Check::Layout(check),

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `Warning: 199 registry "deprecated"`.
+    ///
+    /// ## How to fix
+    /// Send each warning as `299 - "text"`, with no date, and keep all the warnings of one response under 4096
+    /// bytes.
     REG011, "warning-header-invalid", Error,
     clauses: ["dist-185", "dist-186", "dist-187"],
     check: Check::Layout(check),
