@@ -197,8 +197,11 @@ fn fast_skipped(g: &Graph, opts: &Options) -> report::Skipped {
         format!("{:.1} MiB", bytes as f64 / 1048576.0)
     };
     let message = format!(
-        "--fast: {blobs} blob{} ({size}) checked with HEAD only (that the registry has them, and their size): their digests were not verified and layers were not decompressed, so DiffIDs, compression and tar entries (paths, links, whiteouts) were not checked{}; run without --fast for that",
+        "--fast: {blobs} blob{} ({size}) checked with HEAD only (that the registry has {}, and {} size): {} not verified and layers were not decompressed, so DiffIDs, compression and tar entries (paths, links, whiteouts) were not checked{}; run without --fast for that",
         if blobs == 1 { "" } else { "s" },
+        if blobs == 1 { "it" } else { "them" },
+        if blobs == 1 { "its" } else { "their" },
+        if blobs == 1 { "its digest was" } else { "their digests were" },
         if rules.is_empty() {
             String::new()
         } else {
