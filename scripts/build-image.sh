@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a container image of ocicheck from this repository, then validates it with that same ocicheck.
 #
-#   scripts/build-image.sh            # OUT=target/image by default
+#   scripts/build-image.sh            # OUT=target/image by default; BIN=PATH to package a binary already built
 #
 # 1. `cargo install --locked --path .` into a staging root: the binary a user installs. From another directory,
 #    that installed binary lists, exports and runs the conformance corpus it carries (nothing of the source tree).
@@ -48,9 +48,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== cargo install --locked --path . --root $stage/install"
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target} cargo install --locked --quiet --path . --root "$stage/install"
+# BIN=PATH (what .ci/run uses: the dev-profile binary `cargo test` has just built) copies that binary into the
+# staging root instead of building an optimised one, so CI does not spend minutes on a second build; the default is
+# `cargo install`, a release build.
+mkdir -p "$stage/install/bin"
 bin=$stage/install/bin/ocicheck
+if [ -n "${BIN:-}" ]; then
+    echo "== copy $BIN to $stage/install/bin (without its debug information)"
+    objcopy --strip-debug "$BIN" "$bin"
+else
+    echo "== cargo install --locked --path . --root $stage/install"
+    CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target} cargo install --locked --quiet --path . --root "$stage/install"
+fi
 
 echo "== the installed binary, from another directory: its built-in corpus"
 mkdir "$stage/elsewhere"

@@ -47,7 +47,8 @@ pub use options::{
 pub use spec::Spec;
 
 use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
-use report::{Finding, Input, Report, Tool};
+pub use report::TOOL;
+use report::{Finding, Input, Report};
 use rule::{Check, Policy, Rule, Severity};
 use walk::{DocKind, Graph, Role};
 
@@ -68,11 +69,6 @@ impl std::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-pub const TOOL: Tool = Tool {
-    name: "ocicheck",
-    version: env!("CARGO_PKG_VERSION"),
-};
 
 /// Validate an image layout directory, an archive holding one (tar, tar.gz, tar.zst; told apart by content, not
 /// by name), or a single JSON document. `-` reads stdin.

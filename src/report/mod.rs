@@ -50,6 +50,12 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+/// This tool, as reports name it (also `crate::TOOL`).
+pub const TOOL: Tool = Tool {
+    name: "ocicheck",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Input {
     pub path: String,
