@@ -201,7 +201,11 @@ fn fast_skipped(g: &Graph, opts: &Options) -> report::Skipped {
         if blobs == 1 { "" } else { "s" },
         if blobs == 1 { "it" } else { "them" },
         if blobs == 1 { "its" } else { "their" },
-        if blobs == 1 { "its digest was" } else { "their digests were" },
+        if blobs == 1 {
+            "its digest was"
+        } else {
+            "their digests were"
+        },
         if rules.is_empty() {
             String::new()
         } else {

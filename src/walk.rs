@@ -443,6 +443,8 @@ struct BlobAt<'a> {
     digest: Option<&'a Digest>,
     /// What the first descriptor that reached it says it is.
     media_type: Option<&'a str>,
+    /// The largest `size` the descriptors that reached it give.
+    size: Option<u64>,
 }
 
 impl<'a> BlobAt<'a> {
@@ -451,12 +453,17 @@ impl<'a> BlobAt<'a> {
             path: &b.path,
             digest: b.digest.as_ref(),
             media_type: b.refs.first().and_then(|&i| g.descs[i].media_type(g)),
+            size: b
+                .refs
+                .iter()
+                .filter_map(|&i| g.descs[i].size(g).and_then(|s| u64::try_from(s).ok()))
+                .max(),
         }
     }
 
     fn open<'s>(&self, src: &'s dyn Source) -> std::io::Result<Box<dyn Read + Send + 's>> {
         match (self.digest, src.tree()) {
-            (Some(d), _) => src.open_blob(d, self.media_type),
+            (Some(d), _) => src.open_blob_sized(d, self.media_type, self.size),
             (None, Some(t)) => t.open(self.path),
             (None, None) => Err(not_found(self.path)),
         }
@@ -958,6 +965,7 @@ impl Walker<'_> {
             path,
             digest: Some(digest),
             media_type: media_type.as_deref(),
+            size: None,
         };
         match self.read_json(path, |cap| at.read_small(src, cap)) {
             Ok(Err(0)) => None,
@@ -997,6 +1005,8 @@ struct Job {
     digest: Option<Digest>,
     /// What the first descriptor that reached it says it is.
     media_type: Option<String>,
+    /// The largest size its descriptors give.
+    size: Option<u64>,
     algorithm: Option<Algorithm>,
     layer: Option<crate::layer::Request>,
 }
@@ -1007,6 +1017,7 @@ impl Job {
             path: &self.path,
             digest: self.digest.as_ref(),
             media_type: self.media_type.as_deref(),
+            size: self.size,
         }
     }
 }
@@ -1157,6 +1168,7 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
             path: b.path.clone(),
             digest: b.digest.clone(),
             media_type: BlobAt::of(g, b).media_type.map(str::to_string),
+            size: BlobAt::of(g, b).size,
             algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
             layer: layer_request(g, b, &configs, opts, &budget),
         })

@@ -1268,3 +1268,100 @@ fn a_blob_redirect_to_another_host_never_gets_the_credentials() {
     );
     reg.stop();
 }
+
+#[test]
+fn bodies_that_trickle_in_or_never_end_are_given_up() {
+    need_registry!();
+    let layer = faults_image().layer.clone();
+    let drip = std::time::Duration::from_millis(200);
+    // The manifest the tag names, one byte every 200 ms: given up after --timeout, exit 2 with one line.
+    let (_proxy, url) = through(
+        move |req, _| {
+            if req.method == "GET" && req.path().ends_with("/manifests/v1") {
+                Fault::Drip(drip)
+            } else {
+                Fault::Pass
+            }
+        },
+        "faults/img",
+    );
+    let started = std::time::Instant::now();
+    let (code, _, err, _) = validate_json(&[&url, "--timeout", "1"], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did not arrive whole within 1 s"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // A layer the same way: stopped by --max-blob-time, a finding.
+    let l = layer.clone();
+    let (_proxy, url) = through(
+        move |req, _| {
+            if is(req, "GET", &format!("/blobs/{l}")) {
+                Fault::Drip(drip)
+            } else {
+                Fault::Pass
+            }
+        },
+        "faults/img",
+    );
+    let started = std::time::Instant::now();
+    let (code, codes, _, report) =
+        validate_json(&[&url, "--timeout", "1", "--max-blob-time", "2"], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    assert_eq!(
+        (code, codes.as_slice()),
+        (1, &["LAY013".to_string()][..]),
+        "{report}"
+    );
+    assert!(
+        finding(&report, "LAY013")["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("--max-blob-time"),
+        "{report}"
+    );
+    // A layer whose HEAD and GET both come without Content-Length, the GET without end.
+    let (_proxy, url) = through(
+        move |req, _| {
+            if is(req, "GET", &format!("/blobs/{layer}")) {
+                Fault::Endless
+            } else if is(req, "HEAD", &format!("/blobs/{layer}")) {
+                Fault::Edit(Box::new(|r| {
+                    r.remove("Content-Length");
+                    r.no_length = true;
+                }))
+            } else {
+                Fault::Pass
+            }
+        },
+        "faults/img",
+    );
+    let started = std::time::Instant::now();
+    let (code, codes, _, report) = validate_json(&[&url], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    assert_eq!(code, 1);
+    // The HEAD without a length (REG005), the GET cut past the descriptor's size (REG007).
+    assert_eq!(codes, ["REG005", "REG007"], "{report}");
+    assert!(
+        finding(&report, "REG007")["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("longer than the 144 bytes its descriptor gives"),
+        "{report}"
+    );
+    // A manifest without end, at the default --max-json-size.
+    let (_proxy, url) = through(
+        |req, _| {
+            if req.method == "GET" && req.path().ends_with("/manifests/v1") {
+                Fault::Endless
+            } else {
+                Fault::Pass
+            }
+        },
+        "faults/img",
+    );
+    let started = std::time::Instant::now();
+    let (code, codes, err, report) = validate_json(&[&url], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    assert!(code <= 1, "{err}");
+    assert_eq!(codes, ["JSN007"], "{report}");
+}

@@ -89,6 +89,17 @@ pub trait BlobStore: Send + Sync {
         media_type: Option<&str>,
     ) -> io::Result<Box<dyn Read + Send + '_>>;
 
+    /// Stream a blob that the descriptors reaching it say has `size` bytes. A store that may not know where a
+    /// blob ends (a registry that answers without a length) stops past that size; the others ignore it.
+    fn open_blob_sized(
+        &self,
+        digest: &Digest,
+        media_type: Option<&str>,
+        _size: Option<u64>,
+    ) -> io::Result<Box<dyn Read + Send + '_>> {
+        self.open_blob(digest, media_type)
+    }
+
     /// Read a whole blob, but no more than `cap` bytes: `Ok(Err(len))` when it is longer.
     fn read_small(
         &self,

@@ -62,6 +62,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Send no `Content-Length` even when the headers have none (the body then ends with the connection).
+    pub no_length: bool,
 }
 
 impl Resp {
@@ -70,6 +72,7 @@ impl Resp {
             status,
             headers: Vec::new(),
             body: body.into(),
+            no_length: false,
         }
     }
 
@@ -107,7 +110,7 @@ impl Resp {
             has_length |= k.eq_ignore_ascii_case("content-length");
             s.push_str(&format!("{k}: {v}\r\n"));
         }
-        if !has_length {
+        if !has_length && !self.no_length {
             s.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
         }
         s.push_str("Connection: close\r\n\r\n");
@@ -234,6 +237,7 @@ pub fn forward(port: u16, req: &Req) -> io::Result<Resp> {
         status,
         headers,
         body,
+        no_length: false,
     })
 }
 

@@ -25,6 +25,9 @@ pub enum Fault {
     Delay(Duration),
     /// Forward it, then send the headers without `Content-Length` and bytes without end.
     Endless,
+    /// Forward it, send the headers as they came, then the body one byte at a time, this long apart (a minute
+    /// at most).
+    Drip(Duration),
 }
 
 /// One request the proxy saw.
@@ -108,6 +111,19 @@ impl Proxy {
                     // Until the client hangs up (or a minute, whichever comes first).
                     let until = std::time::Instant::now() + Duration::from_secs(60);
                     while std::time::Instant::now() < until && stream.write_all(&chunk).is_ok() {}
+                }
+                Fault::Drip(every) => {
+                    let r = up(&req);
+                    let _ = stream.write_all(&r.head_bytes());
+                    let until = std::time::Instant::now() + Duration::from_secs(60);
+                    for b in r.body.chunks(1) {
+                        if std::time::Instant::now() > until
+                            || stream.write_all(b).and_then(|()| stream.flush()).is_err()
+                        {
+                            break;
+                        }
+                        std::thread::sleep(every);
+                    }
                 }
             }
         }));

@@ -123,6 +123,42 @@ impl Response {
         self.header("content-length")
             .and_then(|v| v.trim().parse().ok())
     }
+
+    /// Read the body whole, but no more than `cap` bytes, and all of it within `within` (a body that trickles
+    /// in is given up at most one read timeout past it): `(bytes, longer)`.
+    pub fn read_whole(self, cap: u64, within: Duration) -> std::io::Result<(Vec<u8>, bool)> {
+        read_whole(self.body, cap, within)
+    }
+}
+
+/// [`Response::read_whole`] for any body.
+fn read_whole(body: ureq::Body, cap: u64, within: Duration) -> std::io::Result<(Vec<u8>, bool)> {
+    use std::io::Read;
+    let until = Instant::now().checked_add(within);
+    let mut reader = body.into_reader().take(cap.saturating_add(1));
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 16 << 10];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        bytes.extend_from_slice(&buf[..n]);
+        if until.is_some_and(|u| Instant::now() > u) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "the body did not arrive whole within {} s (--timeout; {} bytes came)",
+                    within.as_secs_f32(),
+                    bytes.len()
+                ),
+            ));
+        }
+    }
+    let longer = bytes.len() as u64 > cap;
+    Ok((bytes, longer))
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -144,6 +180,8 @@ pub struct Client {
     direct: ureq::Agent,
     proxied: Option<ureq::Agent>,
     insecure: bool,
+    /// `--timeout`: also the time a whole document (a manifest, a token, an error body) may take to arrive.
+    pub timeout: Duration,
     deadline: Option<Instant>,
     /// Where credentials are looked for, and what was found: looked up on the first `401` only (a registry that
     /// serves anonymously never has a credential file read or a helper run for it).
@@ -198,6 +236,7 @@ impl Client {
             direct: agent(None),
             proxied: ureq::Proxy::try_from_env().map(|p| agent(Some(p))),
             insecure: settings.insecure,
+            timeout: settings.timeout,
             deadline: settings.deadline,
             env: settings.env.clone(),
             repository: repository.to_string(),
@@ -551,12 +590,8 @@ impl Client {
                 format!("the token service answered {status}"),
             ));
         }
-        let mut body = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(resp.into_body().into_reader(), MAX_TOKEN_BODY),
-            &mut body,
-        )
-        .map_err(|e| NetError::new(Failure::Unreachable, format!("the token service: {e}")))?;
+        let (body, _) = read_whole(resp.into_body(), MAX_TOKEN_BODY, self.timeout)
+            .map_err(|e| NetError::new(Failure::Unreachable, format!("the token service: {e}")))?;
         auth::token_of(&body).ok_or_else(|| {
             NetError::new(
                 Failure::Protocol,

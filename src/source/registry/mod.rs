@@ -182,21 +182,15 @@ impl RegistrySource {
         (e, r)
     }
 
-    /// Read a body whole, but no more than `cap` bytes: `(bytes, longer)`.
-    fn read_body(resp: Response, cap: u64) -> io::Result<(Vec<u8>, bool)> {
-        let mut bytes = Vec::new();
-        resp.body
-            .into_reader()
-            .take(cap.saturating_add(1))
-            .read_to_end(&mut bytes)?;
-        let longer = bytes.len() as u64 > cap;
-        Ok((bytes, longer))
+    /// Read a body whole, but no more than `cap` bytes and within `--timeout`: `(bytes, longer)`.
+    fn read_body(&self, resp: Response, cap: u64) -> io::Result<(Vec<u8>, bool)> {
+        resp.read_whole(cap, self.client.timeout)
     }
 
     /// Keep a 4xx body for the error-format rule.
-    fn keep_error_body(e: &mut Exchange, resp: Response) {
+    fn keep_error_body(&self, e: &mut Exchange, resp: Response) {
         if (400..500).contains(&e.status)
-            && let Ok((b, _)) = Self::read_body(resp, MAX_ERROR_BODY)
+            && let Ok((b, _)) = self.read_body(resp, MAX_ERROR_BODY)
             && !b.is_empty()
         {
             e.error_body = Some(b);
@@ -231,7 +225,7 @@ impl RegistrySource {
         if resp.status != 200 {
             let status = resp.status;
             let retries = resp.retries;
-            Self::keep_error_body(&mut e, resp);
+            self.keep_error_body(&mut e, resp);
             let code = e.error_body.as_deref().and_then(error_code);
             let why = match (status, code.as_deref()) {
                 (401, _) => self.denied(status),
@@ -270,7 +264,7 @@ impl RegistrySource {
             return Err(OpenError(why));
         }
         let content_type = resp.header("content-type").map(str::to_string);
-        let (bytes, longer) = Self::read_body(resp, self.max_json_size).map_err(|err| {
+        let (bytes, longer) = self.read_body(resp, self.max_json_size).map_err(|err| {
             OpenError(format!(
                 "the manifest {reference} could not be read: {}",
                 client::redact(&err.to_string())
@@ -313,7 +307,8 @@ impl RegistrySource {
             scope: self.scope.clone(),
         };
         match self.client.send(&req) {
-            Ok(r) if r.status == 404 => Self::read_body(r, MAX_ERROR_BODY)
+            Ok(r) if r.status == 404 => self
+                .read_body(r, MAX_ERROR_BODY)
                 .ok()
                 .and_then(|(b, _)| error_code(&b))
                 .is_some_and(|c| c == "NAME_UNKNOWN"),
@@ -496,7 +491,7 @@ impl BlobStore for RegistrySource {
             e.failure = None;
         }
         if let Ok(r) = resp {
-            Self::keep_error_body(&mut e, r);
+            self.keep_error_body(&mut e, r);
         }
         self.record(e);
         stat
@@ -507,6 +502,17 @@ impl BlobStore for RegistrySource {
         digest: &Digest,
         media_type: Option<&str>,
     ) -> io::Result<Box<dyn Read + Send + '_>> {
+        self.open_blob_sized(digest, media_type, None)
+    }
+
+    /// A GET body without `Content-Length` is cut past the size the HEAD answer gave, or else past the
+    /// descriptors' `size`: a registry that sends bytes without end is not read without end.
+    fn open_blob_sized(
+        &self,
+        digest: &Digest,
+        media_type: Option<&str>,
+        size: Option<u64>,
+    ) -> io::Result<Box<dyn Read + Send + '_>> {
         let endpoint = self.endpoint_of(digest, media_type);
         let reference = digest.to_string();
         let (mut e, resp) = self.exchange(Verb::Get, endpoint, digest.blob_path(), &reference);
@@ -514,16 +520,16 @@ impl BlobStore for RegistrySource {
             Ok(r) if r.status == 200 => {
                 self.record(e);
                 let head = self.sizes.lock().ok().and_then(|m| m.get(digest).copied());
+                let cap = match (head, size) {
+                    (Some(h), _) => Some(reader::Cap::Head(h)),
+                    (None, Some(s)) => Some(reader::Cap::Descriptor(s)),
+                    (None, None) => None,
+                };
                 let req = self.request(Verb::Get, endpoint, &reference);
-                Ok(Box::new(reader::BlobReader::new(
-                    &self.client,
-                    req,
-                    r,
-                    head,
-                )))
+                Ok(Box::new(reader::BlobReader::new(&self.client, req, r, cap)))
             }
             Ok(r) => {
-                Self::keep_error_body(&mut e, r);
+                self.keep_error_body(&mut e, r);
                 let err = Self::failed(&e);
                 self.record(e);
                 Err(err)
@@ -548,7 +554,7 @@ impl BlobStore for RegistrySource {
         let resp = match resp {
             Ok(r) if r.status == 200 => r,
             Ok(r) => {
-                Self::keep_error_body(&mut e, r);
+                self.keep_error_body(&mut e, r);
                 let err = Self::failed(&e);
                 self.record(e);
                 return Err(err);
@@ -560,7 +566,7 @@ impl BlobStore for RegistrySource {
             }
         };
         let announced = resp.content_length();
-        let read = Self::read_body(resp, cap);
+        let read = self.read_body(resp, cap);
         let result = match read {
             Ok((bytes, false)) => {
                 e.body_digest = self.body_digest(e.digest_header.as_deref(), Some(digest), &bytes);
@@ -636,7 +642,7 @@ impl Source for RegistrySource {
         match resp {
             Ok(r) if r.status == 200 => {
                 let media_type = r.header("content-type").map(str::to_string);
-                let read = Self::read_body(r, self.max_json_size);
+                let read = self.read_body(r, self.max_json_size);
                 let doc = match read {
                     Ok((bytes, _)) => {
                         e.body_len = Some(bytes.len() as u64);
@@ -658,12 +664,12 @@ impl Source for RegistrySource {
             }
             Ok(r) if r.status == 404 => {
                 e.failure = None;
-                Self::keep_error_body(&mut e, r);
+                self.keep_error_body(&mut e, r);
                 self.record(e);
                 self.referrers_tag(subject)
             }
             Ok(r) => {
-                Self::keep_error_body(&mut e, r);
+                self.keep_error_body(&mut e, r);
                 self.record(e);
                 None
             }
@@ -688,7 +694,7 @@ impl RegistrySource {
                     // No referrers: nothing was tagged.
                     e.failure = None;
                 }
-                Self::keep_error_body(&mut e, r);
+                self.keep_error_body(&mut e, r);
                 self.record(e);
                 return None;
             }
@@ -698,7 +704,7 @@ impl RegistrySource {
             }
         };
         let media_type = resp.header("content-type").map(str::to_string);
-        let (bytes, longer) = match Self::read_body(resp, self.max_json_size) {
+        let (bytes, longer) = match self.read_body(resp, self.max_json_size) {
             Ok(b) => b,
             Err(err) => {
                 e.failure = Some(format!("the body could not be read: {err}"));

@@ -1,7 +1,8 @@
 //! A blob's body as one stream, whatever happened to the connection: a body cut short (before its
 //! `Content-Length`) or a connection that broke is resumed with `Range: bytes=<n>-` (or, from a registry that
 //! answers a range request with the whole blob, by skipping what was already read), at most [`MAX_RESUMES`] times.
-//! A body longer than the registry announced in its HEAD answer is stopped there.
+//! A body without `Content-Length` is stopped past the size the registry's HEAD answer gave, or, without one,
+//! past the descriptors' `size`.
 
 use std::io::{self, Read};
 
@@ -9,6 +10,15 @@ use super::client::{Client, Request, Response};
 
 /// Resumes of one body.
 pub const MAX_RESUMES: u32 = 3;
+
+/// Where a body that came without `Content-Length` is cut.
+#[derive(Debug, Clone, Copy)]
+pub enum Cap {
+    /// The size the registry's HEAD answer gave.
+    Head(u64),
+    /// The largest `size` of the descriptors of the blob (the HEAD answer gave none).
+    Descriptor(u64),
+}
 
 pub struct BlobReader<'c> {
     client: &'c Client,
@@ -18,18 +28,18 @@ pub struct BlobReader<'c> {
     got: u64,
     /// What the first response's `Content-Length` announced.
     total: Option<u64>,
-    /// Without a `Content-Length`: the size the HEAD answer gave, past which the body is refused.
-    cap: Option<u64>,
+    /// Without a `Content-Length`: the size past which the body is refused.
+    cap: Option<Cap>,
     resumes: u32,
 }
 
 impl<'c> BlobReader<'c> {
-    /// Read `resp` (a 200 to `request`); `head_size`: the size a HEAD gave for the blob, if one did.
+    /// Read `resp` (a 200 to `request`); `cap`: what the blob's size is known to be, if anything.
     pub fn new(
         client: &'c Client,
         request: Request,
         resp: Response,
-        head_size: Option<u64>,
+        cap: Option<Cap>,
     ) -> BlobReader<'c> {
         let total = resp.content_length();
         BlobReader {
@@ -38,7 +48,7 @@ impl<'c> BlobReader<'c> {
             body: Some(resp.body.into_reader()),
             got: 0,
             total,
-            cap: if total.is_none() { head_size } else { None },
+            cap: if total.is_none() { cap } else { None },
             resumes: 0,
         }
     }
@@ -118,12 +128,18 @@ impl Read for BlobReader<'_> {
                 },
                 Ok(n) => {
                     self.got += n as u64;
-                    if let Some(c) = self.cap
-                        && self.got > c
-                    {
-                        return Err(io::Error::other(format!(
-                            "the body is longer than the {c} bytes the registry's HEAD answer gave (a response without Content-Length)"
-                        )));
+                    match self.cap {
+                        Some(Cap::Head(c)) if self.got > c => {
+                            return Err(io::Error::other(format!(
+                                "the body is longer than the {c} bytes the registry's HEAD answer gave (a response without Content-Length)"
+                            )));
+                        }
+                        Some(Cap::Descriptor(c)) if self.got > c => {
+                            return Err(io::Error::other(format!(
+                                "the body is longer than the {c} bytes its descriptor gives, and neither the GET nor the HEAD answer said how long it is (no Content-Length)"
+                            )));
+                        }
+                        _ => {}
                     }
                     return Ok(n);
                 }
