@@ -335,7 +335,8 @@ struct ValidateArgs {
     /// docker://: allow plain HTTP and unverified TLS for a registry that is not on a loopback address.
     #[arg(long, help_heading = "Registry")]
     insecure: bool,
-    /// docker://: seconds to wait for a connection, a response or the next bytes of one.
+    /// docker://: seconds to wait for a connection, a response or the next bytes of one; a manifest, token or error
+    /// body must arrive whole within it.
     #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::options::DEFAULT_REMOTE_TIMEOUT, help_heading = "Registry")]
     timeout: u64,
     /// Validate only the image whose index.json entry has this org.opencontainers.image.ref.name (or

@@ -67,7 +67,8 @@ pub struct Remote {
     pub referrers: bool,
     /// `--insecure`: plain HTTP and unverified TLS for a registry that is not on a loopback address.
     pub insecure: bool,
-    /// `--timeout`: the longest wait for a connection, a response or the next bytes of one.
+    /// `--timeout`: the longest wait for a connection, a response or the next bytes of one, and the longest a
+    /// document body (a manifest, a referrers list, a token, an error body) may take to arrive whole.
     pub timeout: std::time::Duration,
 }
 
