@@ -341,6 +341,35 @@ fn a_pushed_image_is_validated_with_docker_locations_selection_and_fast() {
 }
 
 #[test]
+fn every_blob_is_fetched_once() {
+    need_registry!();
+    let reg = Registry::shared();
+    let layout =
+        registry_support::repo_root().join("conformance/valid/multi-platform-index/layout");
+    let pushed = Pusher::new(&reg.authority(), "once/multi", None)
+        .layout(&layout)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let proxy = Proxy::start(reg.port, std::sync::Arc::new(|_: &Req, _| Fault::Pass));
+    let url = format!(
+        "docker://127.0.0.1:{}/once/multi:{}",
+        proxy.port, pushed[0].tag
+    );
+    let (code, codes, err, report) = validate_json(&[&url, "--jobs", "2"], &[]);
+    assert_eq!((code, codes.len()), (0, 0), "{err}{report}");
+    let seen = proxy.seen();
+    let mut gets: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for s in seen
+        .iter()
+        .filter(|s| s.method == "GET" && s.path != "/v2/")
+    {
+        *gets.entry(s.path.as_str()).or_default() += 1;
+    }
+    // The index by its tag, and below it every manifest, config and layer by its digest.
+    assert!(gets.len() >= 7, "{gets:?}");
+    assert!(gets.values().all(|&n| n == 1), "{gets:?}");
+}
+
+#[test]
 fn skopeo_style_local_references_are_a_path_and_a_ref() {
     let h = home();
     let (code, out, err) = run({
