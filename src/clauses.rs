@@ -49,6 +49,11 @@ pub fn lookup(id: &str) -> Option<&'static Clause> {
 /// The spec section of a clause, in the given spec version (the spec's front page for an unknown id).
 pub fn spec_url(clause: &str, spec: Spec) -> String {
     let (doc, section) = lookup(clause).map_or(("spec.md", ""), |c| (c.doc, c.section));
+    section_url(doc, section, spec)
+}
+
+/// The link to a section (`anchor`, or the whole document when empty) of a spec document.
+pub fn section_url(doc: &str, section: &str, spec: Spec) -> String {
     let tag = spec.as_str();
     if section.is_empty() {
         format!("https://github.com/opencontainers/image-spec/blob/{tag}/{doc}")

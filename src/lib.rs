@@ -7,6 +7,7 @@
 //! walks the content graph, verifies blobs, runs the JSON Schemas and the code rules, and returns a [`Report`] whose
 //! findings are sorted deterministically.
 
+pub mod basis;
 pub mod check;
 pub mod clauses;
 pub mod config;

@@ -75,8 +75,37 @@ pub enum What {
     HardlinkTargetMissing { target: String },
     /// A hard link points at a directory.
     HardlinkToDirectory { target: String },
-    /// The entry's path goes through a symbolic link whose target leads outside the root.
-    ThroughSymlink { link: String, target: String },
+    /// The entry's path (or, for a whiteout, the path it deletes) goes through a symbolic link whose target leads
+    /// outside the root.
+    ThroughSymlink(Escape),
+    /// The entry (or whiteout) is below a path that, when it is met, is not a directory: a regular file, device,
+    /// FIFO … made by `parent_layer` (the same layer or a lower one).
+    BelowNonDirectory {
+        parent: String,
+        kind: Kind,
+        parent_layer: usize,
+    },
+}
+
+/// A path that leaves the root through a symbolic link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escape {
+    /// The symbolic link's path and target, and the layer that made it.
+    pub link: String,
+    pub target: String,
+    pub link_layer: usize,
+    /// Where the path leads when the link is followed: an absolute path on the host (`/etc/passwd`), or a path
+    /// relative to the root that climbs above it (`../../etc/passwd`).
+    pub leads_to: String,
+    /// What the entry is, when it is a whiteout (then it deletes what it leads to).
+    pub whiteout: Option<WhiteoutForm>,
+}
+
+/// The two whiteout forms, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhiteoutForm {
+    Explicit,
+    Opaque,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +148,55 @@ fn resolve(at: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// Where `rest`, below the symbolic link at `at` whose `target` leaves the root, ends up: an absolute path, or a
+/// path relative to the root that starts with the `..` that climb above it.
+fn leads_to(at: &str, target: &str, rest: &str) -> String {
+    let absolute = target.starts_with('/');
+    let mut parts: Vec<&str> = if absolute {
+        Vec::new()
+    } else {
+        tar::parent(at)
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let mut above = 0usize;
+    for c in target.split('/').chain(rest.split('/')) {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() && !absolute {
+                    above += 1;
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    let tail = parts.join("/");
+    if absolute {
+        format!("/{tail}")
+    } else {
+        let mut s = "../".repeat(above);
+        s.push_str(&tail);
+        s.trim_end_matches('/').to_string()
+    }
+}
+
+/// What a whiteout named `base` deletes, given where its own path leads (`/etc/.wh.passwd` → `/etc/passwd`; an
+/// opaque whiteout `/etc/.wh..wh..opq` → everything in `/etc`, given as `/etc`).
+fn deleted(leads_to: &str, base: &str) -> String {
+    let dir = match leads_to.rsplit_once('/') {
+        Some(("", _)) if leads_to.starts_with('/') => "/",
+        Some((d, _)) => d,
+        None => "",
+    };
+    match classify(base) {
+        Whiteout::Explicit(name) if dir == "/" => format!("/{name}"),
+        Whiteout::Explicit(name) => join(dir, name),
+        _ => dir.to_string(),
+    }
+}
+
 /// Paths and link targets are borrowed from the layers' name arenas: the tree allocates nothing per entry.
 struct Tree<'a> {
     nodes: BTreeMap<&'a str, Node>,
@@ -152,7 +230,13 @@ impl<'a> Tree<'a> {
 
     /// The first ancestor of `path` that is a symbolic link leading outside the root, following symbolic links
     /// on the way (at most 40, like the kernel).
-    fn escaping_ancestor(&self, path: &str) -> Option<(String, String)> {
+    fn escaping_ancestor(&self, path: &str) -> Option<Escape> {
+        self.follow(path).err()
+    }
+
+    /// `path` with the symbolic links among its ancestors followed (at most 40, like the kernel), or where it
+    /// leaves the root.
+    fn follow(&self, path: &str) -> Result<String, Escape> {
         // The common case allocates nothing: ancestors are looked up as slices of the path, and only a symbolic
         // link on the way makes a new path to continue from.
         let mut owned: Option<String> = None;
@@ -168,20 +252,48 @@ impl<'a> Tree<'a> {
                     continue;
                 }
                 let target = self.link_of(node);
+                let rest = &current[i + 1..];
                 match resolve(prefix, target) {
-                    None => return Some((prefix.to_string(), target.to_string())),
+                    None => {
+                        return Err(Escape {
+                            link: prefix.to_string(),
+                            target: target.to_string(),
+                            link_layer: usize::from(node.layer),
+                            leads_to: leads_to(prefix, target, rest),
+                            whiteout: None,
+                        });
+                    }
                     Some(r) => {
-                        redirected = Some(join(&r, &current[i + 1..]));
+                        redirected = Some(join(&r, rest));
                         break;
                     }
                 }
             }
             match redirected {
                 Some(next) if next != current => owned = Some(next),
-                _ => return None,
+                _ => break,
             }
         }
-        None
+        Ok(owned.unwrap_or_else(|| path.to_string()))
+    }
+
+    /// The nearest ancestor of `path` that is neither a directory nor a symbolic link (whose target decides), as
+    /// the tree holds it now.
+    fn non_directory_ancestor(&self, path: &str) -> Option<(&'a str, Node)> {
+        let mut p = tar::parent(path);
+        let mut found = None;
+        while !p.is_empty() {
+            if let Some((k, n)) = self.nodes.get_key_value(p) {
+                match n.kind {
+                    Kind::Dir => {}
+                    // Beyond a symbolic link, the lexical ancestors say nothing.
+                    Kind::Symlink => return None,
+                    _ => found = Some((*k, n.clone())),
+                }
+            }
+            p = tar::parent(p);
+        }
+        found
     }
 
     /// The target of the symbolic link a node was made by.
@@ -216,7 +328,7 @@ impl<'a> Tree<'a> {
 
 /// Apply the layers in order. `layers[i]` is `None` when layer `i` has no facts (blob missing, not a layer
 /// media type this tool reads, unreadable).
-pub fn replay<'a>(layers: &[Option<&'a LayerFacts>]) -> Stack {
+pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
     let mut tree = Tree {
         nodes: BTreeMap::new(),
         layers,
@@ -224,109 +336,169 @@ pub fn replay<'a>(layers: &[Option<&'a LayerFacts>]) -> Stack {
     let mut stack = Stack::default();
     for (li, facts) in layers.iter().enumerate() {
         let Some(facts) = *facts else { break };
-        let t: &'a tar::TarFacts = &facts.tar;
-        let usable = |e: &tar::Entry| !e.has(flag::ESCAPES);
-        // 1. Explicit whiteouts name what the lower layers hold (before this layer's opaque whiteouts, which may
-        //    hide the same path: redundant, not wrong).
-        let mut hidden: Vec<String> = Vec::new();
-        for (ei, e) in t.entries.iter().enumerate().filter(|(_, e)| usable(e)) {
-            let p = t.path(e);
-            if let Whiteout::Explicit(name) = classify(tar::basename(p)) {
-                let target = join(tar::parent(p), name);
-                if tree.nodes.contains_key(target.as_str()) {
-                    hidden.push(target);
-                } else {
-                    stack.events.push(Event {
-                        layer: li,
-                        entry: ei,
-                        what: What::WhiteoutTargetMissing { target },
-                    });
-                }
-            }
-        }
-        // 2. Opaque whiteouts, whatever their position in the archive, then the explicit ones.
-        for e in t.entries.iter().filter(|e| usable(e)) {
-            let p = t.path(e);
-            if classify(tar::basename(p)) == Whiteout::Opaque {
-                tree.remove_below(tar::parent(p));
-            }
-        }
-        for target in hidden {
-            tree.remove_all(&target);
-        }
-        // 3. The entries, in order.
-        for (ei, e) in t.entries.iter().enumerate().filter(|(_, e)| usable(e)) {
-            let p = t.path(e);
-            if p.is_empty() || classify(tar::basename(p)) != Whiteout::No {
-                continue;
-            }
-            if let Some((link, target)) = tree.escaping_ancestor(p) {
-                stack.events.push(Event {
-                    layer: li,
-                    entry: ei,
-                    what: What::ThroughSymlink { link, target },
-                });
-                continue;
-            }
-            if e.kind == Kind::Hardlink && !e.has(flag::MISSING_LINK) && !e.has(flag::LINK_ESCAPES)
-            {
-                let target = t.link_path(e);
-                match tree.nodes.get(target) {
-                    Some(n) if n.kind == Kind::Dir => stack.events.push(Event {
-                        layer: li,
-                        entry: ei,
-                        what: What::HardlinkToDirectory {
-                            target: target.to_string(),
-                        },
-                    }),
-                    Some(_) => {}
-                    None => stack.events.push(Event {
-                        layer: li,
-                        entry: ei,
-                        what: What::HardlinkTargetMissing {
-                            target: target.to_string(),
-                        },
-                    }),
-                }
-            }
-            let kind = match e.kind {
-                // A hard link is another name for its target: a file of the same kind.
-                Kind::Hardlink => tree
-                    .nodes
-                    .get(t.link_path(e))
-                    .map_or(Kind::File, |n| n.kind),
-                k => k,
-            };
-            let replaces_dir = tree
-                .nodes
-                .get(p)
-                .is_some_and(|n| n.kind == Kind::Dir && kind != Kind::Dir);
-            if replaces_dir {
-                tree.remove_below(p);
-            }
-            tree.add_parents(p);
-            // A symbolic link whose (layer, entry) indices do not fit is kept as a plain file: layer counts past
-            // 65535 and entry counts past 2^32 are beyond the caps of the tar reader anyway.
-            let (kind, layer, entry) = match (u16::try_from(li), u32::try_from(ei)) {
-                (Ok(l), Ok(i)) => (kind, l, i),
-                _ => (
-                    if kind == Kind::Symlink {
-                        Kind::File
-                    } else {
-                        kind
-                    },
-                    0,
-                    u32::MAX,
-                ),
-            };
-            tree.nodes.insert(p, Node { kind, layer, entry });
-        }
+        replay_layer(&mut tree, &mut stack, li, facts);
         stack.replayed = li + 1;
         if !facts.complete() {
             break;
         }
     }
     stack
+}
+
+/// Apply one layer: its whiteouts against what the lower layers hold, then its entries in archive order.
+fn replay_layer<'a>(tree: &mut Tree<'a>, stack: &mut Stack, li: usize, facts: &'a LayerFacts) {
+    let t: &'a tar::TarFacts = &facts.tar;
+    let usable = |e: &tar::Entry| !e.has(flag::ESCAPES);
+    let whiteout_form = |p: &str| match classify(tar::basename(p)) {
+        Whiteout::Explicit(_) => Some(WhiteoutForm::Explicit),
+        Whiteout::Opaque => Some(WhiteoutForm::Opaque),
+        _ => None,
+    };
+    // Whiteouts that lead outside the root, by entry index: reported once, and never applied.
+    let mut escaped: Vec<usize> = Vec::new();
+    let escape = |stack: &mut Stack, escaped: &mut Vec<usize>, ei: usize, esc: Escape, p: &str| {
+        let form = match classify(tar::basename(p)) {
+            Whiteout::Opaque => WhiteoutForm::Opaque,
+            _ => WhiteoutForm::Explicit,
+        };
+        escaped.push(ei);
+        stack.events.push(Event {
+            layer: li,
+            entry: ei,
+            what: What::ThroughSymlink(Escape {
+                whiteout: Some(form),
+                leads_to: deleted(&esc.leads_to, tar::basename(p)),
+                ..esc
+            }),
+        });
+    };
+    // 1. Explicit whiteouts name what the lower layers hold (before this layer's opaque whiteouts, which may hide
+    //    the same path: redundant, not wrong), through the symbolic links the lower layers made.
+    let mut hidden: Vec<String> = Vec::new();
+    let mut opaque: Vec<String> = Vec::new();
+    for (ei, e) in t.entries.iter().enumerate().filter(|(_, e)| usable(e)) {
+        let p = t.path(e);
+        match classify(tar::basename(p)) {
+            Whiteout::Explicit(name) => match tree.follow(p) {
+                Err(esc) => escape(stack, &mut escaped, ei, esc, p),
+                Ok(resolved) => {
+                    let target = join(tar::parent(&resolved), name);
+                    if tree.nodes.contains_key(target.as_str()) {
+                        hidden.push(target);
+                    } else {
+                        stack.events.push(Event {
+                            layer: li,
+                            entry: ei,
+                            what: What::WhiteoutTargetMissing {
+                                target: join(tar::parent(p), name),
+                            },
+                        });
+                    }
+                }
+            },
+            Whiteout::Opaque => match tree.follow(p) {
+                Err(esc) => escape(stack, &mut escaped, ei, esc, p),
+                Ok(resolved) => opaque.push(tar::parent(&resolved).to_string()),
+            },
+            _ => {}
+        }
+    }
+    // 2. Opaque whiteouts, whatever their position in the archive, then the explicit ones.
+    for dir in opaque {
+        tree.remove_below(&dir);
+    }
+    for target in hidden {
+        tree.remove_all(&target);
+    }
+    // 3. The entries, in order; whiteouts are checked at their place too (an unpacker that applies them as it
+    //    meets them goes through what the layer made before them), but change nothing.
+    for (ei, e) in t.entries.iter().enumerate().filter(|(_, e)| usable(e)) {
+        let p = t.path(e);
+        if p.is_empty() {
+            continue;
+        }
+        let form = whiteout_form(p);
+        if classify(tar::basename(p)) != Whiteout::No && form.is_none() {
+            continue;
+        }
+        if let Some(esc) = tree.escaping_ancestor(p) {
+            match form {
+                Some(_) if !escaped.contains(&ei) => escape(stack, &mut escaped, ei, esc, p),
+                Some(_) => {}
+                None => stack.events.push(Event {
+                    layer: li,
+                    entry: ei,
+                    what: What::ThroughSymlink(esc),
+                }),
+            }
+            continue;
+        }
+        if let Some((parent, node)) = tree.non_directory_ancestor(p) {
+            stack.events.push(Event {
+                layer: li,
+                entry: ei,
+                what: What::BelowNonDirectory {
+                    parent: parent.to_string(),
+                    kind: node.kind,
+                    parent_layer: usize::from(node.layer),
+                },
+            });
+        }
+        if form.is_some() {
+            continue;
+        }
+        if e.kind == Kind::Hardlink && !e.has(flag::MISSING_LINK) && !e.has(flag::LINK_ESCAPES) {
+            let target = t.link_path(e);
+            match tree.nodes.get(target) {
+                Some(n) if n.kind == Kind::Dir => stack.events.push(Event {
+                    layer: li,
+                    entry: ei,
+                    what: What::HardlinkToDirectory {
+                        target: target.to_string(),
+                    },
+                }),
+                Some(_) => {}
+                None => stack.events.push(Event {
+                    layer: li,
+                    entry: ei,
+                    what: What::HardlinkTargetMissing {
+                        target: target.to_string(),
+                    },
+                }),
+            }
+        }
+        let kind = match e.kind {
+            // A hard link is another name for its target: a file of the same kind.
+            Kind::Hardlink => tree
+                .nodes
+                .get(t.link_path(e))
+                .map_or(Kind::File, |n| n.kind),
+            k => k,
+        };
+        let replaces_dir = tree
+            .nodes
+            .get(p)
+            .is_some_and(|n| n.kind == Kind::Dir && kind != Kind::Dir);
+        if replaces_dir {
+            tree.remove_below(p);
+        }
+        tree.add_parents(p);
+        // A symbolic link whose (layer, entry) indices do not fit is kept as a plain file: layer counts past
+        // 65535 and entry counts past 2^32 are beyond the caps of the tar reader anyway.
+        let (kind, layer, entry) = match (u16::try_from(li), u32::try_from(ei)) {
+            (Ok(l), Ok(i)) => (kind, l, i),
+            _ => (
+                if kind == Kind::Symlink {
+                    Kind::File
+                } else {
+                    kind
+                },
+                0,
+                u32::MAX,
+            ),
+        };
+        tree.nodes.insert(p, Node { kind, layer, entry });
+    }
 }
 
 #[cfg(test)]
@@ -435,5 +607,96 @@ mod tests {
         let s = replay(&[Some(&base), Some(&top)]);
         let got: Vec<usize> = s.events.iter().map(|e| e.entry).collect();
         assert_eq!(got, vec![0, 1]);
+    }
+
+    #[test]
+    fn whiteouts_leading_out() {
+        let base = facts(&[
+            e("hostetc", "symlink", Some("/etc")),
+            e("usr/", "dir", None),
+            e("usr/lib/", "dir", None),
+            e("usr/lib/x", "file", None),
+            e("lib", "symlink", Some("usr/lib")),
+        ]);
+        let top = facts(&[
+            e("hostetc/.wh.passwd", "file", None),
+            e("hostetc/.wh..wh..opq", "file", None),
+            e("up", "symlink", Some("../..")),
+            e("up/.wh.shadow", "file", None),
+            e("lib/.wh.x", "file", None),
+        ]);
+        let s = replay(&[Some(&base), Some(&top)]);
+        let got: Vec<(usize, String, usize, String, Option<WhiteoutForm>)> = s
+            .events
+            .iter()
+            .filter_map(|ev| match &ev.what {
+                What::ThroughSymlink(x) => Some((
+                    ev.entry,
+                    x.link.clone(),
+                    x.link_layer,
+                    x.leads_to.clone(),
+                    x.whiteout,
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    0,
+                    "hostetc".into(),
+                    0,
+                    "/etc/passwd".into(),
+                    Some(WhiteoutForm::Explicit)
+                ),
+                (
+                    1,
+                    "hostetc".into(),
+                    0,
+                    "/etc".into(),
+                    Some(WhiteoutForm::Opaque)
+                ),
+                (
+                    3,
+                    "up".into(),
+                    1,
+                    "../../shadow".into(),
+                    Some(WhiteoutForm::Explicit)
+                ),
+            ]
+        );
+        // The whiteout through the link that stays inside deletes usr/lib/x, which exists: no event at all.
+        assert!(s.events.iter().all(|ev| ev.entry != 4), "{:?}", s.events);
+    }
+
+    #[test]
+    fn entries_below_non_directories() {
+        let base = facts(&[e("f", "file", None), e("d/", "dir", None)]);
+        let top = facts(&[
+            e("f/x", "file", None),
+            e("g", "file", None),
+            e("g/.wh.y", "file", None),
+            e("d/ok", "file", None),
+            e(".wh.f2", "file", None),
+        ]);
+        let s = replay(&[Some(&base), Some(&top)]);
+        let got: Vec<(usize, String, usize)> = s
+            .events
+            .iter()
+            .filter_map(|ev| match &ev.what {
+                What::BelowNonDirectory {
+                    parent,
+                    parent_layer,
+                    ..
+                } => Some((ev.entry, parent.clone(), *parent_layer)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, vec![(0, "f".into(), 0), (2, "g".into(), 1)]);
+        // A file replaced by a directory first is fine.
+        let fix = facts(&[e("f/", "dir", None), e("f/x", "file", None)]);
+        let s = replay(&[Some(&base), Some(&fix)]);
+        assert!(s.events.is_empty(), "{:?}", s.events);
     }
 }

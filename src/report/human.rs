@@ -135,5 +135,9 @@ fn finding(s: &mut String, f: &Finding, style: Style) {
         let _ = write!(s, " at {at}");
     }
     let _ = writeln!(s, "\n    {}", f.message);
-    let _ = writeln!(s, "    {} · {}", f.clauses.join(", "), f.spec_url);
+    if f.clauses.is_empty() {
+        let _ = writeln!(s, "    {}", f.spec_url);
+    } else {
+        let _ = writeln!(s, "    {} · {}", f.clauses.join(", "), f.spec_url);
+    }
 }

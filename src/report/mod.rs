@@ -27,6 +27,8 @@ pub struct RuleInfo {
     pub clauses: Vec<&'static str>,
     /// The severity the rule has by default.
     pub default_severity: Severity,
+    /// Why that is its default severity: `keyword`, `type`, `hardening` or `exception`.
+    pub basis: &'static str,
     /// Whether the rule runs, for this spec version, without being selected.
     pub default_enabled: bool,
     /// The severity in this run, after profile, configuration and flags; `None` when it is off.

@@ -14,12 +14,19 @@ declare_rule! {
     /// The key is reserved by the image spec and defined as the digest of the base image's manifest; scanners use
     /// it to find the base image, which a value that is not a digest cannot do.
     ///
+    /// ## Basis
+    /// Type: annotations.md defines the key's value as the digest of the image this one is based on (§
+    /// Pre-Defined Annotation Keys); a present, non-empty value that is no digest is outside the format the spec
+    /// declares for it.
+    ///
     /// ## Example
     /// ```json
     /// { "annotations": { "org.opencontainers.image.base.digest": "alpine:3.19" } }
     /// ```
     ANN010, "annotation-base-digest-invalid", Error,
-    clauses: ["annotations-008", "annotations-015"],
+    basis: Type,
+    clauses: ["annotations-004"],
+    section: "annotations.md#pre-defined-annotation-keys",
     check: Check::Document(check),
 }
 

@@ -16,6 +16,7 @@ declare_rule! {
     /// { "annotations": { "org.opencontainers.image.base.name": "docker.io/library/alpine:3.19" } }
     /// ```
     ANN013, "annotation-base-digest-missing", Warning,
+    basis: Keyword,
     clauses: ["annotations-021", "annotations-019"],
     check: Check::Document(check),
 }

@@ -19,6 +19,7 @@ declare_rule! {
     /// { "annotations": { "org.opencontainers.image.base.name": "Alpine Linux 3.19" } }
     /// ```
     ANN011, "annotation-base-name-invalid", Warning,
+    basis: Keyword,
     clauses: ["annotations-017"],
     check: Check::Document(check),
 }

@@ -18,6 +18,7 @@ declare_rule! {
     /// { "annotations": { "org.opencontainers.image.base.name": "alpine:3.19" } }
     /// ```
     ANN012, "annotation-base-name-not-qualified", Warning,
+    basis: Keyword,
     clauses: ["annotations-018"],
     check: Check::Document(check),
 }

@@ -16,6 +16,7 @@ declare_rule! {
     /// { "annotations": { "org.opencontainers.image.title": "a", "org.opencontainers.image.title": "b" } }
     /// ```
     ANN004, "annotation-key-duplicate", Error,
+    basis: Keyword,
     clauses: ["annotations-005"],
     check: Check::Document(check),
 }

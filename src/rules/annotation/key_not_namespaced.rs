@@ -17,6 +17,7 @@ declare_rule! {
     /// { "annotations": { "maintainer": "alice" } }
     /// ```
     ANN005, "annotation-key-not-namespaced", Warning,
+    basis: Keyword,
     clauses: ["annotations-006"],
     check: Check::Document(check),
 }

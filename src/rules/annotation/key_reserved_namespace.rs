@@ -18,6 +18,7 @@ declare_rule! {
     /// { "annotations": { "org.opencontainers.image.build-host": "ci-7" } }
     /// ```
     ANN006, "annotation-key-reserved-namespace", Error,
+    basis: Keyword,
     clauses: ["annotations-008", "annotations-007"],
     check: Check::Document(check),
 }

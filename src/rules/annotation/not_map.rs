@@ -15,6 +15,7 @@ declare_rule! {
     /// { "annotations": ["org.opencontainers.image.title=app"], … }
     /// ```
     ANN001, "annotations-not-map", Error,
+    basis: Keyword,
     clauses: [
         "annotations-001", "descriptor-014", "descriptor-015", "manifest-031", "manifest-032",
         "image-index-038", "image-index-039", "config-031", "config-032",

@@ -15,6 +15,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "annotations": null, … }
     /// ```
     ANN003, "annotations-null", Error,
+    basis: Keyword,
     clauses: ["annotations-009"],
     schema: ["defs.schema.json#/$defs/annotations/not"],
     check: Check::Schema,

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "annotations": { "com.example.replicas": 3 } }
     /// ```
     ANN002, "annotation-value-not-string", Error,
+    basis: Keyword,
     clauses: ["annotations-002", "annotations-003", "annotations-004"],
     schema: [
         "defs.schema.json#/$defs/annotations/additionalProperties/type",

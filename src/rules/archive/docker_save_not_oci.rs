@@ -19,6 +19,7 @@ declare_rule! {
     /// ## Example
     /// `manifest.json`, `repositories`, `<config>.json` and `<layer id>/layer.tar`.
     ARC007, "archive-docker-save-not-oci", Error,
+    basis: Keyword,
     clauses: ["image-layout-005", "image-layout-009"],
     check: Check::Layout(check),
 }

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## Example
     /// An archive streamed by a tool that was killed after writing its last blob.
     ARC006, "archive-eof-marker-missing", Info,
+    basis: Keyword,
     clauses: ["image-layout-001"],
     check: Check::Layout(check),
 }

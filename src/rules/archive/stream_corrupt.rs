@@ -19,6 +19,7 @@ declare_rule! {
     /// ## Example
     /// Two tar archives joined with `cat a.tar b.tar` after `a.tar`'s end marker was stripped badly.
     ARC005, "archive-corrupt", Error,
+    basis: Type,
     clauses: ["image-layout-011", "image-layout-001"],
     check: Check::Layout(check),
 }

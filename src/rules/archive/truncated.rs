@@ -16,6 +16,7 @@ declare_rule! {
     /// ## Example
     /// An `oci-archive` of 10 MiB of which only the first 6 MiB arrived.
     ARC004, "archive-truncated", Error,
+    basis: Type,
     clauses: ["image-layout-011", "image-layout-001"],
     check: Check::Layout(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "os": "linux", "rootfs": { "type": "layers", "diff_ids": [] } }
     /// ```
     CFG001, "config-architecture-missing", Error,
+    basis: Keyword,
     clauses: ["config-005"],
     schema: [
         "image-config.schema.json#/required/architecture",

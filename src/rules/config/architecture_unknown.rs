@@ -18,6 +18,7 @@ declare_rule! {
     /// { "architecture": "x86_64", "os": "linux", … }
     /// ```
     CFG003, "config-architecture-unknown", Warning,
+    basis: Keyword,
     clauses: ["config-006"],
     check: Check::Document(check),
 }

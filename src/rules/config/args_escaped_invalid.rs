@@ -13,6 +13,7 @@ declare_rule! {
     /// { "config": { "ArgsEscaped": "true" }, … }
     /// ```
     CFG021, "config-args-escaped-invalid", Error,
+    basis: Type,
     clauses: ["config-034"],
     schema: [
         "image-config.schema.json#/properties/config/properties/ArgsEscaped/type",

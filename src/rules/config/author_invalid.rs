@@ -13,6 +13,7 @@ declare_rule! {
     /// { "author": ["Alyssa"], … }
     /// ```
     CFG008, "config-author-invalid", Error,
+    basis: Type,
     clauses: ["config-004", "config-002"],
     schema: [
         "image-config.schema.json#/properties/author/type",

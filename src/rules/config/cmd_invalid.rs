@@ -14,6 +14,7 @@ declare_rule! {
     /// { "config": { "Cmd": "--help" }, … }
     /// ```
     CFG017, "config-cmd-invalid", Error,
+    basis: Type,
     clauses: ["config-027"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Cmd/type",

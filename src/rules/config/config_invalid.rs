@@ -15,6 +15,7 @@ declare_rule! {
     /// { "config": ["/bin/sh"], … }
     /// ```
     CFG012, "config-config-invalid", Error,
+    basis: Type,
     clauses: ["config-021", "config-002"],
     schema: [
         "image-config.schema.json#/properties/config/type",

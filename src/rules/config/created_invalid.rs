@@ -18,6 +18,7 @@ declare_rule! {
     /// { "created": "2015-10-31 22:22:56", … }
     /// ```
     CFG007, "config-created-invalid", Error,
+    basis: Type,
     clauses: ["config-003"],
     schema: ["image-config.schema.json#/properties/created/type"],
     check: Check::Document(check),

@@ -19,6 +19,7 @@ declare_rule! {
     /// { "rootfs": { "type": "layers", "diff_ids": ["5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"] }, … }
     /// ```
     CFG028, "config-diff-id-not-digest", Error,
+    basis: Keyword,
     clauses: ["config-043", "descriptor-025", "descriptor-035"],
     check: Check::Document(check),
 }

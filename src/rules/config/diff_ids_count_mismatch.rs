@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// A manifest with three layers whose config lists two DiffIDs.
     CFG029, "config-diff-ids-count-mismatch", Error,
+    basis: Type,
     clauses: ["manifest-022", "manifest-021", "config-043"],
     check: Check::Image(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "rootfs": { "type": "layers", "diff_ids": "sha256:5f70…" }, … }
     /// ```
     CFG027, "config-diff-ids-invalid", Error,
+    basis: Keyword,
     clauses: ["config-043"],
     schema: [
         "image-config.schema.json#/properties/rootfs/required/diff_ids",

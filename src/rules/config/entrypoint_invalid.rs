@@ -14,6 +14,7 @@ declare_rule! {
     /// { "config": { "Entrypoint": "/bin/sh -c app" }, … }
     /// ```
     CFG016, "config-entrypoint-invalid", Error,
+    basis: Type,
     clauses: ["config-026"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Entrypoint/type",

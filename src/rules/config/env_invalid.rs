@@ -18,6 +18,7 @@ declare_rule! {
     /// { "config": { "Env": ["foo"] }, … }
     /// ```
     CFG015, "config-env-invalid", Error,
+    basis: Type,
     clauses: ["config-025"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Env/type",

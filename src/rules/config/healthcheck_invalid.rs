@@ -14,6 +14,7 @@ declare_rule! {
     /// { "config": { "Healthcheck": "curl -f http://localhost/" }, … }
     /// ```
     CFG023, "config-healthcheck-invalid", Error,
+    basis: Type,
     clauses: ["config-038"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Healthcheck/type",

@@ -17,6 +17,7 @@ declare_rule! {
     /// { "history": [ { "created": "last tuesday" } ], … }
     /// ```
     CFG031, "config-history-created-invalid", Error,
+    basis: Type,
     clauses: ["config-045"],
     schema: ["image-config.schema.json#/properties/history/items/properties/created/type"],
     check: Check::Document(check),

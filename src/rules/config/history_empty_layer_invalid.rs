@@ -13,6 +13,7 @@ declare_rule! {
     /// { "history": [ { "empty_layer": "yes" } ], … }
     /// ```
     CFG033, "config-history-empty-layer-invalid", Error,
+    basis: Type,
     clauses: ["config-049"],
     schema: [
         "image-config.schema.json#/properties/history/items/properties/empty_layer/type",

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "history": "should be an array", … }
     /// ```
     CFG030, "config-history-invalid", Error,
+    basis: Type,
     clauses: ["config-044"],
     schema: [
         "image-config.schema.json#/properties/history/type",

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "history": [ { "created_by": ["RUN", "make"] } ], … }
     /// ```
     CFG032, "config-history-text-invalid", Error,
+    basis: Type,
     clauses: ["config-046", "config-047", "config-048"],
     schema: [
         "image-config.schema.json#/properties/history/items/properties/author/type",

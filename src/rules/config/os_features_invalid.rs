@@ -13,6 +13,7 @@ declare_rule! {
     /// { "os": "windows", "os.features": "win32k", … }
     /// ```
     CFG010, "config-os-features-invalid", Error,
+    basis: Type,
     clauses: ["config-014", "config-015"],
     schema: [
         "image-config.schema.json#/properties/os.features/type",

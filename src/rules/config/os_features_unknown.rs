@@ -17,6 +17,7 @@ declare_rule! {
     /// { "os": "windows", "os.features": ["gpu"], … }
     /// ```
     CFG006, "config-os-features-unknown", Warning,
+    basis: Keyword,
     clauses: ["config-016"],
     check: Check::Document(check),
 }

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "architecture": "amd64", "os": 123, "rootfs": { "type": "layers", "diff_ids": [] } }
     /// ```
     CFG002, "config-os-missing", Error,
+    basis: Keyword,
     clauses: ["config-008"],
     schema: [
         "image-config.schema.json#/required/os",

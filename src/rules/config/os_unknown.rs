@@ -16,6 +16,7 @@ declare_rule! {
     /// { "architecture": "amd64", "os": "Linux", … }
     /// ```
     CFG004, "config-os-unknown", Warning,
+    basis: Keyword,
     clauses: ["config-009"],
     check: Check::Document(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "os": "windows", "os.version": 10, … }
     /// ```
     CFG009, "config-os-version-invalid", Error,
+    basis: Type,
     clauses: ["config-011", "config-012"],
     schema: [
         "image-config.schema.json#/properties/os.version/type",

@@ -15,6 +15,7 @@ declare_rule! {
     /// { "config": { "Memory": "512m" }, … }
     /// ```
     CFG022, "config-resource-field-invalid", Error,
+    basis: Type,
     clauses: ["config-035", "config-036", "config-037"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Memory/type",

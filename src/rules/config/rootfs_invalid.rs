@@ -14,6 +14,7 @@ declare_rule! {
     /// { "architecture": "amd64", "os": "linux" }
     /// ```
     CFG024, "config-rootfs-invalid", Error,
+    basis: Keyword,
     clauses: ["config-039"],
     schema: [
         "image-config.schema.json#/required/rootfs",

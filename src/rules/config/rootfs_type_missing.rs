@@ -13,6 +13,7 @@ declare_rule! {
     /// { "rootfs": { "diff_ids": [ … ] }, … }
     /// ```
     CFG025, "config-rootfs-type-missing", Error,
+    basis: Keyword,
     clauses: ["config-040"],
     schema: [
         "image-config.schema.json#/properties/rootfs/required/type",

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "rootfs": { "type": "snapshot", "diff_ids": [ … ] }, … }
     /// ```
     CFG026, "config-rootfs-type-not-layers", Error,
+    basis: Keyword,
     clauses: ["config-041"],
     schema: [
         "image-config.schema.json#/properties/rootfs/properties/type/const",

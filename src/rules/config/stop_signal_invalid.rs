@@ -13,6 +13,7 @@ declare_rule! {
     /// { "config": { "StopSignal": 15 }, … }
     /// ```
     CFG020, "config-stop-signal-invalid", Error,
+    basis: Type,
     clauses: ["config-033"],
     schema: [
         "image-config.schema.json#/properties/config/properties/StopSignal/type",

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "config": { "User": 1234 }, … }
     /// ```
     CFG013, "config-user-invalid", Error,
+    basis: Type,
     clauses: ["config-023"],
     schema: [
         "image-config.schema.json#/properties/config/properties/User/type",

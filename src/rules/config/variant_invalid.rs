@@ -13,6 +13,7 @@ declare_rule! {
     /// { "architecture": "arm64", "variant": 123, … }
     /// ```
     CFG011, "config-variant-invalid", Error,
+    basis: Type,
     clauses: ["config-018"],
     schema: [
         "image-config.schema.json#/properties/variant/type",

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "config": { "Volumes": ["/var/job-result-data"] }, … }
     /// ```
     CFG018, "config-volumes-invalid", Error,
+    basis: Type,
     clauses: ["config-029"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Volumes/type",

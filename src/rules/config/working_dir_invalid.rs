@@ -13,6 +13,7 @@ declare_rule! {
     /// { "config": { "WorkingDir": ["/app"] }, … }
     /// ```
     CFG019, "config-working-dir-invalid", Error,
+    basis: Type,
     clauses: ["config-030"],
     schema: [
         "image-config.schema.json#/properties/config/properties/WorkingDir/type",

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "artifactType": "foo/.bar", … }
     /// ```
     DSC016, "descriptor-artifact-type-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-021", "descriptor-020"],
     schema: [
         "defs.schema.json#/$defs/artifactType/type",

@@ -19,6 +19,7 @@ declare_rule! {
     /// { "mediaType": "application/vnd.oci.empty.v1+json", "digest": "sha256:44136f…", "size": 2, "data": "e30K" }
     /// ```
     DSC015, "descriptor-data-mismatch", Error,
+    basis: Keyword,
     clauses: ["descriptor-018"],
     check: Check::Descriptor(check),
 }

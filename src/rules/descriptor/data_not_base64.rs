@@ -20,6 +20,7 @@ declare_rule! {
     /// ```
     /// (padding missing).
     DSC014, "descriptor-data-not-base64", Error,
+    basis: Keyword,
     clauses: ["descriptor-017", "descriptor-016"],
     schema: ["defs.schema.json#/$defs/data/type"],
     check: Check::Descriptor(check),

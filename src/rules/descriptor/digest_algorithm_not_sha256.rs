@@ -15,6 +15,7 @@ declare_rule! {
     /// { "digest": "sha512:cf83e135…", … }
     /// ```
     DSC018, "digest-algorithm-not-sha256", Warning,
+    basis: Keyword,
     clauses: ["descriptor-032"],
     check: Check::Descriptor(check),
 }

@@ -18,6 +18,7 @@ declare_rule! {
     /// { "digest": "blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262af13", … }
     /// ```
     DSC006, "digest-blake3-encoding-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-042", "descriptor-043", "descriptor-040"],
     gate: MainOnly,
     check: Check::Descriptor(check),

@@ -17,6 +17,7 @@ declare_rule! {
     /// { "digest": "sha256:5B0BCABD1ED22E9FB1310CF6C2DEC7CDEF19F0AD69EFA1F392E94A4333501270", … }
     /// ```
     DSC005, "digest-encoding-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-035", "descriptor-036", "descriptor-038", "descriptor-039"],
     check: Check::Descriptor(check),
 }

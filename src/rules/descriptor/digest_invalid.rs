@@ -16,6 +16,7 @@ declare_rule! {
     /// { "digest": "SHA256:5b0bcabd…", … }
     /// ```
     DSC004, "descriptor-digest-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-025"],
     schema: [
         "defs.schema.json#/$defs/digest/type",

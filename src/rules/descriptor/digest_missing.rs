@@ -14,6 +14,7 @@ declare_rule! {
     /// { "mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 7682 }
     /// ```
     DSC003, "descriptor-digest-missing", Error,
+    basis: Keyword,
     clauses: ["descriptor-005"],
     schema: ["defs.schema.json#/$defs/descriptor/required/digest"],
     check: Check::Schema,

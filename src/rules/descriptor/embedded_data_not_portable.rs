@@ -17,6 +17,7 @@ declare_rule! {
     /// ## Example
     /// A manifest that embeds a 5 MiB layer as base64 `data`.
     DSC019, "embedded-data-not-portable", Warning,
+    basis: Keyword,
     clauses: ["descriptor-048"],
     check: Check::Document(check),
 }

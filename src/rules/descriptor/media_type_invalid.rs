@@ -17,6 +17,7 @@ declare_rule! {
     /// { "mediaType": "foo/.bar", … }
     /// ```
     DSC002, "descriptor-media-type-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-004", "manifest-017", "manifest-028"],
     schema: [
         "defs.schema.json#/$defs/mediaType/type",

@@ -18,6 +18,7 @@ declare_rule! {
     /// An index entry with `"mediaType": "application/vnd.oci.image.manifest.v1+json"` pointing at a document
     /// whose own `mediaType` is `application/vnd.oci.image.index.v1+json`.
     DSC017, "descriptor-media-type-mismatch", Error,
+    basis: Keyword,
     clauses: ["descriptor-003", "manifest-005", "image-index-007"],
     check: Check::Descriptor(check),
 }

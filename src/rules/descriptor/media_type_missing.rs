@@ -14,6 +14,7 @@ declare_rule! {
     /// { "digest": "sha256:5b0b…", "size": 7682 }
     /// ```
     DSC001, "descriptor-media-type-missing", Error,
+    basis: Keyword,
     clauses: ["descriptor-003"],
     schema: ["defs.schema.json#/$defs/descriptor/required/mediaType"],
     check: Check::Schema,

@@ -19,6 +19,7 @@ declare_rule! {
     /// { "manifests": [ { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:…", "size": 7143 } ] }
     /// ```
     DSC020, "descriptor-platform-missing", Warning,
+    basis: Keyword,
     clauses: ["descriptor-023", "image-index-020"],
     check: Check::Descriptor(check),
 }

@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// A layer descriptor that says `"size": 32654` for a 32653-byte blob.
     DSC010, "descriptor-size-mismatch", Error,
+    basis: Keyword,
     clauses: ["descriptor-007"],
     check: Check::Descriptor(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:5b0b…" }
     /// ```
     DSC007, "descriptor-size-missing", Error,
+    basis: Keyword,
     clauses: ["descriptor-007"],
     schema: ["defs.schema.json#/$defs/descriptor/required/size"],
     check: Check::Schema,

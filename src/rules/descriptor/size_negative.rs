@@ -14,6 +14,7 @@ declare_rule! {
     /// { "size": -1, … }
     /// ```
     DSC009, "descriptor-size-negative", Error,
+    basis: Keyword,
     clauses: ["descriptor-009"],
     gate: MainOnly,
     schema: ["defs.schema.json#/$defs/size/minimum"],

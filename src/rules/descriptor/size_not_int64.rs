@@ -16,6 +16,7 @@ declare_rule! {
     /// { "size": "7682", … }
     /// ```
     DSC008, "descriptor-size-not-int64", Error,
+    basis: Keyword,
     clauses: ["descriptor-007"],
     schema: ["defs.schema.json#/$defs/size/type"],
     check: Check::Descriptor(check),

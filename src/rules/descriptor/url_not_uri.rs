@@ -18,6 +18,7 @@ declare_rule! {
     /// { "urls": ["value"], … }
     /// ```
     DSC012, "descriptor-url-not-uri", Error,
+    basis: Keyword,
     clauses: ["descriptor-012"],
     check: Check::Descriptor(check),
 }

@@ -17,6 +17,7 @@ declare_rule! {
     /// { "urls": ["ftp://mirror.example.com/layer.tar.gz"], … }
     /// ```
     DSC013, "descriptor-url-scheme-not-http", Warning,
+    basis: Keyword,
     clauses: ["descriptor-013"],
     check: Check::Descriptor(check),
 }

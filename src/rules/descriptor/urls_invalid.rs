@@ -13,6 +13,7 @@ declare_rule! {
     /// { "urls": "https://example.com/layer.tar.gz", … }
     /// ```
     DSC011, "descriptor-urls-invalid", Error,
+    basis: Type,
     clauses: ["descriptor-010"],
     schema: [
         "defs.schema.json#/$defs/urls/type",

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "artifactType": "bundle", "manifests": [ … ] }
     /// ```
     IDX007, "index-artifact-type-invalid", Error,
+    basis: Keyword,
     clauses: ["image-index-009", "image-index-008"],
     schema: [
         "image-index.schema.json#/properties/artifactType/type",

@@ -20,6 +20,7 @@ declare_rule! {
     /// { "manifests": [ { "mediaType": "application/vnd.docker.distribution.manifest.v2+json", … } ] }
     /// ```
     IDX008, "index-entry-media-type-not-portable", Warning,
+    basis: Keyword,
     clauses: ["image-index-016"],
     check: Check::Descriptor(check),
 }

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "manifests": { "amd64": "sha256:…" } }
     /// ```
     IDX006, "index-manifests-invalid", Error,
+    basis: Keyword,
     clauses: ["image-index-011"],
     schema: [
         "image-index.schema.json#/properties/manifests/type",

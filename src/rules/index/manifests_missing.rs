@@ -14,6 +14,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json" }
     /// ```
     IDX005, "index-manifests-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-011", "image-index-012", "image-index-013", "image-layout-010"],
     schema: ["image-index.schema.json#/required/manifests"],
     check: Check::Schema,

@@ -15,6 +15,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "manifests": [ … ] }
     /// ```
     IDX003, "index-media-type-invalid", Error,
+    basis: Keyword,
     clauses: ["image-index-007", "image-layout-010"],
     schema: [
         "image-index.schema.json#/properties/mediaType/type",

@@ -16,6 +16,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "manifests": [ … ] }
     /// ```
     IDX004, "index-media-type-missing", Warning,
+    basis: Keyword,
     clauses: ["image-index-006"],
     check: Check::Document(check),
 }

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "platform": { "os": "linux" }, … }
     /// ```
     IDX010, "platform-architecture-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-021"],
     schema: [
         "defs.schema.json#/$defs/platform/required/architecture",

@@ -18,6 +18,7 @@ declare_rule! {
     /// { "platform": { "os": "linux", "architecture": "x86_64" }, … }
     /// ```
     IDX015, "platform-architecture-unknown", Warning,
+    basis: Keyword,
     clauses: ["image-index-022"],
     check: Check::Descriptor(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "platform": "linux/amd64", … }
     /// ```
     IDX009, "platform-invalid", Error,
+    basis: Type,
     clauses: ["image-index-019"],
     schema: [
         "defs.schema.json#/$defs/platform/type",

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "platform": { "os": "windows", "architecture": "amd64", "os.features": "win32k" }, … }
     /// ```
     IDX013, "platform-os-features-invalid", Error,
+    basis: Type,
     clauses: ["image-index-029"],
     schema: [
         "defs.schema.json#/$defs/platform/properties/os.features/type",

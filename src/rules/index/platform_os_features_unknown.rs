@@ -16,6 +16,7 @@ declare_rule! {
     /// { "platform": { "os": "windows", "architecture": "amd64", "os.features": ["gpu"] }, … }
     /// ```
     IDX018, "platform-os-features-unknown", Warning,
+    basis: Keyword,
     clauses: ["image-index-030"],
     check: Check::Descriptor(check),
 }

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "platform": { "architecture": "amd64" }, … }
     /// ```
     IDX011, "platform-os-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-024"],
     schema: [
         "defs.schema.json#/$defs/platform/required/os",

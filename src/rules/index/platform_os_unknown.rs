@@ -17,6 +17,7 @@ declare_rule! {
     /// { "platform": { "os": "Linux", "architecture": "amd64" }, … }
     /// ```
     IDX016, "platform-os-unknown", Warning,
+    basis: Keyword,
     clauses: ["image-index-025"],
     check: Check::Descriptor(check),
 }

@@ -13,6 +13,7 @@ declare_rule! {
     /// { "platform": { "os": "windows", "architecture": "amd64", "os.version": 10 }, … }
     /// ```
     IDX012, "platform-os-version-invalid", Error,
+    basis: Type,
     clauses: ["image-index-027"],
     schema: ["defs.schema.json#/$defs/platform/properties/os.version/type"],
     check: Check::Schema,

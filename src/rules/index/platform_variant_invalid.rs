@@ -13,6 +13,7 @@ declare_rule! {
     /// { "platform": { "os": "linux", "architecture": "arm", "variant": 7 }, … }
     /// ```
     IDX014, "platform-variant-invalid", Error,
+    basis: Type,
     clauses: ["image-index-033"],
     schema: ["defs.schema.json#/$defs/platform/properties/variant/type"],
     check: Check::Schema,

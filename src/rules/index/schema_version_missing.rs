@@ -13,6 +13,7 @@ declare_rule! {
     /// { "manifests": [ … ] }
     /// ```
     IDX002, "index-schema-version-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-003"],
     schema: ["image-index.schema.json#/required/schemaVersion"],
     check: Check::Schema,

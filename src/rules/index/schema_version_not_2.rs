@@ -15,6 +15,7 @@ declare_rule! {
     /// { "schemaVersion": 1, "manifests": [ … ] }
     /// ```
     IDX001, "index-schema-version-not-2", Error,
+    basis: Keyword,
     clauses: ["image-index-004"],
     check: Check::Document(check),
 }

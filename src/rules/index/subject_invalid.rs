@@ -14,6 +14,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "manifests": [], "subject": "nope" }
     /// ```
     IDX019, "index-subject-invalid", Error,
+    basis: Type,
     clauses: ["image-index-037"],
     schema: ["image-index.schema.json#/properties/subject/type"],
     check: Check::Schema,

@@ -15,6 +15,7 @@ declare_rule! {
     /// ["schemaVersion", 2]
     /// ```
     JSN008, "json-document-not-object", Error,
+    basis: Keyword,
     clauses: ["descriptor-003", "image-layout-006", "image-layout-010"],
     schema: [
         "oci-layout.schema.json#/type",

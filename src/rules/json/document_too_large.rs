@@ -18,6 +18,7 @@ declare_rule! {
     /// ## Example
     /// A 300 MiB "manifest" made of whitespace.
     JSN007, "json-document-too-large", Warning,
+    basis: Keyword,
     clauses: ["descriptor-048"],
     check: Check::Layout(check),
 }

@@ -18,6 +18,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "schemaVersion": 3, … }
     /// ```
     JSN003, "json-duplicate-name", Error,
+    basis: Keyword,
     clauses: ["considerations-008", "considerations-005"],
     gate: MainOnly,
     check: Check::Document(check),

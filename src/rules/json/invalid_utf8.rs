@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// An annotation value holding the Latin-1 byte `0xE9` instead of the UTF-8 sequence for `é`.
     JSN002, "json-invalid-utf8", Error,
+    basis: Keyword,
     clauses: ["considerations-006", "considerations-005"],
     gate: MainOnly,
     check: Check::Document(check),

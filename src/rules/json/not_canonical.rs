@@ -20,6 +20,7 @@ declare_rule! {
     /// ```
     /// (spaces, and `schemaVersion` sorted before `mediaType`).
     JSN006, "json-not-canonical", Warning,
+    basis: Keyword,
     clauses: ["considerations-004", "considerations-003"],
     gate: V111Only,
     default_enabled: false,

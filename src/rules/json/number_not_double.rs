@@ -18,6 +18,7 @@ declare_rule! {
     /// { "size": 9007199254740993 }
     /// ```
     JSN004, "json-number-not-double", Warning,
+    basis: Keyword,
     clauses: ["considerations-007"],
     gate: MainOnly,
     check: Check::Document(check),

@@ -18,6 +18,7 @@ declare_rule! {
     /// { "annotations": { "com.example.note": "\ud800" } }
     /// ```
     JSN005, "json-string-not-ijson", Error,
+    basis: Keyword,
     clauses: ["considerations-005"],
     gate: MainOnly,
     check: Check::Document(check),

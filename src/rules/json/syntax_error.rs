@@ -18,6 +18,7 @@ declare_rule! {
     /// { "imageLayoutVersion": 1.0.0 }
     /// ```
     JSN001, "json-syntax-error", Error,
+    basis: Keyword,
     clauses: ["descriptor-003", "image-layout-006", "image-layout-010", "config-051"],
     check: Check::Document(check),
 }

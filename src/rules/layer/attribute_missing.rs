@@ -20,6 +20,7 @@ declare_rule! {
     /// ## Example
     /// A hand-written tar header whose `mtime` field is left blank.
     LYR023, "layer-entry-attribute-missing", Error,
+    basis: Keyword,
     clauses: ["layer-003"],
     check: Check::Layout(check),
 }

@@ -24,6 +24,7 @@ declare_rule! {
     /// ```
     /// where the blob starts with `1f 8b 08 00`: it was compressed with gzip.
     LYR001, "layer-compression-mismatch", Error,
+    basis: Type,
     clauses: ["descriptor-003", "layer-001"],
     check: Check::Descriptor(check),
 }

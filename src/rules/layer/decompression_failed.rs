@@ -21,6 +21,7 @@ declare_rule! {
     /// ## Example
     /// A `+gzip` layer whose last kilobytes were cut off before it was hashed and pushed.
     LYR002, "layer-decompression-failed", Error,
+    basis: Type,
     clauses: ["layer-001"],
     check: Check::Layout(check),
 }

@@ -25,6 +25,7 @@ declare_rule! {
     /// ## Example
     /// A 40 KiB `+zstd` layer that decompresses to 1 TiB of zeros.
     LYR003, "layer-decompression-limit", Error,
+    basis: Keyword,
     clauses: ["layer-001"],
     check: Check::Layout(check),
 }

@@ -16,10 +16,16 @@ declare_rule! {
     /// without root, builds in CI containers) fail or skip the entry. Container runtimes create `/dev` themselves,
     /// so device nodes in an image are almost always left over from building it on a real root filesystem.
     ///
+    /// ## Basis
+    /// Hardening. Devices are among the listed file types (layer.md § File Types); nothing forbids them. The rule
+    /// protects unprivileged unpackers only, and is off unless selected by code.
+    ///
     /// ## Example
     /// `dev/null`, a character device 1:3, in a base layer made with `tar -C / -c .`.
-    LYR025, "layer-device-node", Error,
-    clauses: ["layer-001"],
+    LYR025, "layer-device-node", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "layer.md#file-types",
     default_enabled: false,
     check: Check::Layout(check),
 }

@@ -23,6 +23,7 @@ declare_rule! {
     /// A layer recompressed with zstd after the config was written: its digest changed (and the manifest was
     /// updated) but `diff_ids` was copied from a build whose tar stream differed by one mtime.
     LYR007, "layer-diff-id-mismatch", Error,
+    basis: Type,
     clauses: ["manifest-022", "manifest-021", "config-043"],
     check: Check::Image(check),
 }

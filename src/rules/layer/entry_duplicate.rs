@@ -20,6 +20,7 @@ declare_rule! {
     /// ## Example
     /// A layer with `etc/app.conf` at offset 1024 and again as `./etc/app.conf` at offset 4096.
     LYR011, "layer-entry-duplicate", Error,
+    basis: Keyword,
     clauses: ["layer-002"],
     check: Check::Layout(check),
 }

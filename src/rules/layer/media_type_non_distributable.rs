@@ -23,6 +23,7 @@ declare_rule! {
     ///   "urls": ["https://example.com/layer.tar.gz"], … }
     /// ```
     LYR024, "layer-media-type-non-distributable", Warning,
+    basis: Keyword,
     clauses: ["layer-016", "layer-020", "layer-021"],
     check: Check::Descriptor(check),
 }

@@ -22,6 +22,7 @@ declare_rule! {
     /// A layer holding `bin/` and `bin/.wh..wh..opq` where `bin/.wh.my-app-binary` and `bin/.wh.my-app-tools`
     /// would do.
     LYR019, "layer-opaque-whiteout", Warning,
+    basis: Keyword,
     clauses: ["layer-014"],
     default_enabled: false,
     check: Check::Layout(check),

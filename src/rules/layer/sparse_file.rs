@@ -18,6 +18,7 @@ declare_rule! {
     /// ## Example
     /// A layer made with `tar --sparse` from a directory holding a 1 GiB `lastlog` with a few bytes set.
     LYR020, "layer-sparse-file", Warning,
+    basis: Keyword,
     clauses: ["layer-004"],
     check: Check::Layout(check),
 }

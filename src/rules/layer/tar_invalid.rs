@@ -21,6 +21,7 @@ declare_rule! {
     /// ## Example
     /// A layer cut in the middle of a file's data: the entry declares 4096 bytes, 1000 follow.
     LYR004, "layer-tar-invalid", Error,
+    basis: Type,
     clauses: ["layer-001"],
     check: Check::Layout(check),
 }

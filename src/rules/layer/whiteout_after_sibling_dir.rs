@@ -29,6 +29,7 @@ declare_rule! {
     /// app/.wh.tmp.txt      ← after its sibling directory app/data/
     /// ```
     LYR018, "layer-whiteout-after-sibling-dir", Warning,
+    basis: Keyword,
     clauses: ["layer-013"],
     default_enabled: false,
     check: Check::Layout(check),

@@ -19,6 +19,7 @@ declare_rule! {
     /// ## Example
     /// An entry `etc/.wh.` in a layer.
     LYR013, "layer-whiteout-name-empty", Warning,
+    basis: Keyword,
     clauses: ["layer-010"],
     gate: MainOnly,
     check: Check::Layout(check),

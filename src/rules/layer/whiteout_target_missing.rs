@@ -19,9 +19,17 @@ declare_rule! {
     /// another parent than the one the manifest stacks it on (a rebased or re-ordered image), so its deletions
     /// may miss what they were meant to delete.
     ///
+    /// ## Basis
+    /// Exception. Layer-012 says whiteouts only apply to resources in lower layers; a whiteout of nothing applies
+    /// to nothing, which breaks no clause, so by the keyword alone this would be no finding. It is kept, off by
+    /// default and a warning when selected, because in a finished image it is the one visible sign that a layer
+    /// was stacked on another base than the one it was made against, and then its other whiteouts may miss the
+    /// files (secrets, say) they were meant to delete. `--profile strict` makes it an error.
+    ///
     /// ## Example
     /// `layers[1]` holds `etc/.wh.motd` but `layers[0]` has no `etc/motd`.
-    LYR017, "layer-whiteout-target-missing", Error,
+    LYR017, "layer-whiteout-target-missing", Warning,
+    basis: Exception,
     clauses: ["layer-012"],
     default_enabled: false,
     check: Check::Image(check),

@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// A layer blob truncated by an interrupted copy, still stored under its original name.
     LAY007, "blob-digest-mismatch", Error,
+    basis: Keyword,
     clauses: ["image-layout-011", "descriptor-005"],
     check: Check::Layout(check),
 }

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## Example
     /// A layout from which the layers of a base image were left out.
     LAY009, "blob-missing", Info,
+    basis: Keyword,
     clauses: ["image-layout-015"],
     default_enabled: false,
     check: Check::Layout(check),

@@ -19,6 +19,7 @@ declare_rule! {
     /// ## Example
     /// `blobs/sha256/44136FA355B3678A1146AD16F7E8649E94FB4FC21FE77E8310C060F61CAAFF8A` (upper-case hex).
     LAY006, "blob-path-invalid", Error,
+    basis: Keyword,
     clauses: [
         "image-layout-013",
         "descriptor-025",

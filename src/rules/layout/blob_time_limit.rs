@@ -16,6 +16,7 @@ declare_rule! {
     /// ## Example
     /// A 60 GiB layer on a network file system, validated with `--max-blob-time 60`.
     LAY013, "blob-time-limit", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

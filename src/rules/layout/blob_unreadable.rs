@@ -13,6 +13,7 @@ declare_rule! {
     /// ## Example
     /// A blob with mode `000`.
     LAY011, "blob-unreadable", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// A layer left behind after `umoci rm` without `umoci gc`.
     LAY008, "blob-unreferenced", Info,
+    basis: Keyword,
     clauses: ["image-layout-014"],
     default_enabled: false,
     check: Check::Layout(check),

@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// A layout holding only `oci-layout` and an `index.json` with no manifests.
     LAY005, "blobs-dir-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-003", "image-layout-004"],
     check: Check::Layout(check),
 }

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## Example
     /// `blobs/sha256/<digest>` being a symbolic link to `/etc/passwd`.
     LAY010, "blobs-entry-misplaced", Error,
+    basis: Keyword,
     clauses: ["image-layout-013", "image-layout-011"],
     check: Check::Layout(check),
 }

@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// A directory holding `oci-layout` and `blobs/` only.
     LAY004, "index-json-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-009", "image-layout-017"],
     check: Check::Layout(check),
 }

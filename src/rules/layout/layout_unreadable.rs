@@ -18,6 +18,7 @@ declare_rule! {
     /// ## Example
     /// `blobs/sha256/` with mode `000`, validated by a user who is not its owner.
     LAY012, "layout-unreadable", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

@@ -15,6 +15,7 @@ declare_rule! {
     /// ## Example
     /// A directory holding `index.json` and `blobs/` only.
     LAY001, "oci-layout-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-005"],
     check: Check::Layout(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "version": "1.0.0" }
     /// ```
     LAY002, "oci-layout-version-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-007", "image-layout-008"],
     schema: ["oci-layout.schema.json#/required/imageLayoutVersion"],
     check: Check::Schema,

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "imageLayoutVersion": 1 }
     /// ```
     LAY003, "oci-layout-version-not-string", Error,
+    basis: Keyword,
     clauses: ["image-layout-007"],
     schema: ["oci-layout.schema.json#/properties/imageLayoutVersion/type"],
     check: Check::Schema,

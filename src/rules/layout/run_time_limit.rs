@@ -16,6 +16,7 @@ declare_rule! {
     /// ## Example
     /// A layout of a thousand 1 GiB layers validated with `--max-time 60`.
     LAY014, "run-time-limit", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "artifactType": "signature", … }
     /// ```
     MAN005, "manifest-artifact-type-invalid", Error,
+    basis: Keyword,
     clauses: ["manifest-008", "manifest-006"],
     schema: [
         "image-manifest.schema.json#/properties/artifactType/type",

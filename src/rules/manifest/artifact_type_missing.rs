@@ -18,6 +18,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "config": { "mediaType": "application/vnd.oci.empty.v1+json", … }, "layers": [ … ] }
     /// ```
     MAN010, "manifest-artifact-type-missing", Error,
+    basis: Keyword,
     clauses: ["manifest-035", "manifest-007"],
     check: Check::Document(check),
 }

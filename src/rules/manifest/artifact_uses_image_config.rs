@@ -18,6 +18,7 @@ declare_rule! {
     /// { "artifactType": "application/vnd.example.sbom", "config": { "mediaType": "application/vnd.oci.image.config.v1+json", … }, … }
     /// ```
     MAN011, "manifest-artifact-uses-image-config", Error,
+    basis: Keyword,
     clauses: ["manifest-034", "manifest-016", "manifest-033", "artifacts-guidance-001"],
     check: Check::Document(check),
 }

@@ -20,6 +20,7 @@ declare_rule! {
     /// { "config": { "mediaType": "application/vnd.docker.container.image.v1+json", … }, "layers": [ { "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", … } ] }
     /// ```
     MAN012, "manifest-config-media-type-not-portable", Warning,
+    basis: Keyword,
     clauses: ["manifest-015"],
     check: Check::Document(check),
 }

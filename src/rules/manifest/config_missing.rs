@@ -14,6 +14,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "layers": [ … ] }
     /// ```
     MAN006, "manifest-config-missing", Error,
+    basis: Keyword,
     clauses: ["manifest-011"],
     schema: ["image-manifest.schema.json#/required/config"],
     check: Check::Schema,

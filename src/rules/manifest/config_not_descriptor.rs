@@ -14,6 +14,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "config": "sha256:5b0b…", "layers": [ … ] }
     /// ```
     MAN007, "manifest-config-not-descriptor", Error,
+    basis: Keyword,
     clauses: ["manifest-011"],
     schema: ["image-manifest.schema.json#/properties/config/type"],
     check: Check::Schema,

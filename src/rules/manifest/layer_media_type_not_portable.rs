@@ -20,6 +20,7 @@ declare_rule! {
     /// { "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", … }
     /// ```
     MAN013, "manifest-layer-media-type-not-portable", Warning,
+    basis: Keyword,
     clauses: ["manifest-025"],
     check: Check::Descriptor(check),
 }

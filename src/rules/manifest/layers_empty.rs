@@ -17,6 +17,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "config": { … }, "layers": [] }
     /// ```
     MAN009, "manifest-layers-empty", Warning,
+    basis: Keyword,
     clauses: ["manifest-020", "manifest-036"],
     check: Check::Document(check),
 }

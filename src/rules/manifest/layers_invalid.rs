@@ -13,6 +13,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "config": { … }, "layers": ["sha256:9834…"] }
     /// ```
     MAN008, "manifest-layers-invalid", Error,
+    basis: Keyword,
     clauses: ["manifest-019"],
     schema: [
         "image-manifest.schema.json#/properties/layers/type",

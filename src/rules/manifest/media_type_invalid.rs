@@ -14,6 +14,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", … }
     /// ```
     MAN003, "manifest-media-type-invalid", Error,
+    basis: Keyword,
     clauses: ["manifest-005"],
     schema: [
         "image-manifest.schema.json#/properties/mediaType/type",

@@ -16,6 +16,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ] }
     /// ```
     MAN004, "manifest-media-type-missing", Warning,
+    basis: Keyword,
     clauses: ["manifest-004"],
     check: Check::Document(check),
 }

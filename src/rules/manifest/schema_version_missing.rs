@@ -13,6 +13,7 @@ declare_rule! {
     /// { "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": { … }, "layers": [ … ] }
     /// ```
     MAN002, "manifest-schema-version-missing", Error,
+    basis: Keyword,
     clauses: ["manifest-001"],
     schema: ["image-manifest.schema.json#/required/schemaVersion"],
     check: Check::Schema,

@@ -16,6 +16,7 @@ declare_rule! {
     /// { "schemaVersion": 3, "config": { … }, "layers": [ … ] }
     /// ```
     MAN001, "manifest-schema-version-not-2", Error,
+    basis: Keyword,
     clauses: ["manifest-002"],
     check: Check::Document(check),
 }

@@ -14,6 +14,7 @@ declare_rule! {
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ], "subject": ".nope" }
     /// ```
     MAN014, "manifest-subject-invalid", Error,
+    basis: Type,
     clauses: ["manifest-030"],
     schema: ["image-manifest.schema.json#/properties/subject/type"],
     check: Check::Schema,
