@@ -12,6 +12,7 @@ pub mod check;
 pub mod clauses;
 pub mod config;
 pub mod corpus;
+pub mod coverage;
 pub mod digest;
 pub mod finding;
 pub mod formats;
@@ -253,6 +254,21 @@ fn layout_report_inner(
         report.skipped = Some(fast_skipped(&graph, opts));
     }
     display_locations(&mut report.findings, src);
+    report.not_validated = coverage::not_validated(&graph, opts);
+    for i in report
+        .not_validated
+        .iter_mut()
+        .flat_map(|n| n.items.iter_mut())
+    {
+        if let std::borrow::Cow::Owned(f) = src.display_path(&i.file) {
+            i.file = f;
+        }
+        for v in &mut i.via {
+            if let std::borrow::Cow::Owned(x) = src.display_path(v) {
+                *v = x;
+            }
+        }
+    }
     (report, unmatched)
 }
 
@@ -372,6 +388,7 @@ fn finish(input: Input, mut findings: Vec<Finding>, graph: &Graph, opts: &Option
         summary,
         images: None,
         skipped: None,
+        not_validated: None,
     }
 }
 

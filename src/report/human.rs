@@ -98,6 +98,11 @@ pub fn render_styled(report: &Report, color: bool) -> String {
             None => String::new(),
         }
     );
+    if let Some(nv) = &report.not_validated {
+        // The summary line says what it does not cover.
+        s.pop();
+        let _ = writeln!(s, "; {}", nv.sentence());
+    }
     s
 }
 

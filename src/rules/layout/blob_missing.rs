@@ -5,21 +5,21 @@ use crate::walk::Role;
 
 declare_rule! {
     /// ## What it checks
-    /// A descriptor points at a blob that is not in the layout. The spec allows such sparse layouts (the blob
-    /// should then come from an external store), so this is off by default; the `strict` profile reports it.
-    /// Missing `subject` targets are never reported: a subject is a weak reference to content that usually lives
-    /// elsewhere.
+    /// A descriptor points at a blob that is not in the layout (or at a path that is no regular file, which is
+    /// not read: LAY010). The spec allows such sparse layouts (the blob should then come from an external
+    /// store), so this is an info; the `strict` profile makes it an error. Missing `subject` targets are never
+    /// reported: a subject is a weak reference to content that usually lives elsewhere.
     ///
     /// ## Why it matters
     /// A missing blob cannot be verified or unpacked from this layout alone; anything that needs it must fetch it
-    /// from somewhere else.
+    /// from somewhere else. And a report without errors says nothing about content that was not there to
+    /// check, so the summary line counts the images and blobs that were not validated.
     ///
     /// ## Example
     /// A layout from which the layers of a base image were left out.
     LAY009, "blob-missing", Info,
     basis: Keyword,
     clauses: ["image-layout-015"],
-    default_enabled: false,
     check: Check::Layout(check),
 }
 
