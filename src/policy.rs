@@ -178,6 +178,11 @@ impl Profile {
                     "A sparse layout (a referenced blob missing) is allowed but cannot be pushed or run as it is.",
                 ),
                 (
+                    Code("LAY015"),
+                    Deny,
+                    "As LAY009, for the config or a layer of an image that is in the layout.",
+                ),
+                (
                     Code("JSN006"),
                     Deny,
                     "Canonical JSON makes digests reproducible; v1.1.1 recommends it.",

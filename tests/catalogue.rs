@@ -93,7 +93,6 @@ fn clauses_exist_and_give_the_version() {
                 "{} cites no clause: only a rule whose basis is not a keyword may, and it names its section",
                 r.code
             );
-            assert_eq!(r.gate, Gate::All, "{}: no clause gives a version", r.code);
             continue;
         };
         let expected_gate = match primary.versions {

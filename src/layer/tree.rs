@@ -354,7 +354,8 @@ fn replay_layer<'a>(tree: &mut Tree<'a>, stack: &mut Stack, li: usize, facts: &'
         Whiteout::Opaque => Some(WhiteoutForm::Opaque),
         _ => None,
     };
-    // Whiteouts that lead outside the root, by entry index: reported once, and never applied.
+    // Whiteouts that lead outside the root (or, further down, entries below a non-directory), by entry index:
+    // reported once, and never applied.
     let mut escaped: Vec<usize> = Vec::new();
     let escape = |stack: &mut Stack, escaped: &mut Vec<usize>, ei: usize, esc: Escape, p: &str| {
         let form = match classify(tar::basename(p)) {
@@ -376,6 +377,9 @@ fn replay_layer<'a>(tree: &mut Tree<'a>, stack: &mut Stack, li: usize, facts: &'
     //    the same path: redundant, not wrong), through the symbolic links the lower layers made.
     let mut hidden: Vec<String> = Vec::new();
     let mut opaque: Vec<String> = Vec::new();
+    // Whiteouts of nothing, reported after the entries unless the whiteout turns out to be worse (through a link
+    // that leaves the root, or below a non-directory), which explains why its target is not there.
+    let mut missing: Vec<Event> = Vec::new();
     for (ei, e) in t.entries.iter().enumerate().filter(|(_, e)| usable(e)) {
         let p = t.path(e);
         match classify(tar::basename(p)) {
@@ -386,7 +390,7 @@ fn replay_layer<'a>(tree: &mut Tree<'a>, stack: &mut Stack, li: usize, facts: &'
                     if tree.nodes.contains_key(target.as_str()) {
                         hidden.push(target);
                     } else {
-                        stack.events.push(Event {
+                        missing.push(Event {
                             layer: li,
                             entry: ei,
                             what: What::WhiteoutTargetMissing {
@@ -434,6 +438,7 @@ fn replay_layer<'a>(tree: &mut Tree<'a>, stack: &mut Stack, li: usize, facts: &'
             continue;
         }
         if let Some((parent, node)) = tree.non_directory_ancestor(p) {
+            escaped.push(ei);
             stack.events.push(Event {
                 layer: li,
                 entry: ei,
@@ -499,6 +504,11 @@ fn replay_layer<'a>(tree: &mut Tree<'a>, stack: &mut Stack, li: usize, facts: &'
         };
         tree.nodes.insert(p, Node { kind, layer, entry });
     }
+    stack.events.extend(
+        missing
+            .into_iter()
+            .filter(|ev| !escaped.contains(&ev.entry)),
+    );
 }
 
 #[cfg(test)]
@@ -562,7 +572,8 @@ mod tests {
             e("later", "file", None),
         ]);
         let s = replay(&[Some(&base), Some(&top)]);
-        let got: Vec<(usize, &What)> = s.events.iter().map(|e| (e.entry, &e.what)).collect();
+        let mut got: Vec<(usize, &What)> = s.events.iter().map(|e| (e.entry, &e.what)).collect();
+        got.sort_by_key(|(i, _)| *i);
         assert_eq!(
             got,
             vec![

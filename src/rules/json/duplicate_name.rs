@@ -25,6 +25,11 @@ declare_rule! {
 }
 
 fn check(cx: &DocCx, out: &mut Out) {
+    report_duplicates(cx, out);
+}
+
+/// Every duplicate member name of the document outside annotation maps (ANN004's).
+pub(crate) fn report_duplicates(cx: &DocCx, out: &mut Out) {
     let maps: Vec<String> = annotation_maps(cx.doc)
         .into_iter()
         .map(|(p, _)| p)

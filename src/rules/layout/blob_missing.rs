@@ -5,9 +5,10 @@ use crate::walk::Role;
 
 declare_rule! {
     /// ## What it checks
-    /// A descriptor points at a blob that is not in the layout (or at a path that is no regular file, which is
-    /// not read: LAY010). The spec allows such sparse layouts (the blob should then come from an external
-    /// store), so this is an info; the `strict` profile makes it an error. Missing `subject` targets are never
+    /// A descriptor points at a blob that is not in the layout: a whole image or index an index entry names
+    /// (a multi-platform index exported for one platform). The spec allows such sparse layouts (the blob should
+    /// then come from an external store), so this is an info; the `strict` profile makes it an error. The
+    /// config or a layer of an image whose manifest is there is LAY015's. Missing `subject` targets are never
     /// reported: a subject is a weak reference to content that usually lives elsewhere.
     ///
     /// ## Why it matters
@@ -35,6 +36,9 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         else {
             continue;
         };
+        if super::part_of_image(cx, b) {
+            continue; // LAY015's
+        }
         let d = &cx.graph.descs[first];
         let doc = &cx.graph.docs[d.doc];
         out.emit(
