@@ -56,8 +56,8 @@ impl Basis {
                 "a present value is outside the type or format the spec declares for it, so no decoder accepts it"
             }
             Basis::Hardening => {
-                "protects an unpacker or a consumer, but no clause requires it: never an error by default \
-                 (`--profile strict` or `--deny hardening` raise it)"
+                "protects an unpacker or a consumer, but no clause requires it, so never an error by default; \
+                 `--profile strict` and `--deny hardening` raise it"
             }
             Basis::Exception => {
                 "a judgement call, defended under \"Basis\" in the rule's documentation"

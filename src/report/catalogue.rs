@@ -105,7 +105,7 @@ fn citations(r: &Rule) -> String {
 
 pub fn explain(r: &Rule) -> String {
     let mut s = format!("{} {} ({})\n\n", r.code, r.name, r.severity);
-    let _ = writeln!(s, "Basis: {} ({}).\n", r.basis, r.basis.meaning());
+    let _ = writeln!(s, "Basis: {}: {}.\n", r.basis, r.basis.meaning());
     s.push_str(&r.docs_text());
     s.push_str("\n\n## Clauses\n");
     if r.clauses.is_empty() {
