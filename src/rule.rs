@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 
 use crate::Spec;
+pub use crate::basis::Basis;
 use crate::check::{DescCx, DocCx, ImageCx, LayoutCx, Origin, Out};
 use crate::clauses;
-pub use crate::basis::Basis;
 pub use crate::finding::Severity;
 pub use crate::policy::{Level, Profile, Selector};
 
