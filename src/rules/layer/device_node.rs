@@ -8,8 +8,8 @@ use super::{EntryReporter, entry_loc, layers};
 declare_rule! {
     /// ## What it checks
     /// A layer holds a character or block device node. The spec lists devices among the file types a layer may
-    /// hold "where supported", so this is off by default; turn it on (`--warn LYR025`) for images that must
-    /// unpack without privileges.
+    /// hold "where supported", so this is a warning, never an error by default; `--allow LYR025` silences it for
+    /// images that are only ever unpacked as root.
     ///
     /// ## Why it matters
     /// Creating a device node needs `CAP_MKNOD`: rootless and unprivileged unpackers (rootless Podman, umoci
@@ -18,7 +18,9 @@ declare_rule! {
     ///
     /// ## Basis
     /// Hardening. Devices are among the listed file types (layer.md § File Types); nothing forbids them. The rule
-    /// protects unprivileged unpackers only, and is off unless selected by code.
+    /// protects unprivileged unpackers, and the host: a device node such as `dev/sda` in an image is a way to
+    /// reach the host's disk from a container that is given the device cgroup permission. A warning by default,
+    /// an error under `--profile strict` or `--deny hardening`.
     ///
     /// ## Example
     /// `dev/null`, a character device 1:3, in a base layer made with `tar -C / -c .`.
@@ -26,7 +28,6 @@ declare_rule! {
     basis: Hardening,
     clauses: [],
     section: "layer.md#file-types",
-    default_enabled: false,
     check: Check::Layout(check),
 }
 
