@@ -41,6 +41,25 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
             _ => {}
         }
     }
+    // Cross-layer checks a limit stopped (computed by the rules that ran, one replay per image).
+    if let Ok(stacks) = graph.layer_stacks.lock() {
+        let mut stopped: Vec<(usize, String)> = stacks
+            .iter()
+            .filter_map(|(m, s)| s.stopped.clone().map(|why| (*m, why)))
+            .collect();
+        stopped.sort();
+        for (m, why) in stopped {
+            let Some(doc) = graph.docs.get(m) else {
+                continue;
+            };
+            items.push(NotValidatedItem {
+                kind: "image",
+                file: doc.file.clone(),
+                via: doc.via.clone(),
+                reason: format!("its layers were checked one by one, but {why}"),
+            });
+        }
+    }
     // A blob reached from several images is listed once.
     let mut seen = std::collections::BTreeSet::new();
     items.retain(|i| seen.insert((i.kind, i.file.clone())));
