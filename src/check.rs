@@ -1,7 +1,7 @@
 //! What code rules see (one context per node kind) and how they report (`Out`).
 
 use crate::clauses;
-use crate::finding::{EntryLoc, Finding, Location, Severity};
+use crate::finding::{EntryLoc, Finding, Location, NotListed, Severity};
 use crate::json::{self, Value};
 use crate::source::Entry;
 use crate::walk::{Blob, DescOcc, Doc, DocKind, Graph, Role};
@@ -127,7 +127,7 @@ impl ImageCx<'_> {
 
 /// Where every rule's findings go: at most `per` findings per rule and file, and [`crate::MAX_FINDINGS_TOTAL`] in
 /// all, so that a hostile input (a million bad descriptors) cannot turn into gigabytes of report. What is left
-/// out is counted, and [`Sink::finish`] adds one finding per rule and file that says how many.
+/// out is counted, and [`Sink::finish`] adds one note per rule and file that says how many (a note, not a finding).
 #[derive(Debug, Default)]
 pub struct Sink {
     findings: Vec<Finding>,
@@ -137,6 +137,8 @@ pub struct Sink {
     over: std::collections::BTreeMap<(&'static str, String), (usize, Finding)>,
     /// Per rule, once the total is reached.
     over_total: std::collections::BTreeMap<&'static str, (usize, Finding)>,
+    /// Notes of the rules' own caps.
+    omitted: Vec<NotListed>,
 }
 
 impl Sink {
@@ -174,32 +176,68 @@ impl Sink {
         self.findings.push(f);
     }
 
-    /// The findings, with one more per rule and file whose findings were not all listed.
-    pub fn finish(mut self) -> Vec<Finding> {
+    /// Findings of a rule counted but not listed by a cap of its own (a rule's per-layer limit).
+    pub fn omit(
+        &mut self,
+        rule: &Origin,
+        severity: Severity,
+        location: Location,
+        count: usize,
+        limit: &'static str,
+        message: String,
+    ) {
+        if count == 0 {
+            return;
+        }
+        self.omitted.push(NotListed {
+            code: rule.code,
+            name: rule.name,
+            severity,
+            file: location.file,
+            via: location.via,
+            count,
+            limit,
+            message,
+        });
+    }
+
+    /// The findings listed, and a note per rule and file whose findings were not all listed (the findings they
+    /// stand for are counted, not listed).
+    pub fn finish(mut self) -> (Vec<Finding>, Vec<NotListed>) {
         let per = self.per;
+        let mut notes = std::mem::take(&mut self.omitted);
         for ((_, file), (n, first)) in std::mem::take(&mut self.over) {
-            self.findings.push(Finding {
-                location: Location {
-                    via: first.location.via.clone(),
-                    ..Location::file(file)
-                },
+            notes.push(NotListed {
+                code: first.code,
+                name: first.name,
+                severity: first.severity,
+                file,
+                via: first.location.via,
+                count: n,
+                limit: "max-findings",
                 message: format!(
-                    "{n} more finding(s) of this rule in this file were not listed (at most {per} per rule and file: --max-findings)"
+                    "{n} more finding(s) of {} in this file not listed (at most {per} per rule and file: --max-findings)",
+                    first.code
                 ),
-                ..first
             });
         }
         for (_, (n, first)) in std::mem::take(&mut self.over_total) {
-            self.findings.push(Finding {
-                location: Location::file(first.location.file.clone()),
+            notes.push(NotListed {
+                code: first.code,
+                name: first.name,
+                severity: first.severity,
+                file: first.location.file,
+                via: Vec::new(),
+                count: n,
+                limit: "total",
                 message: format!(
-                    "{n} more finding(s) of this rule were not listed: the report holds at most {} findings",
+                    "{n} more finding(s) of {} not listed: the report lists at most {} findings",
+                    first.code,
                     crate::MAX_FINDINGS_TOTAL
                 ),
-                ..first
             });
         }
-        self.findings
+        (self.findings, notes)
     }
 }
 
@@ -308,6 +346,18 @@ impl<'a> Out<'a> {
             location,
             message: message.into(),
         });
+    }
+
+    /// `count` findings of this rule at `location` were counted but not listed (`limit` names the cap).
+    pub fn not_listed(
+        &mut self,
+        location: Location,
+        count: usize,
+        limit: &'static str,
+        message: String,
+    ) {
+        self.sink
+            .omit(self.rule, self.severity, location, count, limit, message);
     }
 }
 

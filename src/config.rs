@@ -10,7 +10,20 @@
 //! should = "deny"
 //! ```
 //!
-//! The file is `--config FILE`, else `ocicheck.toml` in the working directory, else none. Precedence, lowest first:
+//! ```toml
+//! [[ignore]]               # findings not reported; `reason` is required
+//! code = "LAY008"
+//! file = "blobs/sha256/*"  # optional: a file inside the input, `*` at the end for a prefix
+//! pointer = "/annotations" # optional: the JSON pointer
+//! input = "image"          # optional: the input path as given on the command line
+//! reason = "the build cache keeps old blobs; cleaned at push"
+//! ```
+//!
+//! The file is `--config FILE`, else the first `ocicheck.toml` found walking up from the working directory (as
+//! ruff finds its configuration), else none; `--no-config` reads none. A configuration file that lies inside an
+//! input being validated is never read: an image must not choose the rules it is checked by (`cd image &&
+//! ocicheck validate .` skips `image/ocicheck.toml`, says so, and keeps walking up; `--config` naming one is a
+//! usage error). Precedence, lowest first:
 //! the rules' defaults, the profile (the flag's, else the file's), the file's `[rules]`, the `--allow/--warn/--deny`
 //! flags. Within the file, and within the flags, overrides go from the least to the most specific selector
 //! (level, then group, then code; for the flags, `--allow` before `--warn` before `--deny` at the same
@@ -38,12 +51,29 @@ pub struct FileConfig {
     pub fail_on: Option<String>,
     #[serde(default)]
     pub rules: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ignore: Vec<IgnoreEntry>,
+}
+
+/// One `[[ignore]]` entry as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    pub code: String,
+    pub file: Option<String>,
+    pub pointer: Option<String>,
+    pub input: Option<String>,
+    pub reason: String,
 }
 
 /// What the command line gave (`None` / empty: not given).
 #[derive(Debug, Default, Clone)]
 pub struct Flags {
     pub config: Option<PathBuf>,
+    /// `--no-config`: read no configuration file.
+    pub no_config: bool,
+    /// The inputs to validate: a configuration file inside one of them is never read.
+    pub inputs: Vec<PathBuf>,
     pub spec: Option<String>,
     pub profile: Option<String>,
     pub fail_on: Option<String>,
@@ -63,6 +93,82 @@ pub struct Resolved {
     pub overrides: Vec<(Selector, Level)>,
     /// The configuration file read, if any.
     pub file: Option<PathBuf>,
+    /// Where each override came from (`--deny`, the file), in the order of `overrides`.
+    pub override_sources: Vec<String>,
+    /// The file's ignore entries.
+    pub ignores: Vec<crate::report::settings::Ignore>,
+    /// Where `spec`, `profile`, `fail_on` and `config` came from.
+    pub sources: BTreeMap<String, String>,
+    /// Configuration files found walking up but not read, because they lie inside an input.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Whether `file` lies inside `input` (a directory that holds it, or the input itself), symbolic links resolved.
+pub fn inside_input(file: &Path, input: &Path) -> bool {
+    if input.as_os_str() == "-" {
+        return false;
+    }
+    let (Ok(f), Ok(i)) = (std::fs::canonicalize(file), std::fs::canonicalize(input)) else {
+        return false;
+    };
+    f == i || (i.is_dir() && f.starts_with(&i))
+}
+
+/// The configuration file found walking up from `cwd`, and those skipped on the way because they lie inside an
+/// input.
+pub fn discover(cwd: &Path, inputs: &[PathBuf]) -> (Option<PathBuf>, Vec<PathBuf>) {
+    let mut skipped = Vec::new();
+    for dir in cwd.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if !candidate.is_file() {
+            continue;
+        }
+        let abs_inputs = inputs.iter().map(|i| {
+            if i.is_absolute() {
+                i.clone()
+            } else {
+                cwd.join(i)
+            }
+        });
+        if abs_inputs.clone().any(|i| inside_input(&candidate, &i)) {
+            skipped.push(candidate);
+            continue;
+        }
+        return (Some(candidate), skipped);
+    }
+    (None, skipped)
+}
+
+impl Resolved {
+    /// The settings as reports record them.
+    pub fn settings(
+        &self,
+        fast: bool,
+        max_findings: usize,
+        baseline: Option<&Path>,
+    ) -> crate::report::Settings {
+        crate::report::Settings {
+            spec: self.spec.as_str().into(),
+            profile: self.profile.map(|p| p.name().to_string()),
+            config: self.file.as_ref().map(|p| p.display().to_string()),
+            fail_on: self.fail_on.map_or("never", Severity::as_str).into(),
+            overrides: self
+                .overrides
+                .iter()
+                .zip(&self.override_sources)
+                .map(|((sel, level), src)| crate::report::settings::Override {
+                    selector: sel.to_string(),
+                    level: level.as_str().into(),
+                    source: src.clone(),
+                })
+                .collect(),
+            ignores: self.ignores.clone(),
+            baseline: baseline.map(|b| b.display().to_string()),
+            fast,
+            max_findings,
+            sources: self.sources.clone(),
+        }
+    }
 }
 
 /// Read and check a configuration file's syntax (not its values).
@@ -86,9 +192,58 @@ pub fn load(path: &Path) -> Result<FileConfig, String> {
 
 /// Combine the configuration file (found from `cwd` unless `flags.config` names one) with the flags.
 pub fn resolve(flags: &Flags, cwd: &Path) -> Result<Resolved, String> {
-    let file = match &flags.config {
-        Some(p) => Some(p.clone()),
-        None => Some(cwd.join(FILE_NAME)).filter(|p| p.is_file()),
+    let mut sources = BTreeMap::new();
+    let mut skipped = Vec::new();
+    let file = match (&flags.config, flags.no_config) {
+        (Some(p), _) => {
+            let abs = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            if let Some(i) = flags.inputs.iter().find(|i| {
+                inside_input(
+                    &abs,
+                    &if i.is_absolute() {
+                        i.to_path_buf()
+                    } else {
+                        cwd.join(i)
+                    },
+                )
+            }) {
+                return Err(format!(
+                    "--config {}: lies inside the input {}; a configuration shipped in what is validated is never read",
+                    p.display(),
+                    i.display()
+                ));
+            }
+            sources.insert("config".into(), "--config".into());
+            Some(p.clone())
+        }
+        (None, true) => {
+            sources.insert("config".into(), "--no-config".into());
+            None
+        }
+        (None, false) => {
+            let (found, skip) = discover(cwd, &flags.inputs);
+            skipped = skip;
+            sources.insert(
+                "config".into(),
+                match &found {
+                    Some(f) => format!(
+                        "found walking up from {}{}",
+                        cwd.display(),
+                        if f.parent() == Some(cwd) {
+                            " (the working directory)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => format!("none found walking up from {}", cwd.display()),
+                },
+            );
+            found
+        }
     };
     let cfg = match &file {
         Some(p) => load(p)?,
@@ -99,6 +254,22 @@ pub fn resolve(flags: &Flags, cwd: &Path) -> Result<Resolved, String> {
         .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
     let all: Vec<&'static Rule> = rules::all().collect();
 
+    let from = |flag: &Option<String>, file_value: &Option<String>, flag_name: &str| -> String {
+        match (flag, file_value) {
+            (Some(_), _) => flag_name.to_string(),
+            (None, Some(_)) => name.clone(),
+            (None, None) => "default".to_string(),
+        }
+    };
+    sources.insert("spec".into(), from(&flags.spec, &cfg.spec, "--spec"));
+    sources.insert(
+        "profile".into(),
+        from(&flags.profile, &cfg.profile, "--profile"),
+    );
+    sources.insert(
+        "fail_on".into(),
+        from(&flags.fail_on, &cfg.fail_on, "--fail-on"),
+    );
     let spec = match (&flags.spec, &cfg.spec) {
         (Some(s), _) => {
             Spec::parse(s).ok_or_else(|| format!("--spec {s}: expected v1.1.1 or main"))?
@@ -132,29 +303,59 @@ pub fn resolve(flags: &Flags, cwd: &Path) -> Result<Resolved, String> {
         let level = Level::parse(value).ok_or_else(|| {
             format!("{name}: [rules] {key} = {value:?}: expected allow, info, warn or deny")
         })?;
-        from_file.push((sel, level));
+        from_file.push((sel, level, name.clone()));
     }
-    from_file.sort_by_key(|(s, _)| s.specificity());
+    from_file.sort_by_key(|(s, _, _)| s.specificity());
 
     let mut from_flags = Vec::new();
-    for (list, level) in [
-        (&flags.allow, Level::Allow),
-        (&flags.warn, Level::Warn),
-        (&flags.deny, Level::Deny),
+    for (list, level, flag) in [
+        (&flags.allow, Level::Allow, "--allow"),
+        (&flags.warn, Level::Warn, "--warn"),
+        (&flags.deny, Level::Deny, "--deny"),
     ] {
         for s in list {
-            from_flags.push((Selector::parse(s, &all)?, level));
+            from_flags.push((Selector::parse(s, &all)?, level, flag.to_string()));
         }
     }
-    from_flags.sort_by_key(|(s, _)| s.specificity());
-
+    from_flags.sort_by_key(|(s, _, _)| s.specificity());
     from_file.extend(from_flags);
+
+    let mut ignores = Vec::new();
+    for (i, e) in cfg.ignore.iter().enumerate() {
+        let Selector::Code(code) = Selector::parse(&e.code, &all)
+            .map_err(|err| format!("{name}: [[ignore]] #{}: {err}", i + 1))?
+        else {
+            return Err(format!(
+                "{name}: [[ignore]] #{}: code = {:?}: an ignore names one rule by code (use [rules] for groups and levels)",
+                i + 1,
+                e.code
+            ));
+        };
+        if e.reason.trim().is_empty() {
+            return Err(format!(
+                "{name}: [[ignore]] #{} ({code}): reason is empty; say why these findings are accepted",
+                i + 1
+            ));
+        }
+        ignores.push(crate::report::settings::Ignore {
+            code: code.to_string(),
+            file: e.file.clone(),
+            pointer: e.pointer.clone(),
+            input: e.input.clone(),
+            reason: e.reason.trim().to_string(),
+        });
+    }
+
     Ok(Resolved {
         spec,
         profile,
         fail_on,
-        overrides: from_file,
+        overrides: from_file.iter().map(|(s, l, _)| (s.clone(), *l)).collect(),
+        override_sources: from_file.into_iter().map(|(_, _, src)| src).collect(),
         file,
+        ignores,
+        sources,
+        skipped,
     })
 }
 

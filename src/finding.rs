@@ -117,3 +117,22 @@ pub struct Finding {
     pub location: Location,
     pub message: String,
 }
+
+/// Findings of one rule that were counted but not listed: a limit keeps the report's size bounded
+/// (`--max-findings` per rule and file, 50 per rule and layer, 20,000 in all). A note, not a finding: the findings it stands for
+/// are in the summary's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotListed {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The file they are in (for the total cap: the file of the first one left out).
+    pub file: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+    pub count: usize,
+    /// Which limit: `max-findings`, `per-layer` or `total`.
+    pub limit: &'static str,
+    /// The note as the text formats print it.
+    pub message: String,
+}

@@ -7,6 +7,7 @@
 //! walks the content graph, verifies blobs, runs the JSON Schemas and the code rules, and returns a [`Report`] whose
 //! findings are sorted deterministically.
 
+pub mod baseline;
 pub mod basis;
 pub mod check;
 pub mod clauses;
@@ -48,7 +49,8 @@ pub use options::{
 pub use spec::Spec;
 
 use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
-use report::{Finding, Input, Report, Tool};
+pub use report::TOOL;
+use report::{Finding, Input, Report};
 use rule::{Check, Policy, Rule, Severity};
 use walk::{DocKind, Graph, Role};
 
@@ -69,11 +71,6 @@ impl std::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-pub const TOOL: Tool = Tool {
-    name: "ocicheck",
-    version: env!("CARGO_PKG_VERSION"),
-};
 
 /// Validate an image layout directory, an archive holding one (tar, tar.gz, tar.zst; told apart by content, not
 /// by name), or a single JSON document. `-` reads stdin.
@@ -198,7 +195,7 @@ pub fn oversized_document(name: &str, display: &str, size: u64, opts: &Options) 
     };
     graph.file_order.insert(name.to_string(), 0);
     graph.oversized.push((name.to_string(), size, Vec::new()));
-    let findings = run_checks(&graph, None, opts);
+    let checked = run_checks(&graph, None, opts);
     finish(
         Input {
             path: display.to_string(),
@@ -210,7 +207,7 @@ pub fn oversized_document(name: &str, display: &str, size: u64, opts: &Options) 
                 "none"
             }),
         },
-        findings,
+        checked,
         &graph,
         opts,
     )
@@ -262,11 +259,12 @@ fn layout_report_inner(
 ) -> (Report, Option<String>) {
     let mut graph = walk::walk_layout(src, opts);
     walk::verify(src, &mut graph, opts);
-    let mut findings = run_checks(&graph, Some(src.entries()), opts);
+    let (mut findings, mut not_listed) = run_checks(&graph, Some(src.entries()), opts);
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
         findings.retain(|f| f.code.starts_with("ARC"));
+        not_listed.retain(|n| n.code.starts_with("ARC"));
     }
     let images = select::images(&graph);
     let unmatched = (!opts.select.is_empty() && images.is_empty()).then(|| {
@@ -292,7 +290,7 @@ fn layout_report_inner(
             media_type: None,
             media_type_source: None,
         },
-        findings,
+        (findings, not_listed),
         &graph,
         opts,
     );
@@ -318,6 +316,10 @@ fn layout_report_inner(
             }
         }
     }
+    display_notes(&mut report.not_listed, src);
+    if let Some(g) = &mut report.contents {
+        g.relocate(|p| src.display_path(p).into_owned());
+    }
     (report, unmatched)
 }
 
@@ -333,6 +335,19 @@ fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
     for f in findings.iter_mut().filter(|f| !f.code.starts_with("ARC")) {
         shown(&mut f.location.file);
         f.location.via.iter_mut().for_each(shown);
+    }
+}
+
+/// The notes of findings not listed, located as the findings are.
+fn display_notes(notes: &mut [report::NotListed], src: &dyn source::Source) {
+    let shown = |p: &mut String| {
+        if let std::borrow::Cow::Owned(s) = src.display_path(p) {
+            *p = s;
+        }
+    };
+    for n in notes.iter_mut().filter(|n| !n.code.starts_with("ARC")) {
+        shown(&mut n.file);
+        n.via.iter_mut().for_each(shown);
     }
 }
 
@@ -412,7 +427,7 @@ pub fn validate_document(
     let opts = &opts.start_clock();
     let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
     let graph = walk::walk_document(name, bytes, kind, opts);
-    let findings = run_checks(&graph, None, opts);
+    let checked = run_checks(&graph, None, opts);
     Ok(finish(
         Input {
             path: display.to_string(),
@@ -420,15 +435,16 @@ pub fn validate_document(
             media_type: (how != "none").then(|| kind.media_type().to_string()),
             media_type_source: Some(how),
         },
-        findings,
+        checked,
         &graph,
         opts,
     ))
 }
 
-fn finish(input: Input, mut findings: Vec<Finding>, graph: &Graph, opts: &Options) -> Report {
+fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Report {
+    let (mut findings, not_listed) = checked;
     sort_findings(&mut findings, graph);
-    let summary = Report::summarize(&findings);
+    let summary = Report::summarize(&findings, &not_listed);
     Report {
         tool: TOOL,
         spec: opts.spec.as_str(),
@@ -438,8 +454,18 @@ fn finish(input: Input, mut findings: Vec<Finding>, graph: &Graph, opts: &Option
         images: None,
         skipped: None,
         not_validated: None,
+        not_listed,
+        settings: None,
+        suppressed: None,
+        contents: opts
+            .content_graph
+            .then(|| report::contents::of_graph(graph)),
+        fingerprints: None,
     }
 }
+
+/// The findings listed, and the notes of those counted but not listed.
+pub type Checked = (Vec<Finding>, Vec<report::NotListed>);
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
 fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
@@ -476,11 +502,7 @@ fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
 }
 
 /// Run the schemas and every enabled rule over a graph.
-pub fn run_checks(
-    graph: &Graph,
-    entries: Option<&[source::Entry]>,
-    opts: &Options,
-) -> Vec<Finding> {
+pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Options) -> Checked {
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();

@@ -5,19 +5,24 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use ocicheck::output;
 use ocicheck::report::catalogue;
 use ocicheck::rule::Selector;
-use ocicheck::{Options, rules};
+use ocicheck::rules;
+
+mod cli;
+
+use cli::size;
 
 const EXIT_STATUS: &str = "Exit status:
-  0  no finding at or above --fail-on (default: error)
+  0  no finding at or above --fail-on (default: error), in any input
   1  at least one finding at or above --fail-on
-  2  ocicheck could not do its job: bad flags or configuration, unknown rule codes, an input that does not exist
-     or cannot be read, an output file that cannot be written
+  2  ocicheck could not do its job: bad flags or configuration, unknown rule codes, a configuration file inside
+     an input, an input that does not exist or cannot be read, an output file that cannot be written (with
+     --format json, stdout gets {\"error\": …} too)
 
-Configuration: ocicheck.toml in the working directory, or --config FILE (flags win over it).
-Colour: on a terminal unless NO_COLOR is set.";
+Configuration: --config FILE, else the first ocicheck.toml walking up from the working directory (never one
+inside an input); flags win over it. `ocicheck config` shows the settings in force and where each came from.
+Colour: --color auto (a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE forces it), always, never.";
 
 #[derive(Parser)]
 #[command(
@@ -35,14 +40,17 @@ struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
-    /// Validate an image layout directory or a single JSON document.
+    /// Validate image layout directories, archives or single JSON documents (one report, a section per input).
     Validate(ValidateArgs),
+    /// Print the settings in force (spec, profile, fail-on, configuration file, overrides, ignores) and where
+    /// each came from.
+    Config(ConfigArgs),
     /// List the rule catalogue.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
     },
-    /// The conformance corpus.
+    /// The conformance corpus (built into the binary: works from an installed copy).
     #[command(subcommand)]
     Conformance(ConformanceCmd),
     /// Print a rule's documentation.
@@ -55,7 +63,8 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), or write one page per command into a directory.
+    /// Print the man page (roff, every subcommand and option), or write it and one page per subcommand into a
+    /// directory.
     Man {
         /// Write ocicheck.1, ocicheck-validate.1 … into this directory instead.
         #[arg(long, value_name = "DIR")]
@@ -65,10 +74,14 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ConformanceCmd {
-    /// Regenerate the bytes of every generated case from its recipe (`--check`: only compare).
+    /// Regenerate the bytes of every generated case from its recipe (`--check`: only compare). Works in a source
+    /// checkout (the corpus found walking up from the working directory, or --corpus).
     Build {
         #[arg(long)]
         check: bool,
+        /// The corpus directory of a checkout (default: conformance/ found walking up from the working directory).
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
         /// Case ids (group/NAME) or prefixes; default all.
         cases: Vec<String>,
     },
@@ -76,9 +89,17 @@ enum ConformanceCmd {
     List {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Read the corpus from this directory instead of the copy built into the binary.
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
     },
     /// Write every case as real files into DIR, with index.json and cases.tsv (the expectations).
-    Export { dir: PathBuf },
+    Export {
+        dir: PathBuf,
+        /// Read the corpus from this directory instead of the copy built into the binary.
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+    },
     /// Run any validator over the exported corpus and print its matrix (exit 1 below 100%).
     Run {
         /// Command line run with sh -c for each case: {} is the input path ({media_type}, {doc_kind}, {ref},
@@ -107,9 +128,12 @@ enum ConformanceCmd {
         /// An existing export (default: export into a temporary directory first).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Read the corpus from this directory instead of the copy built into the binary.
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
         /// Run the cases of this spec version.
-        #[arg(long, default_value = "v1.1.1")]
-        spec: String,
+        #[arg(long, value_enum, default_value_t = SpecArg::V111)]
+        spec: SpecArg,
         #[arg(long, value_enum, default_value_t = RunFormat::Text)]
         format: RunFormat,
     },
@@ -141,106 +165,254 @@ enum RulesFormat {
     Markdown,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// Text for people, grouped by file.
+    /// Text for people, grouped by file, wrapped at 80 columns.
     Human,
+    /// One line per finding: PATH:LINE:COL: severity[CODE] message.
+    Concise,
     /// The JSON report (schema/report.schema.json).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
-    /// JUnit XML: one test case per rule that ran.
+    /// JUnit XML: one test suite per input, one test case per rule that ran.
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// One self-contained HTML page: the content graph with each node's findings, filters, rule docs.
+    Html,
+}
+
+impl Format {
+    fn output(self) -> ocicheck::output::Format {
+        use ocicheck::output::Format as F;
+        match self {
+            Format::Human => F::Human,
+            Format::Concise => F::Concise,
+            Format::Json => F::Json,
+            Format::Sarif => F::Sarif,
+            Format::Junit => F::Junit,
+            Format::Github => F::Github,
+            Format::Html => F::Html,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SpecArg {
+    /// Tag v1.1.1 of the image spec.
+    #[value(name = "v1.1.1", alias = "1.1.1")]
+    V111,
+    /// The unreleased main branch: blake3, non-negative sizes, I-JSON.
+    Main,
+}
+
+impl SpecArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            SpecArg::V111 => "v1.1.1",
+            SpecArg::Main => "main",
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    /// Every SHOULD is an error; sparse layouts, unreferenced blobs and non-canonical JSON too.
+    Strict,
+    /// What registries and runtimes accept in practice.
+    Portable,
+    /// Docker's media types validated like their OCI equivalents.
+    DockerCompat,
+}
+
+impl ProfileArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            ProfileArg::Strict => "strict",
+            ProfileArg::Portable => "portable",
+            ProfileArg::DockerCompat => "docker-compat",
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Error,
+    Warning,
+    Info,
+    /// Exit status 0 whatever is found.
+    Never,
+}
+
+impl FailOnArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            FailOnArg::Error => "error",
+            FailOnArg::Warning => "warning",
+            FailOnArg::Info => "info",
+            FailOnArg::Never => "never",
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set or TERM=dumb (CLICOLOR_FORCE colours a pipe).
+    Auto,
+    Always,
+    Never,
+}
+
+/// The settings `validate` and `config` share.
+#[derive(clap::Args)]
+struct SettingsArgs {
+    /// Configuration file (default: the first ocicheck.toml walking up from the working directory, never one
+    /// inside an input).
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long, conflicts_with = "config", help_heading = "Rules")]
+    no_config: bool,
+    /// Spec version (default v1.1.1).
+    #[arg(long, value_enum, help_heading = "Rules")]
+    spec: Option<SpecArg>,
+    /// A named policy.
+    #[arg(long, value_enum, help_heading = "Rules")]
+    profile: Option<ProfileArg>,
+    /// Lowest severity that makes the exit status 1 (default error).
+    #[arg(long, value_enum, help_heading = "Rules")]
+    fail_on: Option<FailOnArg>,
+    /// Do not report a rule, group (LYR) or level (should). Repeatable.
+    #[arg(long, value_name = "CODE", help_heading = "Rules")]
+    allow: Vec<String>,
+    /// Report a rule, group or level as a warning (also switches on rules that are off by default).
+    #[arg(long, value_name = "CODE", help_heading = "Rules")]
+    warn: Vec<String>,
+    /// Report a rule, group or level as an error.
+    #[arg(long, value_name = "CODE", help_heading = "Rules")]
+    deny: Vec<String>,
+}
+
+impl SettingsArgs {
+    fn flags(&self, inputs: &[PathBuf]) -> ocicheck::config::Flags {
+        ocicheck::config::Flags {
+            config: self.config.clone(),
+            no_config: self.no_config,
+            inputs: inputs.to_vec(),
+            spec: self.spec.map(|s| s.as_str().to_string()),
+            profile: self.profile.map(|p| p.as_str().to_string()),
+            fail_on: self.fail_on.map(|f| f.as_str().to_string()),
+            allow: self.allow.clone(),
+            warn: self.warn.clone(),
+            deny: self.deny.clone(),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct ConfigArgs {
+    #[command(flatten)]
+    settings: SettingsArgs,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// The inputs a run would validate (a configuration file inside one is not read).
+    inputs: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
 struct ValidateArgs {
-    /// An image layout directory, an archive of one (tar, tar.gz, tar.zst: `docker save`, `podman save`,
-    /// `skopeo copy … oci-archive:`), `-` for stdin, or a JSON document (manifest, index, config, oci-layout,
-    /// descriptor).
-    path: PathBuf,
+    /// Image layout directories, archives of one (tar, tar.gz, tar.zst: `docker save`, `podman save`,
+    /// `skopeo copy … oci-archive:`), `-` for stdin, or JSON documents (manifest, index, config, oci-layout,
+    /// descriptor). Several make one report with a section per input; the exit status is the worst.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
     /// Validate only the image whose index.json entry has this org.opencontainers.image.ref.name (or
     /// io.containerd.image.name). Repeatable.
-    #[arg(long = "ref", value_name = "NAME")]
+    #[arg(long = "ref", value_name = "NAME", help_heading = "Selection")]
     refs: Vec<String>,
     /// Validate only images for this platform: os/arch[/variant], e.g. linux/arm64 or linux/arm/v7. Repeatable.
-    #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]")]
+    #[arg(
+        long = "platform",
+        value_name = "OS/ARCH[/VARIANT]",
+        help_heading = "Selection"
+    )]
     platforms: Vec<String>,
     /// Validate only the manifest or index with this digest (at any depth) and what it references. Repeatable.
-    #[arg(long = "digest", value_name = "DIGEST")]
+    #[arg(long = "digest", value_name = "DIGEST", help_heading = "Selection")]
     digests: Vec<String>,
-    /// Output format (of stdout, and of a bare --output FILE).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Also write a report to FILE: FORMAT=FILE (sarif=results.sarif), or a bare FILE in --format (then stdout
-    /// gets the human report). Repeatable.
-    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
-    output: Vec<String>,
-    /// No progress bar, and no human report on stdout when --output takes the report.
-    #[arg(long, short = 'q')]
-    quiet: bool,
-    /// Configuration file (default: ocicheck.toml in the working directory, if there is one).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Spec version: v1.1.1 (default), or main (the unreleased branch: blake3, non-negative sizes, I-JSON).
-    #[arg(long)]
-    spec: Option<String>,
     /// Media type of a single document (default: its mediaType field, else inferred from its shape).
-    #[arg(long)]
+    #[arg(long, help_heading = "Selection")]
     media_type: Option<String>,
-    /// Lowest severity that makes the exit status 1: error (default), warning, info or never.
-    #[arg(long)]
-    fail_on: Option<String>,
-    /// Do not report a rule, group (LYR) or level (should).
-    #[arg(long, value_name = "CODE")]
-    allow: Vec<String>,
-    /// Report a rule, group or level as a warning (also switches on rules that are off by default).
-    #[arg(long, value_name = "CODE")]
-    warn: Vec<String>,
-    /// Report a rule, group or level as an error.
-    #[arg(long, value_name = "CODE")]
-    deny: Vec<String>,
-    /// Threads for blob verification (default: all cores).
-    #[arg(long)]
-    jobs: Option<usize>,
     /// Structure, digests and sizes only: every blob is hashed, but layers are not decompressed, so their DiffIDs,
     /// compression and tar entries are not checked (the report says so, and which rules did not run).
-    #[arg(long)]
+    #[arg(long, help_heading = "Selection")]
     fast: bool,
-    /// A named policy: strict, portable or docker-compat.
-    #[arg(long)]
-    profile: Option<String>,
-    /// Largest JSON document parsed, in bytes.
-    #[arg(long, default_value_t = 16 << 20)]
+    /// Output format (of stdout, and of a bare --output FILE).
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
+    format: Format,
+    /// Also write a report to FILE: FORMAT=FILE (sarif=results.sarif), or a bare FILE in --format (then stdout
+    /// gets the human report). An unknown FORMAT is an error. Repeatable.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "[FORMAT=]FILE",
+        help_heading = "Output"
+    )]
+    output: Vec<String>,
+    /// No progress bar, and no human report on stdout when --output takes the report.
+    #[arg(long, short = 'q', help_heading = "Output")]
+    quiet: bool,
+    /// Colour the human report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, help_heading = "Output")]
+    color: ColorArg,
+    /// Print how many findings each rule drew (count, code, name) instead of the findings (human, concise or
+    /// json on stdout; --output files still get full reports).
+    #[arg(long, help_heading = "Output")]
+    statistics: bool,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Report and fail only on findings not in this baseline (written by --write-baseline); the report says how
+    /// many were baselined.
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    baseline: Option<PathBuf>,
+    /// Write the findings of this run as a baseline (keyed on their SARIF fingerprints, which survive rebuilds);
+    /// the exit status is then 0.
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    write_baseline: Option<PathBuf>,
+    /// Threads for blob verification (default: all cores).
+    #[arg(long, help_heading = "Limits")]
+    jobs: Option<usize>,
+    /// Largest JSON document parsed (bytes, or 64K, 16M, 1G …).
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "16M", help_heading = "Limits")]
     max_json_size: u64,
     /// Decompression guard: largest uncompressed/compressed ratio of a layer (checked past 64 MiB).
-    #[arg(long, default_value_t = ocicheck::layer::DEFAULT_MAX_RATIO)]
+    #[arg(long, default_value_t = ocicheck::layer::DEFAULT_MAX_RATIO, help_heading = "Limits")]
     max_layer_ratio: u64,
-    /// Decompression guard: largest uncompressed size of one layer, in bytes (default 64 GiB).
-    #[arg(long, default_value_t = ocicheck::layer::DEFAULT_MAX_SIZE)]
+    /// Decompression guard: largest uncompressed size of one layer.
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64G", help_heading = "Limits")]
     max_layer_size: u64,
     /// JSON values parsed in all documents of the run (bounds the memory parsed documents take).
-    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_JSON_VALUES)]
+    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_JSON_VALUES, help_heading = "Limits")]
     max_json_values: usize,
     /// Bytes of JSON documents held in all.
-    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_JSON_TOTAL)]
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64M", help_heading = "Limits")]
     max_json_total: u64,
     /// Tar entries the layer pass keeps, all layers together (bounds the memory of the entry lists).
-    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_LAYER_ENTRIES)]
+    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_LAYER_ENTRIES, help_heading = "Limits")]
     max_layer_entries: usize,
-    /// Findings listed per rule and file; one more says how many were left out.
-    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_FINDINGS)]
+    /// Findings listed per rule and file; the rest are counted (in the summary, the statistics and the exit
+    /// status) but not listed, and a note says how many. The report lists 20,000 findings at most.
+    #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_FINDINGS, help_heading = "Limits")]
     max_findings: usize,
     /// Bytes of a piped stdin (or named pipe) held in memory; the rest goes to an unnamed temporary file.
-    #[arg(long, default_value_t = ocicheck::source::archive::DEFAULT_STREAM_MEMORY)]
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64M", help_heading = "Limits")]
     max_stream_memory: u64,
     /// Seconds one blob's verification may take; past it, a finding (LAY013).
-    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_BLOB_TIME)]
+    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_BLOB_TIME, help_heading = "Limits")]
     max_blob_time: u64,
     /// Seconds the whole run may take; past it, what is left is not checked and a finding says so (LAY014).
-    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_TIME)]
+    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_TIME, help_heading = "Limits")]
     max_time: u64,
 }
 
@@ -251,11 +423,53 @@ struct ValidateArgs {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Whether the command line asks for JSON on stdout (so that a failure is a JSON object too), read from the raw
+/// arguments: it must work when they do not parse.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    let a: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    a.iter().any(|x| x == "--format=json")
+        || a.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let json = wants_json(&args);
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            }
+            if json {
+                let msg = e.render().to_string();
+                let first = msg
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ")
+                    .to_string();
+                print!("{}", ocicheck::report::json::error(&first));
+            }
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(msg) => {
+            if json {
+                print!("{}", ocicheck::report::json::error(&msg));
+            }
             eprintln!("ocicheck: error: {msg}");
             ExitCode::from(2)
         }
@@ -264,7 +478,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Validate(a) => validate(a),
+        Command::Validate(a) => cli::validate::run(a.into()),
+        Command::Config(a) => {
+            let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
+            let resolved = ocicheck::config::resolve(&a.settings.flags(&a.inputs), &cwd)?;
+            print!(
+                "{}",
+                cli::config_cmd::render(&resolved, matches!(a.format, ListFormat::Json))
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules { format } => {
             print!(
                 "{}",
@@ -287,13 +510,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { dir } => {
-            let cmd = Cli::command();
             match dir {
-                Some(d) => clap_mangen::generate_to(cmd, &d)
-                    .map_err(|e| format!("{}: {e}", d.display()))?,
-                None => clap_mangen::Man::new(cmd)
-                    .render(&mut std::io::stdout())
-                    .map_err(|e| format!("stdout: {e}"))?,
+                Some(d) => {
+                    let files = cli::man::write_all(Cli::command(), &d)?;
+                    eprintln!("ocicheck: wrote {} into {}", files.join(", "), d.display());
+                }
+                None => {
+                    use std::io::Write as _;
+                    std::io::stdout()
+                        .write_all(&cli::man::page(Cli::command())?)
+                        .map_err(|e| format!("stdout: {e}"))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -312,86 +539,58 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-fn validate(a: ValidateArgs) -> Result<ExitCode, String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
-    let settings = ocicheck::config::resolve(
-        &ocicheck::config::Flags {
-            config: a.config,
-            spec: a.spec,
-            profile: a.profile,
-            fail_on: a.fail_on,
-            allow: a.allow,
-            warn: a.warn,
-            deny: a.deny,
-        },
-        &cwd,
-    )?;
-    let fail_on = settings.fail_on;
-    let mut opts = Options {
-        spec: settings.spec,
-        profile: settings.profile,
-        progress: ocicheck::progress::Bar::for_stderr(a.quiet),
-        media_type: a.media_type,
-        max_json_size: a.max_json_size,
-        max_layer_ratio: a.max_layer_ratio,
-        max_layer_size: a.max_layer_size,
-        max_json_values: a.max_json_values,
-        max_json_total: a.max_json_total,
-        max_findings: a.max_findings,
-        max_layer_entries: a.max_layer_entries,
-        max_stream_memory: a.max_stream_memory,
-        max_blob_time: std::time::Duration::from_secs(a.max_blob_time),
-        max_time: std::time::Duration::from_secs(a.max_time),
-        overrides: settings.overrides,
-        ..Options::default()
-    };
-    if let Some(j) = a.jobs {
-        opts.jobs = j.max(1);
-    }
-    opts.fast = a.fast;
-    opts.select = ocicheck::select::Selection {
-        refs: a.refs,
-        platforms: a
-            .platforms
-            .iter()
-            .map(|p| ocicheck::select::Platform::parse(p))
-            .collect::<Result<_, _>>()?,
-        digests: a.digests,
-    };
-    let report = ocicheck::validate(&a.path, &opts).map_err(|e| e.to_string())?;
-    let format = match a.format {
-        Format::Human => output::Format::Human,
-        Format::Json => output::Format::Json,
-        Format::Sarif => output::Format::Sarif,
-        Format::Junit => output::Format::Junit,
-        Format::Github => output::Format::Github,
-    };
-    for t in output::plan(format, &a.output, a.quiet) {
-        match t.file {
-            Some(path) => {
-                let text = output::render(t.format, &report, &opts, fail_on, false);
-                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-            }
-            None => {
-                let color = t.format == output::Format::Human && output::stdout_color();
-                print!(
-                    "{}",
-                    output::render(t.format, &report, &opts, fail_on, color)
-                );
-            }
+impl From<ValidateArgs> for cli::validate::Args {
+    fn from(a: ValidateArgs) -> Self {
+        let flags = a.settings.flags(&a.paths);
+        cli::validate::Args {
+            flags,
+            paths: a.paths,
+            refs: a.refs,
+            platforms: a.platforms,
+            digests: a.digests,
+            media_type: a.media_type,
+            fast: a.fast,
+            format: a.format.output(),
+            output: a.output,
+            quiet: a.quiet,
+            color: match a.color {
+                ColorArg::Auto => ocicheck::output::ColorChoice::Auto,
+                ColorArg::Always => ocicheck::output::ColorChoice::Always,
+                ColorArg::Never => ocicheck::output::ColorChoice::Never,
+            },
+            statistics: a.statistics,
+            baseline: a.baseline,
+            write_baseline: a.write_baseline,
+            jobs: a.jobs,
+            limits: cli::validate::Limits {
+                max_json_size: a.max_json_size,
+                max_layer_ratio: a.max_layer_ratio,
+                max_layer_size: a.max_layer_size,
+                max_json_values: a.max_json_values,
+                max_json_total: a.max_json_total,
+                max_layer_entries: a.max_layer_entries,
+                max_findings: a.max_findings,
+                max_stream_memory: a.max_stream_memory,
+                max_blob_time: a.max_blob_time,
+                max_time: a.max_time,
+            },
         }
     }
-    Ok(if report.fails(fail_on) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
     match c {
-        ConformanceCmd::Build { check, cases } => {
-            let root = ocicheck::corpus::root();
+        ConformanceCmd::Build {
+            check,
+            cases,
+            corpus,
+        } => {
+            let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
+            let root = corpus
+                .or_else(|| ocicheck::corpus::embedded::find_checkout(&cwd))
+                .ok_or(
+                    "conformance build rewrites the corpus of a source checkout: run it inside one, or give --corpus DIR",
+                )?;
             let all = ocicheck::corpus::load_all(&root)?;
             let mut stale = 0;
             for case in all
@@ -436,15 +635,17 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
-        ConformanceCmd::List { format } => {
+        ConformanceCmd::List { format, corpus } => {
+            let c = Corpus::open(corpus)?;
             print!(
                 "{}",
-                ocicheck::suite::cli::list(matches!(format, ListFormat::Json))?
+                ocicheck::suite::cli::list(matches!(format, ListFormat::Json), c.root())?
             );
             Ok(ExitCode::SUCCESS)
         }
-        ConformanceCmd::Export { dir } => {
-            print!("{}", ocicheck::suite::cli::export(&dir)?);
+        ConformanceCmd::Export { dir, corpus } => {
+            let c = Corpus::open(corpus)?;
+            print!("{}", ocicheck::suite::cli::export(&dir, c.root())?);
             Ok(ExitCode::SUCCESS)
         }
         ConformanceCmd::Run {
@@ -456,26 +657,31 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
             timeout,
             jobs,
             dir,
+            corpus,
             spec,
             format,
         } => {
-            let (text, perfect) = ocicheck::suite::cli::run(ocicheck::suite::cli::RunArgs {
-                validator,
-                layout: layout_validator,
-                archive: archive_validator,
-                document: document_validator,
-                name,
-                timeout,
-                jobs,
-                dir,
-                spec,
-                format: match format {
-                    RunFormat::Text => "text",
-                    RunFormat::Markdown => "markdown",
-                    RunFormat::Json => "json",
-                }
-                .into(),
-            })?;
+            let c = Corpus::open(corpus)?;
+            let (text, perfect) = ocicheck::suite::cli::run(
+                ocicheck::suite::cli::RunArgs {
+                    validator,
+                    layout: layout_validator,
+                    archive: archive_validator,
+                    document: document_validator,
+                    name,
+                    timeout,
+                    jobs,
+                    dir,
+                    spec: spec.as_str().into(),
+                    format: match format {
+                        RunFormat::Text => "text",
+                        RunFormat::Markdown => "markdown",
+                        RunFormat::Json => "json",
+                    }
+                    .into(),
+                },
+                c.root(),
+            )?;
             print!("{text}");
             Ok(if perfect {
                 ExitCode::SUCCESS
@@ -487,5 +693,52 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
             print!("{}", ocicheck::suite::cli::compare(&runs)?);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The corpus `conformance list|export|run` read: `--corpus DIR`, else the copy built into the binary.
+enum Corpus {
+    Dir(PathBuf),
+    Embedded(ocicheck::corpus::embedded::Extracted),
+}
+
+impl Corpus {
+    fn open(dir: Option<PathBuf>) -> Result<Corpus, String> {
+        Ok(match dir {
+            Some(d) => Corpus::Dir(d),
+            None => Corpus::Embedded(ocicheck::corpus::embedded::extract()?),
+        })
+    }
+
+    fn root(&self) -> &std::path::Path {
+        match self {
+            Corpus::Dir(d) => d,
+            Corpus::Embedded(e) => &e.root,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_size_defaults_are_the_library_defaults() {
+        let a = Cli::try_parse_from(["ocicheck", "validate", "x"]).expect("parses");
+        let Command::Validate(v) = a.command else {
+            panic!("validate")
+        };
+        assert_eq!(v.max_json_size, ocicheck::Options::default().max_json_size);
+        assert_eq!(v.max_layer_size, ocicheck::layer::DEFAULT_MAX_SIZE);
+        assert_eq!(v.max_json_total, ocicheck::DEFAULT_MAX_JSON_TOTAL);
+        assert_eq!(
+            v.max_stream_memory,
+            ocicheck::source::archive::DEFAULT_STREAM_MEMORY
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

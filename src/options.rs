@@ -54,6 +54,8 @@ pub struct Options {
     pub select: Selection,
     /// Told how blob verification goes (the terminal progress bar); see [`crate::progress`].
     pub progress: Option<Sink>,
+    /// Keep the content graph in the report (`Report::contents`, for `--format html`).
+    pub content_graph: bool,
 }
 
 impl Options {
@@ -105,6 +107,7 @@ impl Default for Options {
             profile: None,
             select: Selection::default(),
             progress: None,
+            content_graph: false,
         }
     }
 }

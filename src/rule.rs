@@ -103,6 +103,16 @@ impl Rule {
         text
     }
 
+    /// The "How to fix" section of the docs: what to change, and which producers or flags are involved.
+    pub fn fix(&self) -> String {
+        let text = self.docs_text();
+        let Some((_, rest)) = text.split_once("## How to fix") else {
+            return String::new();
+        };
+        let end = rest.find("\n#").unwrap_or(rest.len());
+        rest[..end].split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// The rule's documentation with the doc-comment indentation removed.
     pub fn docs_text(&self) -> String {
         self.docs

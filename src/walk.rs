@@ -1041,6 +1041,21 @@ pub fn layer_blobs(g: &Graph, opts: &Options) -> (usize, u64) {
 
 /// Verify every present blob not already read as JSON, in parallel, with at most `opts.jobs` threads.
 pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
+    let jobs = jobs(src, g, opts);
+    if jobs.is_empty() {
+        return;
+    }
+    // Progress (blobs and bytes read) for `opts.progress`; without a sink this only forwards.
+    let listed = jobs.iter().fold(0u64, |n, j| {
+        n.saturating_add(g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0))
+    });
+    let counted = Counted::new(opts.progress.as_ref(), jobs.len() as u64, listed);
+    let (results, skipped) = run_jobs(src, &counted, &jobs, opts);
+    record(g, &jobs, results, skipped);
+}
+
+/// The blobs to verify, in the order they are read.
+fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
     // Manifest document id → its parsed config's document id.
     let configs: HashMap<usize, usize> = g
         .descs
@@ -1079,14 +1094,17 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         let size = g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0);
         (j.at().read_order(src), std::cmp::Reverse(size))
     });
-    if jobs.is_empty() {
-        return;
-    }
-    // Progress (blobs and bytes read) for `opts.progress`; without a sink this only forwards.
-    let listed = jobs.iter().fold(0u64, |n, j| {
-        n.saturating_add(g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0))
-    });
-    let counted = Counted::new(opts.progress.as_ref(), jobs.len() as u64, listed);
+    jobs
+}
+
+/// Run the jobs on at most `opts.jobs` threads: each one's result (by index), and how many were not started
+/// because the run's time limit had passed.
+fn run_jobs(
+    src: &dyn Source,
+    counted: &Counted,
+    jobs: &[Job],
+    opts: &Options,
+) -> (Vec<Option<JobResult>>, usize) {
     let results: Mutex<Vec<Option<JobResult>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     let next = AtomicUsize::new(0);
@@ -1105,7 +1123,7 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
                             skipped.fetch_add(1, Ordering::Relaxed);
                             continue;
                         }
-                        let r = hash_blob(src, &counted, job, opts);
+                        let r = hash_blob(src, counted, job, opts);
                         if let Ok(mut guard) = results.lock() {
                             guard[i] = Some(r);
                         }
@@ -1123,6 +1141,12 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
         }
     });
     let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    (results, skipped.into_inner())
+}
+
+/// What verification found, into the graph's blobs; and, when the run's time limit left blobs unverified, how
+/// many.
+fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>, skipped: usize) {
     let mut stopped = 0;
     for (job, r) in jobs.iter().zip(results) {
         let (Some(b), Some(r)) = (g.blobs.get_mut(&job.path), r) else {
@@ -1144,7 +1168,6 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
             b.time_limit = r.time_limit;
         }
     }
-    let skipped = skipped.into_inner();
     if skipped + stopped > 0 {
         let walk = g
             .run_time_limit
@@ -1207,47 +1230,70 @@ fn hash_blob(src: &dyn Source, counted: &Counted, job: &Job, opts: &Options) -> 
             .and_then(|h| *h)
             .map(|w| time_limit_message(w, size, opts))
     };
-    if let Some(req) = &job.layer {
-        let mut req = req.clone();
-        req.limits.deadline = match (blob_deadline, run) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let o = crate::layer::scan(&mut r, &req);
-        let mut facts = o.facts;
-        // The decoder side of the layer pass stops at the same deadline: say which one it was.
-        if let Some(f) = facts.as_mut()
-            && f.limit
-                .as_ref()
-                .is_some_and(|l| l.message == crate::layer::DEADLINE)
-        {
-            f.limit = None;
-            if let Ok(mut h) = hit.lock() {
-                h.get_or_insert(if run.is_some_and(|d| std::time::Instant::now() >= d) {
-                    Limit::Run
-                } else {
-                    Limit::Blob
-                });
-            }
-        }
-        if let Some(t) = stopped(o.size) {
-            return JobResult {
-                size: o.size,
-                computed: None,
-                error: None,
-                layer: facts.map(Box::new),
-                time_limit: Some(t),
+    match &job.layer {
+        Some(req) => {
+            let mut req = req.clone();
+            req.limits.deadline = match (blob_deadline, run) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
             };
+            layer_pass(&mut r, &req, run, &hit, &stopped)
         }
+        None => hash_plain(&mut r, job.algorithm, &stopped),
+    }
+}
+
+/// The layer pass over a blob (`r` stops at the time limits, `hit` says which stopped it, `stopped` words it;
+/// `run` is the run's deadline).
+fn layer_pass(
+    r: &mut impl Read,
+    req: &crate::layer::Request,
+    run: Option<std::time::Instant>,
+    hit: &Mutex<Option<Limit>>,
+    stopped: &dyn Fn(u64) -> Option<String>,
+) -> JobResult {
+    let o = crate::layer::scan(r, req);
+    let mut facts = o.facts;
+    // The decoder side of the layer pass stops at the same deadline: say which one it was.
+    if let Some(f) = facts.as_mut()
+        && f.limit
+            .as_ref()
+            .is_some_and(|l| l.message == crate::layer::DEADLINE)
+    {
+        f.limit = None;
+        if let Ok(mut h) = hit.lock() {
+            h.get_or_insert(if run.is_some_and(|d| std::time::Instant::now() >= d) {
+                Limit::Run
+            } else {
+                Limit::Blob
+            });
+        }
+    }
+    if let Some(t) = stopped(o.size) {
         return JobResult {
             size: o.size,
-            computed: o.computed,
-            error: o.error,
+            computed: None,
+            error: None,
             layer: facts.map(Box::new),
-            time_limit: None,
+            time_limit: Some(t),
         };
     }
-    let mut hasher = job.algorithm.map(Algorithm::hasher);
+    JobResult {
+        size: o.size,
+        computed: o.computed,
+        error: o.error,
+        layer: facts.map(Box::new),
+        time_limit: None,
+    }
+}
+
+/// Plain verification: the blob hashed with the algorithm its digest names, and its size counted.
+fn hash_plain(
+    r: &mut impl Read,
+    algorithm: Option<Algorithm>,
+    stopped: &dyn Fn(u64) -> Option<String>,
+) -> JobResult {
+    let mut hasher = algorithm.map(Algorithm::hasher);
     // A buffer this thread reuses from blob to blob.
     let mut buf = crate::layer::buf::Scratch::take();
     let mut size = 0u64;

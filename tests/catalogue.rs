@@ -38,7 +38,13 @@ fn codes_and_names_are_unique_and_well_formed() {
             r.code
         );
         assert!(!r.summary().is_empty(), "{}: no summary", r.code);
-        for section in ["## What it checks", "## Why it matters", "## Example"] {
+        assert!(!r.fix().is_empty(), "{}: no How to fix", r.code);
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## Example",
+            "## How to fix",
+        ] {
             assert!(
                 r.docs.contains(section),
                 "{}: docs lack {section:?}",

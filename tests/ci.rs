@@ -264,7 +264,12 @@ fn output_writes_files_and_keeps_text_on_stdout() {
     ]);
     assert_eq!(stdout(&o), "", "--quiet: the report goes to the file only");
 
-    let o = ocicheck(&["validate", BAD, "--output", "/nonexistent/dir/r.sarif"]);
+    let o = ocicheck(&[
+        "validate",
+        BAD,
+        "--output",
+        "sarif=/nonexistent/dir/r.sarif",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub mod archive;
+pub mod embedded;
 pub mod known;
 pub mod recipe;
 pub mod tar;
@@ -113,7 +114,8 @@ pub struct Case {
     pub file: CaseFile,
 }
 
-/// The corpus root of this repository.
+/// The corpus root of this repository, for the tests (the binary reads the copy built into it, or a checkout found
+/// from the working directory: see [`embedded`]).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance")
 }
@@ -179,7 +181,7 @@ impl Case {
     /// Build the case's layout from its recipe (`None` for cases whose bytes are committed as made).
     pub fn build(&self, root: &Path) -> Result<Option<Built>, String> {
         match self.recipe(root)? {
-            Some(r) => recipe::build(&r, &self.file.patch, &self.file.blob)
+            Some(r) => recipe::build_in(root.parent(), &r, &self.file.patch, &self.file.blob)
                 .map(Some)
                 .map_err(|e| format!("{}: {e}", self.id)),
             None => Ok(None),

@@ -395,6 +395,8 @@ fn pointer_remove(root: &mut J, pointer: &str) -> Result<(), String> {
 }
 
 struct Builder<'a> {
+    /// The directory `from_file` paths are relative to (the repository, or an extracted corpus).
+    base: Option<&'a std::path::Path>,
     recipe: &'a Recipe,
     patches: &'a [Patch],
     used: BTreeSet<usize>,
@@ -644,7 +646,10 @@ impl Builder<'_> {
         file: &str,
     ) -> Result<BuiltDoc, String> {
         use std::io::Read as _;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let base = self
+            .base
+            .ok_or_else(|| format!("{file}: a layer from a file needs the corpus's repository"))?;
+        let path = base.join(file);
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let compression = l.compression.as_deref().unwrap_or("gzip");
         let (media_type, raw) = match compression {
@@ -855,9 +860,21 @@ pub fn base64_encode(bytes: &[u8]) -> String {
     s
 }
 
-/// Build a layout from a recipe, its patches and blob operations.
+/// Build a layout from a recipe, its patches and blob operations (a recipe with layers from files needs
+/// [`build_in`]).
 pub fn build(recipe: &Recipe, patches: &[Patch], ops: &[BlobOp]) -> Result<Built, String> {
+    build_in(None, recipe, patches, ops)
+}
+
+/// Build a layout; `from_file` paths are relative to `base` (the repository that holds the corpus).
+pub fn build_in(
+    base: Option<&std::path::Path>,
+    recipe: &Recipe,
+    patches: &[Patch],
+    ops: &[BlobOp],
+) -> Result<Built, String> {
     let mut b = Builder {
+        base,
         recipe,
         patches,
         used: BTreeSet::new(),

@@ -52,6 +52,7 @@ pub fn json() -> String {
                 "clauses": r.clauses,
                 "spec_url": r.spec_url(Spec::V1_1_1),
                 "summary": r.summary(),
+                "fix": r.fix(),
                 "spec": gate_name(r.gate),
                 "default_enabled": r.default_enabled,
             })

@@ -12,6 +12,14 @@ use super::{Finding, Report};
 use crate::rule::Severity;
 
 pub fn render(report: &Report) -> String {
+    render_all(std::slice::from_ref(report))
+}
+
+pub fn render_all(reports: &[Report]) -> String {
+    reports.iter().map(render_one).collect()
+}
+
+fn render_one(report: &Report) -> String {
     let mut s = String::new();
     for f in &report.findings {
         line(&mut s, report, f);
@@ -24,11 +32,29 @@ pub fn render(report: &Report) -> String {
             data(&sk.message)
         );
     }
+    for n in &report.not_listed {
+        let _ = writeln!(
+            s,
+            "::notice file={},title={}::{}",
+            property(&path_of(report, &n.file)),
+            property(&format!("{} not listed", n.code)),
+            data(&n.message)
+        );
+    }
     let sum = &report.summary;
     let _ = writeln!(
         s,
-        "ocicheck: {} {}: {} error(s), {} warning(s), {} info(s)",
-        report.input.kind, report.input.path, sum.errors, sum.warnings, sum.infos
+        "ocicheck: {} {}: {} error(s), {} warning(s), {} info(s){}",
+        report.input.kind,
+        report.input.path,
+        sum.errors,
+        sum.warnings,
+        sum.infos,
+        if sum.not_listed > 0 {
+            format!(" ({} not listed)", sum.not_listed)
+        } else {
+            String::new()
+        }
     );
     s
 }

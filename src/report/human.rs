@@ -5,7 +5,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Finding, Report};
+use super::text::{NBSP, WIDTH, wrap};
+use super::{Finding, Report, Summary};
 use crate::rule::Severity;
 
 pub fn render(report: &Report) -> String {
@@ -37,8 +38,62 @@ impl Style {
 
 /// The human report, coloured when `color` is set (the caller decides: a terminal, and `NO_COLOR` unset).
 pub fn render_styled(report: &Report, color: bool) -> String {
+    render_all(std::slice::from_ref(report), color)
+}
+
+/// One section per input, then, for several, the counts of all of them.
+pub fn render_all(reports: &[Report], color: bool) -> String {
     let style = Style(color);
     let mut s = String::new();
+    for (i, r) in reports.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        section(&mut s, r, style);
+    }
+    if reports.len() > 1 {
+        let sum = Summary::sum(reports.iter().map(|r| &r.summary));
+        let failing: Vec<&str> = reports
+            .iter()
+            .filter(|r| r.summary.errors > 0)
+            .map(|r| r.input.path.as_str())
+            .collect();
+        let _ = writeln!(
+            s,
+            "\n{}",
+            wrap(
+                &format!(
+                    "{} inputs: {}{}",
+                    reports.len(),
+                    counts(&sum),
+                    if failing.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; errors in {}", failing.join(", "))
+                    }
+                ),
+                "",
+                "  ",
+                WIDTH
+            )
+        );
+    }
+    s
+}
+
+fn counts(sum: &Summary) -> String {
+    format!(
+        "{} error{}, {} warning{}, {} info{}",
+        sum.errors,
+        plural(sum.errors),
+        sum.warnings,
+        plural(sum.warnings),
+        sum.infos,
+        plural(sum.infos),
+    )
+}
+
+fn section(s: &mut String, report: &Report, style: Style) {
     let what = match (report.input.kind, &report.input.media_type) {
         ("document", Some(mt)) => format!(
             "document {} as {mt} (from {})",
@@ -47,7 +102,28 @@ pub fn render_styled(report: &Report, color: bool) -> String {
         ),
         (kind, _) => format!("{kind} {}", report.input.path),
     };
-    let _ = writeln!(s, "ocicheck: {what}, spec {}", report.spec);
+    let _ = writeln!(
+        s,
+        "{}",
+        wrap(
+            &format!("ocicheck: {what}, spec{NBSP}{}", report.spec),
+            "",
+            "  ",
+            WIDTH
+        )
+    );
+    if let Some(set) = &report.settings {
+        let _ = writeln!(
+            s,
+            "{}",
+            wrap(
+                &format!("settings: {}", set.phrases().join(", ")),
+                "",
+                "  ",
+                WIDTH
+            )
+        );
+    }
     if let Some(images) = &report.images {
         // Only with --ref/--platform/--digest: say which images the findings are about.
         let _ = writeln!(
@@ -59,55 +135,97 @@ pub fn render_styled(report: &Report, color: bool) -> String {
         for i in images {
             let _ = writeln!(
                 s,
-                "  {} {} {}",
-                i.ref_name.as_deref().unwrap_or("-"),
-                i.platform.as_deref().unwrap_or("-"),
-                i.digest.as_deref().unwrap_or(&i.file)
+                "{}",
+                wrap(
+                    &format!(
+                        "{} {} {}",
+                        i.ref_name.as_deref().unwrap_or("-"),
+                        i.platform.as_deref().unwrap_or("-"),
+                        i.digest.as_deref().unwrap_or(&i.file)
+                    ),
+                    "  ",
+                    "    ",
+                    WIDTH
+                )
             );
         }
     }
     if let Some(sk) = &report.skipped {
-        let _ = writeln!(s, "{} {}", style.paint("1;36", "note:"), sk.message);
+        let text = wrap(&format!("note: {}", sk.message), "", "  ", WIDTH);
+        let _ = writeln!(
+            s,
+            "{}",
+            text.replacen("note:", &style.paint("1;36", "note:"), 1)
+        );
     }
     let mut last: Option<(&str, &[String])> = None;
     for f in &report.findings {
         let key = (f.location.file.as_str(), f.location.via.as_slice());
         if last != Some(key) {
             s.push('\n');
-            let _ = write!(s, "{}", style.paint("1", &f.location.file));
-            if !f.location.via.is_empty() {
-                let _ = write!(s, "  (via {})", f.location.via.join(" → "));
-            }
-            s.push('\n');
+            heading(s, &f.location.file, &f.location.via, style);
             last = Some(key);
         }
-        finding(&mut s, f, style);
+        finding(s, f, style);
+    }
+    if !report.not_listed.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{}",
+            style.paint("1;36", "not listed (counted in the summary):")
+        );
+        for n in &report.not_listed {
+            heading(s, &n.file, &n.via, style);
+            let _ = writeln!(s, "{}", wrap(&n.message, "    ", "    ", WIDTH));
+        }
     }
     let sum = &report.summary;
-    let _ = writeln!(
-        s,
-        "\n{} error{}, {} warning{}, {} info{}{}",
-        sum.errors,
-        plural(sum.errors),
-        sum.warnings,
-        plural(sum.warnings),
-        sum.infos,
-        plural(sum.infos),
-        match &report.skipped {
-            Some(sk) => format!(" (layer contents not checked: {})", sk.option),
-            None => String::new(),
+    let mut extra = Vec::new();
+    if sum.not_listed > 0 {
+        extra.push(format!("{} not listed", sum.not_listed));
+    }
+    if let Some(sup) = &report.suppressed {
+        if let Some(b) = &sup.baseline {
+            extra.push(format!("{} baselined in {b}", sup.baselined));
+        }
+        if sup.ignored > 0 {
+            extra.push(format!("{} ignored by ocicheck.toml", sup.ignored));
+        }
+    }
+    if let Some(sk) = &report.skipped {
+        extra.push(format!("layer contents not checked: {}", sk.option));
+    }
+    let line = format!(
+        "{}{}",
+        counts(sum),
+        if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", extra.join("; "))
         }
     );
-    if let Some(nv) = &report.not_validated {
+    let line = match &report.not_validated {
         // The summary line says what it does not cover.
-        s.pop();
-        let _ = writeln!(s, "; {}", nv.sentence());
-    }
-    s
+        Some(nv) => format!("{line}; {}", nv.sentence()),
+        None => line,
+    };
+    let _ = writeln!(s, "\n{}", wrap(&line, "", "  ", WIDTH));
 }
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// A file's heading: its path, and the chain of descriptors that reached it on a line of its own.
+fn heading(s: &mut String, file: &str, via: &[String], style: Style) {
+    let _ = writeln!(s, "{}", style.paint("1", file));
+    if !via.is_empty() {
+        let _ = writeln!(
+            s,
+            "{}",
+            wrap(&format!("via {}", via.join(" → ")), "  ", "      ", WIDTH)
+        );
+    }
 }
 
 fn finding(s: &mut String, f: &Finding, style: Style) {
@@ -129,20 +247,29 @@ fn finding(s: &mut String, f: &Finding, style: Style) {
             e.offset
         );
     }
-    let _ = write!(
-        s,
-        "  {}{} {}",
-        style.severity(f.severity),
-        style.paint("1", &format!("[{}]", f.code)),
-        f.name
-    );
+    let tag = format!("{}[{}]", f.severity, f.code);
+    let mut head = format!("{tag} {}", f.name);
     if !at.is_empty() {
-        let _ = write!(s, " at {at}");
+        let _ = write!(head, " at {at}");
     }
-    let _ = writeln!(s, "\n    {}", f.message);
-    if f.clauses.is_empty() {
+    let head = wrap(&head, "  ", "      ", WIDTH).replacen(
+        &tag,
+        &format!(
+            "{}{}",
+            style.severity(f.severity),
+            style.paint("1", &format!("[{}]", f.code))
+        ),
+        1,
+    );
+    let _ = writeln!(s, "{head}");
+    let _ = writeln!(s, "{}", wrap(&f.message, "    ", "    ", WIDTH));
+    let clauses = f.clauses.join(", ");
+    if clauses.is_empty() {
         let _ = writeln!(s, "    {}", f.spec_url);
+    } else if 4 + clauses.chars().count() + 3 + f.spec_url.chars().count() <= WIDTH {
+        let _ = writeln!(s, "    {clauses} · {}", f.spec_url);
     } else {
-        let _ = writeln!(s, "    {} · {}", f.clauses.join(", "), f.spec_url);
+        let _ = writeln!(s, "{}", wrap(&clauses, "    ", "    ", WIDTH));
+        let _ = writeln!(s, "    {}", f.spec_url);
     }
 }

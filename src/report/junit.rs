@@ -1,6 +1,6 @@
 //! JUnit XML (`--format junit`), for GitLab, Jenkins and the many dashboards that read it.
 //!
-//! `<testsuites>` holds one `<testsuite>` for the input, named after its path, with one `<testcase>` per rule that
+//! `<testsuites>` holds one `<testsuite>` per input, named after its path, with one `<testcase>` per rule that
 //! ran (name `CODE rule-name`, classname `ocicheck.GROUP`). A test case fails when one of its findings is at or
 //! above the `--fail-on` threshold (the same rule as the exit status); its `<failure>` carries every finding of
 //! the rule, one block each, as the human report prints them. A rule with findings below the threshold passes and
@@ -13,9 +13,45 @@ use super::{Finding, Report, RuleInfo};
 use crate::rule::Severity;
 
 pub fn render(report: &Report, rules: &[RuleInfo], fail_on: Option<Severity>) -> String {
+    render_all(&[(report, rules.to_vec())], fail_on)
+}
+
+/// One `<testsuite>` per input, each with the rule table that applies to its kind of input.
+pub fn render_all(reports: &[(&Report, Vec<RuleInfo>)], fail_on: Option<Severity>) -> String {
+    let mut body = String::new();
+    let (mut tests, mut failures, mut skipped) = (0, 0, 0);
+    for (report, rules) in reports {
+        let (t, f, sk) = suite(&mut body, report, rules, fail_on);
+        tests += t;
+        failures += f;
+        skipped += sk;
+    }
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        s,
+        "<testsuites name=\"ocicheck\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">"
+    );
+    s.push_str(&body);
+    s.push_str("</testsuites>\n");
+    s
+}
+
+/// One input's suite; returns its tests, failures and skipped counts.
+fn suite(
+    s: &mut String,
+    report: &Report,
+    rules: &[RuleInfo],
+    fail_on: Option<Severity>,
+) -> (usize, usize, usize) {
     let mut by_code: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
         by_code.entry(f.code).or_default().push(f);
+    }
+    let mut unlisted: BTreeMap<&str, (usize, Severity)> = BTreeMap::new();
+    for n in &report.not_listed {
+        let e = unlisted.entry(n.code).or_insert((0, n.severity));
+        e.0 += n.count;
+        by_code.entry(n.code).or_default();
     }
     // Every rule that ran, plus (defensively) any code that has findings without being in the table.
     let mut cases: Vec<(&str, &str)> = rules
@@ -25,27 +61,37 @@ pub fn render(report: &Report, rules: &[RuleInfo], fail_on: Option<Severity>) ->
         .collect();
     for (code, fs) in &by_code {
         if !cases.iter().any(|(c, _)| c == code) {
-            cases.push((code, fs.first().map_or("", |f| f.name)));
+            let name = fs
+                .first()
+                .map(|f| f.name)
+                .or_else(|| {
+                    report
+                        .not_listed
+                        .iter()
+                        .find(|n| n.code == *code)
+                        .map(|n| n.name)
+                })
+                .unwrap_or("");
+            cases.push((code, name));
         }
     }
     cases.sort_unstable();
 
-    let fails = |fs: &[&Finding]| fail_on.is_some_and(|t| fs.iter().any(|f| f.severity >= t));
+    let fails = |code: &str, fs: &[&Finding]| {
+        fail_on.is_some_and(|t| {
+            fs.iter().any(|f| f.severity >= t)
+                || unlisted.get(code).is_some_and(|(_, sev)| *sev >= t)
+        })
+    };
     let failures = cases
         .iter()
-        .filter(|(c, _)| by_code.get(c).is_some_and(|fs| fails(fs)))
+        .filter(|(c, _)| by_code.get(c).is_some_and(|fs| fails(c, fs)))
         .count();
 
     // With --fast, the rules that read layer contents did not run: their cases are skipped.
     let not_run: &[&str] = report.skipped.as_ref().map_or(&[], |sk| &sk.rules);
     let skipped = cases.iter().filter(|(c, _)| not_run.contains(c)).count();
 
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        s,
-        "<testsuites name=\"ocicheck\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
-        cases.len()
-    );
     let _ = writeln!(
         s,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
@@ -65,6 +111,43 @@ pub fn render(report: &Report, rules: &[RuleInfo], fail_on: Option<Severity>) ->
         "fail_on",
         fail_on.map_or("never", Severity::as_str).to_string(),
     ));
+    if let Some(set) = &report.settings {
+        props.push((
+            "profile",
+            set.profile.clone().unwrap_or_else(|| "none".into()),
+        ));
+        props.push((
+            "config",
+            set.config.clone().unwrap_or_else(|| "none".into()),
+        ));
+        for o in &set.overrides {
+            props.push((
+                "override",
+                format!("{}={} ({})", o.selector, o.level, o.source),
+            ));
+        }
+        for i in &set.ignores {
+            props.push((
+                "ignore",
+                format!(
+                    "{} {} ({})",
+                    i.code,
+                    i.file.as_deref().unwrap_or("*"),
+                    i.reason
+                ),
+            ));
+        }
+        if let Some(b) = &set.baseline {
+            props.push(("baseline", b.clone()));
+        }
+    }
+    if let Some(sup) = &report.suppressed {
+        props.push(("baselined", sup.baselined.to_string()));
+        props.push(("ignored", sup.ignored.to_string()));
+    }
+    if report.summary.not_listed > 0 {
+        props.push(("not_listed", report.summary.not_listed.to_string()));
+    }
     for (k, v) in props {
         let _ = writeln!(
             s,
@@ -98,17 +181,27 @@ pub fn render(report: &Report, rules: &[RuleInfo], fail_on: Option<Severity>) ->
             continue;
         };
         s.push_str(">\n");
-        let body: String = fs.iter().map(|f| finding_text(f)).collect();
-        if fails(fs) {
+        let mut body: String = fs.iter().map(|f| finding_text(f)).collect();
+        let more = unlisted.get(code).map_or(0, |(n, _)| *n);
+        for n in report.not_listed.iter().filter(|n| n.code == *code) {
+            let _ = writeln!(body, "{}: {}", n.file, n.message);
+        }
+        if fails(code, fs) {
             let worst = fs
                 .iter()
                 .map(|f| f.severity)
+                .chain(unlisted.get(code).map(|(_, sev)| *sev))
                 .max()
                 .unwrap_or(Severity::Error);
-            let message = match fs.as_slice() {
-                [one] => one.message.clone(),
-                [first, ..] => format!("{} findings; first: {}", fs.len(), first.message),
-                [] => String::new(),
+            let total = fs.len() + more;
+            let message = match (fs.as_slice(), more) {
+                ([one], 0) => one.message.clone(),
+                ([first, ..], 0) => format!("{total} findings; first: {}", first.message),
+                ([first, ..], _) => format!(
+                    "{total} findings ({more} not listed); first: {}",
+                    first.message
+                ),
+                ([], _) => format!("{total} findings, none listed"),
             };
             let _ = writeln!(
                 s,
@@ -122,8 +215,8 @@ pub fn render(report: &Report, rules: &[RuleInfo], fail_on: Option<Severity>) ->
         }
         s.push_str("    </testcase>\n");
     }
-    s.push_str("  </testsuite>\n</testsuites>\n");
-    s
+    s.push_str("  </testsuite>\n");
+    (cases.len(), failures, skipped)
 }
 
 /// One finding as the human report prints it, with its file.

@@ -3,14 +3,23 @@
 use serde::Serialize;
 
 use crate::finding::Severity;
-pub use crate::finding::{EntryLoc, Finding, Location};
+pub use crate::finding::{EntryLoc, Finding, Location, NotListed};
 
 pub mod catalogue;
+pub mod concise;
+pub mod contents;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod settings;
+pub mod statistics;
+mod text;
+
+pub use contents::ContentGraph;
+pub use settings::Settings;
 
 /// What a renderer may know about a rule: plain data the caller takes from the catalogue (see
 /// [`catalogue::rule_infos`]), so that renderers stay ignorant of rules themselves.
@@ -43,6 +52,12 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+/// This tool, as reports name it (also `crate::TOOL`).
+pub const TOOL: Tool = Tool {
+    name: "ocicheck",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Input {
     pub path: String,
@@ -56,11 +71,71 @@ pub struct Input {
     pub media_type_source: Option<&'static str>,
 }
 
+/// How many findings there are, by severity: every finding, the listed ones and those the limits left out of the
+/// list ([`Report::not_listed`]) alike, less those a baseline or an ignore suppressed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Of these, how many are counted but not listed (`--max-findings` and the other caps).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_listed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Summary {
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    fn add(&mut self, severity: Severity, n: usize) {
+        match severity {
+            Severity::Error => self.errors += n,
+            Severity::Warning => self.warnings += n,
+            Severity::Info => self.infos += n,
+        }
+    }
+
+    /// The sum of several.
+    pub fn sum<'a>(all: impl IntoIterator<Item = &'a Summary>) -> Summary {
+        let mut s = Summary::default();
+        for x in all {
+            s.errors += x.errors;
+            s.warnings += x.warnings;
+            s.infos += x.infos;
+            s.not_listed += x.not_listed;
+        }
+        s
+    }
+
+    /// The worst severity counted, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        if self.errors > 0 {
+            Some(Severity::Error)
+        } else if self.warnings > 0 {
+            Some(Severity::Warning)
+        } else if self.infos > 0 {
+            Some(Severity::Info)
+        } else {
+            None
+        }
+    }
+}
+
+/// What a baseline (`--baseline`) or the `[[ignore]]` entries of `ocicheck.toml` took out of the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    /// The baseline file, if one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// Findings found in the baseline, not reported.
+    pub baselined: usize,
+    /// Findings matched by an ignore entry, not reported.
+    pub ignored: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +151,23 @@ pub struct Report {
     /// With `--fast`: what was not checked, so that a clean report is not read as more than it says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<Skipped>,
+    /// Findings counted in the summary but left out of `findings` by a limit.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub not_listed: Vec<NotListed>,
+    /// The settings in force (set by the command line; `None` for a report made through the library alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+    /// What a baseline or ignore entries suppressed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+    /// The content graph (index → manifests → configs, layers, referrers), for the HTML report; made only when
+    /// [`Options::content_graph`](crate::Options::content_graph) asks for it.
+    #[serde(skip)]
+    pub contents: Option<ContentGraph>,
+    /// The SARIF fingerprints of `findings`, when findings were taken out after the run (a baseline): each keeps
+    /// the one it had in the full report.
+    #[serde(skip)]
+    pub fingerprints: Option<Vec<String>>,
     /// Images and blobs the run could not validate (see `crate::coverage`); absent when there are none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_validated: Option<NotValidated>,
@@ -184,26 +276,52 @@ impl Skipped {
 }
 
 impl Report {
-    pub fn summarize(findings: &[Finding]) -> Summary {
+    /// The counts of listed findings and of those not listed.
+    pub fn summarize(findings: &[Finding], not_listed: &[NotListed]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
-            match f.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
-            }
+            s.add(f.severity, 1);
+        }
+        for n in not_listed {
+            s.add(n.severity, n.count);
+            s.not_listed += n.count;
         }
         s
     }
 
-    /// Whether any finding is at or above `threshold` (`None` = never fail).
+    /// Count again, after findings were taken out (baseline, ignores).
+    pub fn recount(&mut self) {
+        self.summary = Report::summarize(&self.findings, &self.not_listed);
+    }
+
+    /// Whether any finding, listed or not, is at or above `threshold` (`None` = never fail).
     pub fn fails(&self, threshold: Option<Severity>) -> bool {
-        threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity >= t))
+        threshold.is_some_and(|t| self.summary.worst().is_some_and(|w| w >= t))
+    }
+
+    /// How many findings of each code, listed or not, most first (then by code).
+    pub fn counts_by_code(&self) -> Vec<(&'static str, &'static str, Severity, usize)> {
+        let mut m: std::collections::BTreeMap<&'static str, (&'static str, Severity, usize)> =
+            std::collections::BTreeMap::new();
+        for f in &self.findings {
+            m.entry(f.code).or_insert((f.name, f.severity, 0)).2 += 1;
+        }
+        for n in &self.not_listed {
+            m.entry(n.code).or_insert((n.name, n.severity, 0)).2 += n.count;
+        }
+        let mut v: Vec<_> = m.into_iter().map(|(c, (n, s, k))| (c, n, s, k)).collect();
+        v.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(b.0)));
+        v
     }
 
     /// The distinct codes found, sorted.
     pub fn codes(&self) -> Vec<&'static str> {
-        let mut c: Vec<_> = self.findings.iter().map(|f| f.code).collect();
+        let mut c: Vec<_> = self
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .chain(self.not_listed.iter().map(|n| n.code))
+            .collect();
         c.sort_unstable();
         c.dedup();
         c

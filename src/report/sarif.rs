@@ -40,14 +40,59 @@ fn level(s: Severity) -> &'static str {
 }
 
 pub fn render(report: &Report, rules: &[RuleInfo]) -> String {
-    let mut s =
-        serde_json::to_string_pretty(&to_value(report, rules)).unwrap_or_else(|_| "{}".to_string());
+    render_all(std::slice::from_ref(report), rules)
+}
+
+/// One run over several inputs: each input has a base id of its own (`INPUT` for one input, `INPUT1`, `INPUT2` …
+/// for several), so each result's artifact resolves under its input.
+pub fn render_all(reports: &[Report], rules: &[RuleInfo]) -> String {
+    let mut s = serde_json::to_string_pretty(&to_value_all(reports, rules))
+        .unwrap_or_else(|_| "{}".to_string());
     s.push('\n');
     s
 }
 
 /// The SARIF log as a JSON value.
 pub fn to_value(report: &Report, rules: &[RuleInfo]) -> Value {
+    to_value_all(std::slice::from_ref(report), rules)
+}
+
+/// The fingerprint of each finding of `report`, in order (what `--write-baseline` records).
+pub fn fingerprints(report: &Report) -> Vec<String> {
+    if let Some(fps) = report
+        .fingerprints
+        .as_ref()
+        .filter(|f| f.len() == report.findings.len())
+    {
+        return fps.clone();
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let key = fingerprint_key(f);
+            let n = seen.entry(key.clone()).or_insert(0);
+            let fp = fingerprint(&key, *n);
+            *n += 1;
+            fp
+        })
+        .collect()
+}
+
+fn input_value(report: &Report) -> Value {
+    let mut input = json!({ "path": report.input.path, "kind": report.input.kind });
+    if let Some(mt) = &report.input.media_type {
+        input["mediaType"] = mt.as_str().into();
+    }
+    if let Some(src) = report.input.media_type_source {
+        input["mediaTypeSource"] = src.into();
+    }
+    input
+}
+
+/// The SARIF log of several inputs as a JSON value.
+pub fn to_value_all(reports: &[Report], rules: &[RuleInfo]) -> Value {
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
     let driver_rules = rules_table(rules);
     let overrides: Vec<Value> = rules
@@ -67,54 +112,90 @@ pub fn to_value(report: &Report, rules: &[RuleInfo]) -> Value {
     if !overrides.is_empty() {
         invocation["ruleConfigurationOverrides"] = Value::Array(overrides);
     }
-    if let Some(sk) = &report.skipped {
-        // `--fast`: what was not checked, where SARIF viewers show the run's own notices.
-        invocation["toolExecutionNotifications"] =
-            json!([{ "level": "note", "message": { "text": sk.message } }]);
+    let mut notes = Vec::new();
+    for r in reports {
+        if let Some(sk) = &r.skipped {
+            // `--fast`: what was not checked, where SARIF viewers show the run's own notices.
+            notes.push(json!({ "level": "note", "message": { "text": sk.message } }));
+        }
+        for n in &r.not_listed {
+            // Counted in the summary, not listed: a notice of the run, not a result.
+            notes.push(json!({
+                "level": "note",
+                "message": { "text": format!("{}: {}", n.file, n.message) },
+                "associatedRule": { "id": n.code },
+                "properties": { "count": n.count, "limit": n.limit, "input": r.input.path },
+            }));
+        }
+    }
+    if !notes.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notes);
     }
 
-    let base = Base::of(report);
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let results: Vec<Value> = report
-        .findings
+    let several = reports.len() > 1;
+    let mut bases = Map::new();
+    let mut results: Vec<Value> = Vec::new();
+    for (i, report) in reports.iter().enumerate() {
+        let id = if several {
+            format!("INPUT{}", i + 1)
+        } else {
+            "INPUT".to_string()
+        };
+        let base = Base::of(report, id.clone());
+        bases.insert(id, base.original());
+        for (f, fp) in report.findings.iter().zip(fingerprints(report)) {
+            let mut r = result(f, index.get(f.code).copied(), &base, fp);
+            if several {
+                r["properties"]["input"] = report.input.path.as_str().into();
+            }
+            results.push(r);
+        }
+    }
+
+    let mut properties = match reports {
+        [one] => json!({
+            "spec": one.spec,
+            "input": input_value(one),
+            "summary": one.summary,
+        }),
+        _ => json!({
+            "spec": reports.first().map_or("", |r| r.spec),
+            "inputs": reports.iter().map(|r| json!({ "input": input_value(r), "summary": r.summary })).collect::<Vec<_>>(),
+            "summary": super::Summary::sum(reports.iter().map(|r| &r.summary)),
+        }),
+    };
+    if let Some(set) = reports.first().and_then(|r| r.settings.as_ref()) {
+        properties["settings"] = json!(set);
+    }
+    let suppressed: Vec<Value> = reports
         .iter()
-        .map(|f| {
-            let key = fingerprint_key(f);
-            let n = seen.entry(key.clone()).or_insert(0);
-            let fp = fingerprint(&key, *n);
-            *n += 1;
-            result(f, index.get(f.code).copied(), &base, fp)
+        .filter_map(|r| {
+            r.suppressed
+                .as_ref()
+                .map(|x| json!({ "input": r.input.path, "suppressed": x }))
         })
         .collect();
-
-    let mut input = json!({ "path": report.input.path, "kind": report.input.kind });
-    if let Some(mt) = &report.input.media_type {
-        input["mediaType"] = mt.as_str().into();
+    if !suppressed.is_empty() {
+        properties["suppressed"] = Value::Array(suppressed);
     }
-    if let Some(src) = report.input.media_type_source {
-        input["mediaTypeSource"] = src.into();
-    }
+    let tool = reports.first().map_or(crate::TOOL, |r| r.tool.clone());
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
             "tool": {
                 "driver": {
-                    "name": report.tool.name,
-                    "version": report.tool.version,
-                    "semanticVersion": report.tool.version,
+                    "name": tool.name,
+                    "version": tool.version,
+                    "semanticVersion": tool.version,
                     "rules": driver_rules,
                 }
             },
             "invocations": [invocation],
-            "originalUriBaseIds": { "INPUT": base.original() },
+            "originalUriBaseIds": bases,
             "columnKind": "unicodeCodePoints",
             "results": results,
-            "properties": {
-                "spec": report.spec,
-                "input": input,
-                "summary": report.summary,
-            },
+            "properties": properties,
         }],
     })
 }
@@ -146,10 +227,12 @@ struct Base {
     absolute: bool,
     /// For an archive: the archive's file name (the artifact every finding is in).
     archive: Option<String>,
+    /// The base id (`INPUT`).
+    id: String,
 }
 
 impl Base {
-    fn of(report: &Report) -> Base {
+    fn of(report: &Report, id: String) -> Base {
         let path = report.input.path.as_str();
         let (dir, archive) = match report.input.kind {
             "layout" => (path.trim_end_matches('/').to_string(), None),
@@ -181,6 +264,7 @@ impl Base {
             uri,
             absolute,
             archive,
+            id,
         }
     }
 
@@ -197,7 +281,7 @@ impl Base {
 
     fn artifact(&self, file: &str) -> Value {
         let name = self.archive.as_deref().unwrap_or(file);
-        json!({ "uri": encode(name), "uriBaseId": "INPUT" })
+        json!({ "uri": encode(name), "uriBaseId": self.id })
     }
 }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::run::{self, Commands, RunOptions};
 
 /// `conformance list [--format json]`.
-pub fn list(json: bool) -> Result<String, String> {
-    let entries = super::entries(&crate::corpus::root())?;
+pub fn list(json: bool, root: &Path) -> Result<String, String> {
+    let entries = super::entries(root)?;
     Ok(if json {
         super::manifest_json(&entries)
     } else {
@@ -17,8 +17,8 @@ pub fn list(json: bool) -> Result<String, String> {
 }
 
 /// `conformance export DIR`: a one-line summary.
-pub fn export(dir: &Path) -> Result<String, String> {
-    let entries = super::export(&crate::corpus::root(), dir)?;
+pub fn export(dir: &Path, root: &Path) -> Result<String, String> {
+    let entries = super::export(root, dir)?;
     let count = |v: &str| entries.iter().filter(|e| e.verdict == v).count();
     Ok(format!(
         "exported {} cases ({} valid, {} invalid-must, {} warn-should; {} portable) to {}; expectations in {} and {}\n",
@@ -49,7 +49,7 @@ pub struct RunArgs {
 }
 
 /// `conformance run`: the rendered matrix, and whether the score is 100%.
-pub fn run(a: RunArgs) -> Result<(String, bool), String> {
+pub fn run(a: RunArgs, root: &Path) -> Result<(String, bool), String> {
     let pick = |o: Option<String>| match o.as_deref() {
         Some("none") => None,
         Some(_) => o,
@@ -84,11 +84,12 @@ pub fn run(a: RunArgs) -> Result<(String, bool), String> {
     let report = match &a.dir {
         Some(d) => run::run(d, &o)?,
         None => {
-            let tmp = std::env::temp_dir().join(format!("ocicheck-export-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&tmp);
-            let r = super::export(&crate::corpus::root(), &tmp).and_then(|_| run::run(&tmp, &o));
-            let _ = std::fs::remove_dir_all(&tmp);
-            r?
+            let tmp = tempfile::Builder::new()
+                .prefix("ocicheck-export-")
+                .tempdir()
+                .map_err(|e| format!("temporary directory: {e}"))?;
+            let dir = tmp.path().join("corpus");
+            super::export(root, &dir).and_then(|_| run::run(&dir, &o))?
         }
     };
     let text = match a.format.as_str() {

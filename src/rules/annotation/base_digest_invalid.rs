@@ -23,6 +23,10 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.base.digest": "alpine:3.19" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `org.opencontainers.image.base.digest` to the digest of the base image's manifest, `sha256:` and 64
+    /// lower-case hex digits, as `skopeo inspect --format '{{.Digest}}'` or `crane digest` print it.
     ANN010, "annotation-base-digest-invalid", Error,
     basis: Type,
     clauses: ["annotations-004"],

@@ -15,6 +15,11 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.base.name": "docker.io/library/alpine:3.19" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add `org.opencontainers.image.base.digest` with the digest of the base manifest next to
+    /// `org.opencontainers.image.base.name`: a name alone does not say which build of the base was used. BuildKit
+    /// can record both for you.
     ANN013, "annotation-base-digest-missing", Warning,
     basis: Keyword,
     clauses: ["annotations-021", "annotations-019"],

@@ -18,6 +18,10 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.base.name": "Alpine Linux 3.19" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write the base image's name as a full reference, lower-case repository, `registry/repository:tag`, for
+    /// example `docker.io/library/alpine:3.20`.
     ANN011, "annotation-base-name-invalid", Warning,
     basis: Keyword,
     clauses: ["annotations-017"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.base.name": "alpine:3.19" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Give the registry in `org.opencontainers.image.base.name` (`docker.io/library/alpine:3.20`, not
+    /// `alpine:3.20`), so that a reader need not guess which registry a short name meant.
     ANN012, "annotation-base-name-not-qualified", Warning,
     basis: Keyword,
     clauses: ["annotations-018"],

@@ -22,6 +22,10 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.created": "2024-01-01" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write the date-time as RFC 3339, with `T`, seconds and a zone: `2024-05-01T12:00:00Z`. `date -u
+    /// +%Y-%m-%dT%H:%M:%SZ` prints one; dates without a time or with a space instead of `T` are the usual mistakes.
     ANN009, "annotation-created-invalid", Error,
     basis: Type,
     clauses: ["annotations-004"],

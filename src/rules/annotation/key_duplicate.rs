@@ -15,6 +15,10 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.title": "a", "org.opencontainers.image.title": "b" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Keep one entry per key: decide which value is meant and drop the other. JSON decoders keep either the first
+    /// or the last, so the two copies are read differently by different tools.
     ANN004, "annotation-key-duplicate", Error,
     basis: Keyword,
     clauses: ["annotations-005"],

@@ -16,6 +16,11 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "maintainer": "alice" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Put the key in a namespace you own, in reverse domain notation: `com.example.build-id` rather than
+    /// `build-id` or `.build-id`. Labels copied from a Dockerfile's `LABEL version=1` are the usual case;
+    /// `--profile portable` reports this as an info only.
     ANN005, "annotation-key-not-namespaced", Warning,
     basis: Keyword,
     clauses: ["annotations-006"],

@@ -17,6 +17,11 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.build-host": "ci-7" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use a key the spec defines (`org.opencontainers.image.source`, `…version`, `…revision` …; check the
+    /// spelling) or move your own key to your own namespace. The `org.opencontainers` prefix is reserved for the
+    /// spec.
     ANN006, "annotation-key-reserved-namespace", Error,
     basis: Keyword,
     clauses: ["annotations-008", "annotations-007"],

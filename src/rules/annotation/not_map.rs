@@ -14,6 +14,11 @@ declare_rule! {
     /// ```json
     /// { "annotations": ["org.opencontainers.image.title=app"], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `annotations` (or `config.Labels`) as an object of string keys to string values, `{}` when there are
+    /// none, or leave the member out. A list of `key=value` strings is the usual mistake of a hand-written
+    /// generator.
     ANN001, "annotations-not-map", Error,
     basis: Keyword,
     clauses: [

@@ -14,6 +14,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "annotations": null, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Leave `annotations` out, or write `{}`, instead of `null`. Go producers that marshal a nil map without
+    /// `omitempty` write `null`; add `omitempty` to the field.
     ANN003, "annotations-null", Error,
     basis: Keyword,
     clauses: ["annotations-009"],

@@ -18,6 +18,11 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "org.opencontainers.image.ref.name": "my tag!" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `org.opencontainers.image.ref.name` to a tag-like name made of letters, digits and `-._:@+` separators,
+    /// such as `v1.2.3` or `latest`; spaces and a leading or trailing separator are not allowed. Tools that copy a
+    /// full reference with a registry host are fine only when every component follows the grammar.
     ANN007, "annotation-ref-name-invalid", Warning,
     basis: Keyword,
     clauses: ["annotations-014"],

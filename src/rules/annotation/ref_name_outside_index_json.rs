@@ -15,6 +15,11 @@ declare_rule! {
     ///
     /// ## Example
     /// A manifest whose own `annotations` carry `org.opencontainers.image.ref.name`.
+    ///
+    /// ## How to fix
+    /// Put `org.opencontainers.image.ref.name` only on the descriptors of `index.json`, which is where tools look
+    /// for it (`skopeo copy oci:DIR:NAME`, `umoci --image DIR:NAME`); remove it from manifests, nested indexes and
+    /// configs.
     ANN008, "annotation-ref-name-outside-index-json", Warning,
     basis: Keyword,
     clauses: ["annotations-013", "image-layout-020"],

@@ -13,6 +13,11 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "com.example.replicas": 3 } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Quote the value: annotations and labels only hold strings, so `true` becomes `"true"` and `8080` becomes
+    /// `"8080"`. Generators that copy values from YAML or build arguments without converting them are the usual
+    /// source.
     ANN002, "annotation-value-not-string", Error,
     basis: Keyword,
     clauses: ["annotations-002", "annotations-003", "annotations-004"],

@@ -34,6 +34,10 @@ declare_rule! {
     /// ```json
     /// [{"Config": "blobs/sha256/<config>", "RepoTags": ["app:1"], "Layers": ["blobs/sha256/<a layer not in any manifest>"]}]
     /// ```
+    ///
+    /// ## How to fix
+    /// Re-export the image with the same Docker: `manifest.json` and the OCI layout were written by one `docker
+    /// save`, so a mismatch means one of them was edited or the archive was assembled by hand.
     ARC008, "archive-docker-manifest-mismatch", Warning,
     basis: Hardening,
     clauses: ["image-layout-017"],

@@ -21,6 +21,10 @@ declare_rule! {
     ///
     /// ## Example
     /// An archive written by appending (`tar -rf`) a new `index.json` after the original one.
+    ///
+    /// ## How to fix
+    /// Write each file once: archiving the same directory twice (`tar -cf x.tar layout layout/blobs`) or appending
+    /// (`tar -r`) duplicates entries. Recreate the archive from a clean layout.
     ARC002, "archive-entry-duplicate", Warning,
     basis: Hardening,
     clauses: ["image-layout-001"],

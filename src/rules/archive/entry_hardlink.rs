@@ -22,6 +22,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `blobs/sha256/<b>` archived as a hard link to `blobs/sha256/<a>`.
+    ///
+    /// ## How to fix
+    /// Archive with hard links turned into copies (GNU tar `--hard-dereference`); layouts whose blobs are hard
+    /// links to a shared store (deduplicating copies) otherwise become link entries.
     ARC003, "archive-entry-hardlink", Warning,
     basis: Hardening,
     clauses: ["image-layout-001"],

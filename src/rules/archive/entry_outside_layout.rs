@@ -23,6 +23,10 @@ declare_rule! {
     ///
     /// ## Example
     /// An archive holding `oci-layout`, `index.json`, `blobs/…` and `../../root/.ssh/authorized_keys`.
+    ///
+    /// ## How to fix
+    /// Archive the layout from inside its directory, with relative names (`tar -C layout -cf image.tar .`), never
+    /// with absolute paths or `..`. An archive with such names is not safe to unpack; do not use it.
     ARC001, "archive-entry-outside-layout", Warning,
     basis: Hardening,
     clauses: ["image-layout-001"],

@@ -16,6 +16,10 @@ declare_rule! {
     ///
     /// ## Example
     /// An archive streamed by a tool that was killed after writing its last blob.
+    ///
+    /// ## How to fix
+    /// Make the tar writer finish the archive: GNU tar and `docker save` write the end marker; a program using Go's
+    /// `archive/tar` must call `Writer.Close()`, and Python's `tarfile` must close the archive.
     ARC006, "archive-eof-marker-missing", Info,
     basis: Keyword,
     clauses: ["image-layout-001"],

@@ -18,6 +18,10 @@ declare_rule! {
     ///
     /// ## Example
     /// Two tar archives joined with `cat a.tar b.tar` after `a.tar`'s end marker was stripped badly.
+    ///
+    /// ## How to fix
+    /// The archive is damaged or is not a tar file at all (a compressed file of another kind, an HTML error page
+    /// saved under the archive's name). Get a fresh copy from the producer.
     ARC005, "archive-corrupt", Error,
     basis: Type,
     clauses: ["image-layout-011", "image-layout-001"],

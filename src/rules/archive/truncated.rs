@@ -15,6 +15,10 @@ declare_rule! {
     ///
     /// ## Example
     /// An `oci-archive` of 10 MiB of which only the first 6 MiB arrived.
+    ///
+    /// ## How to fix
+    /// The file was cut short: download or copy it again and check its size or checksum. A `docker save` or `podman
+    /// save` that was interrupted leaves such a file.
     ARC004, "archive-truncated", Error,
     basis: Type,
     clauses: ["image-layout-011", "image-layout-001"],

@@ -13,6 +13,10 @@ declare_rule! {
     /// ```json
     /// { "os": "linux", "rootfs": { "type": "layers", "diff_ids": [] } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `architecture` to the Go name of the CPU the image runs on (`amd64`, `arm64` …). Build tools set it from
+    /// the target platform: `docker buildx build --platform linux/arm64`, `buildah build --arch arm64`.
     CFG001, "config-architecture-missing", Error,
     basis: Keyword,
     clauses: ["config-005"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "architecture": "x86_64", "os": "linux", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use Go's GOARCH names: `amd64` not `x86_64`, `arm64` not `aarch64`, `386` not `i386`. Generators that take
+    /// `uname -m` are the usual source; map its output to the Go names.
     CFG003, "config-architecture-unknown", Warning,
     basis: Keyword,
     clauses: ["config-006"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "config": { "ArgsEscaped": "true" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.ArgsEscaped` as `true` or `false`, or leave it out: it only matters to Windows images.
     CFG021, "config-args-escaped-invalid", Error,
     basis: Type,
     clauses: ["config-034"],

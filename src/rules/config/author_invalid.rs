@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "author": ["Alyssa"], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `author` as a string, or leave it out.
     CFG008, "config-author-invalid", Error,
     basis: Type,
     clauses: ["config-004", "config-002"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "config": { "Cmd": "--help" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.Cmd` as an array of strings, one argument each.
     CFG017, "config-cmd-invalid", Error,
     basis: Type,
     clauses: ["config-027"],

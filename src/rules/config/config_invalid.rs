@@ -14,6 +14,9 @@ declare_rule! {
     /// ```json
     /// { "config": ["/bin/sh"], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config` as an object of execution parameters, or leave it out.
     CFG012, "config-config-invalid", Error,
     basis: Type,
     clauses: ["config-021", "config-002"],

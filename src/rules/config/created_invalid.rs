@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "created": "2015-10-31 22:22:56", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `created` as an RFC 3339 date-time string, `2024-05-01T12:00:00Z`. Reproducible builds that want no
+    /// date should leave the field out or use `SOURCE_DATE_EPOCH`, not an empty string.
     CFG007, "config-created-invalid", Error,
     basis: Type,
     clauses: ["config-003"],

@@ -18,6 +18,10 @@ declare_rule! {
     /// ```json
     /// { "rootfs": { "type": "layers", "diff_ids": ["5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Each DiffID is the digest of a layer's uncompressed tar stream: `sha256:` and 64 lower-case hex digits
+    /// (`gzip -dc layer | sha256sum`).
     CFG028, "config-diff-id-not-digest", Error,
     basis: Keyword,
     clauses: ["config-043", "descriptor-025", "descriptor-035"],

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A manifest with three layers whose config lists two DiffIDs.
+    ///
+    /// ## How to fix
+    /// List exactly one DiffID per layer of the manifest, in the same order. A tool that added or removed a layer
+    /// without updating the config causes this; rebuild the image rather than editing one side.
     CFG029, "config-diff-ids-count-mismatch", Error,
     basis: Type,
     clauses: ["manifest-022", "manifest-021", "config-043"],

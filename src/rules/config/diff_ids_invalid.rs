@@ -13,6 +13,10 @@ declare_rule! {
     /// ```json
     /// { "rootfs": { "type": "layers", "diff_ids": "sha256:5f70…" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `rootfs.diff_ids` as an array of digest strings, one per layer, in layer order; `[]` for an image
+    /// without layers.
     CFG027, "config-diff-ids-invalid", Error,
     basis: Keyword,
     clauses: ["config-043"],

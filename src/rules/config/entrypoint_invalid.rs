@@ -13,6 +13,10 @@ declare_rule! {
     /// ```json
     /// { "config": { "Entrypoint": "/bin/sh -c app" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.Entrypoint` as an array of strings, one argument each (`["/bin/app", "--serve"]`), not a
+    /// single shell string.
     CFG016, "config-entrypoint-invalid", Error,
     basis: Type,
     clauses: ["config-026"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "config": { "Env": ["foo"] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write each entry of `config.Env` as `NAME=value`: a non-empty name, then `=`. An entry without `=` is read
+    /// differently by different runtimes.
     CFG015, "config-env-invalid", Error,
     basis: Type,
     clauses: ["config-025"],

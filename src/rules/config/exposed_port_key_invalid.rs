@@ -24,6 +24,10 @@ declare_rule! {
     /// ```json
     /// { "config": { "ExposedPorts": { "8080:80": {} } }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use `port`, `port/tcp` or `port/udp` keys (`"8080/tcp": {}`). A host mapping such as `8080:80` belongs to
+    /// the runtime's command line (`-p`), not to the image; a service name must be replaced by its number.
     CFG035, "config-exposed-port-key-invalid", Warning,
     basis: Exception,
     clauses: ["config-024"],

@@ -14,6 +14,10 @@ declare_rule! {
     /// ```json
     /// { "config": { "ExposedPorts": ["80/tcp"] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.ExposedPorts` as an object whose keys are `port/tcp`, `port/udp` or `port` and whose values
+    /// are `{}`; a list of numbers is the usual mistake.
     CFG014, "config-exposed-ports-invalid", Error,
     basis: Type,
     clauses: ["config-024"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "config": { "Healthcheck": "curl -f http://localhost/" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.Healthcheck` as an object (Docker's `Test`, `Interval` … members), or leave it out.
     CFG023, "config-healthcheck-invalid", Error,
     basis: Type,
     clauses: ["config-038"],

@@ -20,6 +20,11 @@ declare_rule! {
     ///
     /// ## Example
     /// Two DiffIDs with a history of one layer-creating entry and one `empty_layer` entry.
+    ///
+    /// ## How to fix
+    /// Mark the history entries that made no layer (`ENV`, `LABEL`, `CMD` steps) with `"empty_layer": true`, so
+    /// that the others number as many as the layers. Tools that squash layers but keep the old history are the
+    /// usual source.
     CFG034, "config-history-count-mismatch", Info,
     basis: Keyword,
     clauses: ["config-044", "config-049"],

@@ -16,6 +16,9 @@ declare_rule! {
     /// ```json
     /// { "history": [ { "created": "last tuesday" } ], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write each `history[].created` as an RFC 3339 date-time string, or leave it out.
     CFG031, "config-history-created-invalid", Error,
     basis: Type,
     clauses: ["config-045"],

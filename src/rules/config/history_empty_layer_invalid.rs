@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "history": [ { "empty_layer": "yes" } ], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `empty_layer` as `true` or `false`, or leave it out (it means `false`).
     CFG033, "config-history-empty-layer-invalid", Error,
     basis: Type,
     clauses: ["config-049"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "history": "should be an array", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `history` as an array of objects, or leave it out.
     CFG030, "config-history-invalid", Error,
     basis: Type,
     clauses: ["config-044"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "history": [ { "created_by": ["RUN", "make"] } ], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `author`, `created_by` and `comment` of each history entry as strings, or leave them out.
     CFG032, "config-history-text-invalid", Error,
     basis: Type,
     clauses: ["config-046", "config-047", "config-048"],

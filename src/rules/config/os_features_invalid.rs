@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "os": "windows", "os.features": "win32k", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `os.features` as an array of strings, or leave it out.
     CFG010, "config-os-features-invalid", Error,
     basis: Type,
     clauses: ["config-014", "config-015"],

@@ -16,6 +16,9 @@ declare_rule! {
     /// ```json
     /// { "os": "windows", "os.features": ["gpu"], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// On Windows images keep only `win32k` in `os.features`, or leave the member out.
     CFG006, "config-os-features-unknown", Warning,
     basis: Keyword,
     clauses: ["config-016"],

@@ -12,6 +12,10 @@ declare_rule! {
     /// ```json
     /// { "architecture": "amd64", "os": 123, "rootfs": { "type": "layers", "diff_ids": [] } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `os` to the Go name of the operating system (`linux`, `windows` …); build tools set it from the target
+    /// platform (`--platform linux/amd64`).
     CFG002, "config-os-missing", Error,
     basis: Keyword,
     clauses: ["config-008"],

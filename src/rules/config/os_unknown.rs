@@ -15,6 +15,9 @@ declare_rule! {
     /// ```json
     /// { "architecture": "amd64", "os": "Linux", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use Go's GOOS names, lower-case: `linux`, `windows`, `darwin`, `freebsd`.
     CFG004, "config-os-unknown", Warning,
     basis: Keyword,
     clauses: ["config-009"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "os": "windows", "os.version": 10, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `os.version` as a string (`10.0.17763.1879`), or leave it out.
     CFG009, "config-os-version-invalid", Error,
     basis: Type,
     clauses: ["config-011", "config-012"],

@@ -14,6 +14,10 @@ declare_rule! {
     /// ```json
     /// { "config": { "Memory": "512m" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `Memory`, `MemorySwap` and `CpuShares` as integers, or leave them out (runtimes take resources from
+    /// the command line, not the image).
     CFG022, "config-resource-field-invalid", Error,
     basis: Type,
     clauses: ["config-035", "config-036", "config-037"],

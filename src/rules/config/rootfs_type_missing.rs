@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "rootfs": { "diff_ids": [ … ] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add `"type": "layers"` to `rootfs`.
     CFG025, "config-rootfs-type-missing", Error,
     basis: Keyword,
     clauses: ["config-040"],

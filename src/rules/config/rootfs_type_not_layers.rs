@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "rootfs": { "type": "snapshot", "diff_ids": [ … ] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `rootfs.type` to `layers`, the only value the spec defines.
     CFG026, "config-rootfs-type-not-layers", Error,
     basis: Keyword,
     clauses: ["config-041"],

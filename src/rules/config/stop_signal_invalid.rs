@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "config": { "StopSignal": 15 }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.StopSignal` as a string such as `SIGTERM`, or leave it out.
     CFG020, "config-stop-signal-invalid", Error,
     basis: Type,
     clauses: ["config-033"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "config": { "User": 1234 }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.User` as a string (`1000`, `app`, `1000:1000`), or leave it out.
     CFG013, "config-user-invalid", Error,
     basis: Type,
     clauses: ["config-023"],

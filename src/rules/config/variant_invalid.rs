@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "architecture": "arm64", "variant": 123, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `variant` as a string such as `v8`, or leave it out.
     CFG011, "config-variant-invalid", Error,
     basis: Type,
     clauses: ["config-018"],

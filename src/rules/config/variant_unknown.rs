@@ -19,6 +19,10 @@ declare_rule! {
     /// ```json
     /// { "architecture": "arm", "variant": "armv7", "os": "linux", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use a variant from the spec's table for the architecture, such as `v7` for `arm` or `v8` for `arm64`, or
+    /// leave `variant` out.
     CFG005, "config-variant-unknown", Warning,
     basis: Keyword,
     clauses: ["config-019"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "config": { "Volumes": ["/var/job-result-data"] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.Volumes` as an object whose keys are paths and whose values are `{}`.
     CFG018, "config-volumes-invalid", Error,
     basis: Type,
     clauses: ["config-029"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "config": { "WorkingDir": ["/app"] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config.WorkingDir` as a string (an absolute path), or leave it out.
     CFG019, "config-working-dir-invalid", Error,
     basis: Type,
     clauses: ["config-030"],

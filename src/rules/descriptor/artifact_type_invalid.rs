@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "artifactType": "foo/.bar", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `artifactType` as a media type (`application/vnd.example.sbom.v1+json`), or leave it out.
     DSC016, "descriptor-artifact-type-invalid", Error,
     basis: Keyword,
     clauses: ["descriptor-021", "descriptor-020"],

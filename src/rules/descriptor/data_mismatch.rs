@@ -18,6 +18,10 @@ declare_rule! {
     /// ```json
     /// { "mediaType": "application/vnd.oci.empty.v1+json", "digest": "sha256:44136f…", "size": 2, "data": "e30K" }
     /// ```
+    ///
+    /// ## How to fix
+    /// Embed exactly the bytes the descriptor names: `data` must decode to content whose length is `size` and whose
+    /// digest is `digest`. Regenerate `data` from the blob, or drop the member.
     DSC015, "descriptor-data-mismatch", Error,
     basis: Keyword,
     clauses: ["descriptor-018"],

@@ -19,6 +19,10 @@ declare_rule! {
     /// { "data": "aHR0cHM6Ly9naXRodWIuY29tL29wZW5jb250YWluZXJzCg", … }
     /// ```
     /// (padding missing).
+    ///
+    /// ## How to fix
+    /// Encode `data` in standard base64 with padding (`base64 -w0`); the URL-safe alphabet (`-`, `_`) and missing
+    /// padding are the usual mistakes.
     DSC014, "descriptor-data-not-base64", Error,
     basis: Keyword,
     clauses: ["descriptor-017", "descriptor-016"],

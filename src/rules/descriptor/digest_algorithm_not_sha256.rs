@@ -14,6 +14,10 @@ declare_rule! {
     /// ```json
     /// { "digest": "sha512:cf83e135…", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Digest with `sha256`, which every registry and runtime verifies; the tools that write other algorithms do so
+    /// only when asked. `--profile portable` makes this an error.
     DSC018, "digest-algorithm-not-sha256", Warning,
     basis: Keyword,
     clauses: ["descriptor-032"],

@@ -17,6 +17,9 @@ declare_rule! {
     /// ```json
     /// { "digest": "blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262af13", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write a blake3 digest with exactly 64 lower-case hex digits (the 256-bit output).
     DSC006, "digest-blake3-encoding-invalid", Error,
     basis: Keyword,
     clauses: ["descriptor-042", "descriptor-043", "descriptor-040"],

@@ -16,6 +16,10 @@ declare_rule! {
     /// ```json
     /// { "digest": "sha256:5B0BCABD1ED22E9FB1310CF6C2DEC7CDEF19F0AD69EFA1F392E94A4333501270", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write a sha256 digest with exactly 64 lower-case hex digits and a sha512 digest with exactly 128; upper-case
+    /// hex and truncated digests are the usual mistakes.
     DSC005, "digest-encoding-invalid", Error,
     basis: Keyword,
     clauses: ["descriptor-035", "descriptor-036", "descriptor-038", "descriptor-039"],

@@ -15,6 +15,10 @@ declare_rule! {
     /// ```json
     /// { "digest": "SHA256:5b0bcabd…", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write the digest as `algorithm:encoded`, lower-case algorithm, such as `sha256:` followed by 64 hex digits;
+    /// a bare hex string or `SHA256:` are the usual mistakes.
     DSC004, "descriptor-digest-invalid", Error,
     basis: Keyword,
     clauses: ["descriptor-025"],

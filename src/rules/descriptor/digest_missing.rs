@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 7682 }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add the `digest` of the content, `sha256:` and the hex digest of its exact bytes (`sha256sum`).
     DSC003, "descriptor-digest-missing", Error,
     basis: Keyword,
     clauses: ["descriptor-005"],

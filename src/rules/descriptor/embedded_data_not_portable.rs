@@ -16,6 +16,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A manifest that embeds a 5 MiB layer as base64 `data`.
+    ///
+    /// ## How to fix
+    /// Embed only small blobs in `data` (a few KiB, such as an empty config) and reference the rest by digest, so
+    /// that the manifest stays well below the 4 MiB registries accept.
     DSC019, "embedded-data-not-portable", Warning,
     basis: Keyword,
     clauses: ["descriptor-048"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ## Example
     /// An index entry with `"mediaType": "application/vnd.oci.image.manifest.v1+json"` pointing at a document
     /// whose own `mediaType` is `application/vnd.oci.image.index.v1+json`.
+    ///
+    /// ## How to fix
+    /// Make the descriptor's `mediaType` the one the manifest or index declares for itself; a tool that converted a
+    /// Docker manifest to OCI without updating the index entry causes this.
     DSC017, "descriptor-media-type-mismatch", Error,
     basis: Keyword,
     clauses: ["descriptor-003", "manifest-005", "image-index-007"],

@@ -13,6 +13,10 @@ declare_rule! {
     /// ```json
     /// { "digest": "sha256:5b0b…", "size": 7682 }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add the `mediaType` of the content to the descriptor (`application/vnd.oci.image.manifest.v1+json`,
+    /// `application/vnd.oci.image.layer.v1.tar+gzip` …).
     DSC001, "descriptor-media-type-missing", Error,
     basis: Keyword,
     clauses: ["descriptor-003"],

@@ -18,6 +18,12 @@ declare_rule! {
     /// ```json
     /// { "manifests": [ { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:…", "size": 7143 } ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Give each entry of the index that points at an image a `platform` (`os`, `architecture`, and `variant` where
+    /// it matters). `skopeo copy` and `buildah push` into `oci:` write `index.json` entries without one; since
+    /// nothing points at `index.json` by digest, you can add it there without changing any digest. For a nested
+    /// index, build it with `docker buildx build --platform …` or `podman manifest add --os --arch`.
     DSC020, "descriptor-platform-missing", Warning,
     basis: Keyword,
     clauses: ["descriptor-023", "image-index-020"],

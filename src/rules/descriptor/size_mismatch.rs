@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer descriptor that says `"size": 32654` for a 32653-byte blob.
+    ///
+    /// ## How to fix
+    /// Set `size` to the exact byte length of the blob. A blob that was recompressed or edited after the descriptor
+    /// was written is the usual cause: rebuild the image so that both agree.
     DSC010, "descriptor-size-mismatch", Error,
     basis: Keyword,
     clauses: ["descriptor-007"],

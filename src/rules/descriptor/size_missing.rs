@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:5b0b…" }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add the `size` of the content in bytes (`stat -c %s`).
     DSC007, "descriptor-size-missing", Error,
     basis: Keyword,
     clauses: ["descriptor-007"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "size": -1, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write the real, non-negative size of the content in bytes.
     DSC009, "descriptor-size-negative", Error,
     basis: Keyword,
     clauses: ["descriptor-009"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "urls": ["value"], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write each entry of `urls` as an absolute URI with its scheme (`https://…`), percent-encoding what a URI
+    /// cannot hold.
     DSC012, "descriptor-url-not-uri", Error,
     basis: Keyword,
     clauses: ["descriptor-012"],

@@ -16,6 +16,10 @@ declare_rule! {
     /// ```json
     /// { "urls": ["ftp://mirror.example.com/layer.tar.gz"], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Serve the blob over `https` (or `http`) and list that URL; clients fetch nothing else. `--profile portable`
+    /// makes this an error.
     DSC013, "descriptor-url-scheme-not-http", Warning,
     basis: Keyword,
     clauses: ["descriptor-013"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "urls": "https://example.com/layer.tar.gz", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `urls` as an array of URL strings, or leave it out.
     DSC011, "descriptor-urls-invalid", Error,
     basis: Type,
     clauses: ["descriptor-010"],

@@ -23,6 +23,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "manifests": [ … ], "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Remove `config` and `layers` from the index (they belong to a manifest), so that no reader can take it for
+    /// one.
     IDX020, "index-ambiguous-with-manifest", Warning,
     basis: Hardening,
     clauses: [],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "artifactType": "bundle", "manifests": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `artifactType` as a media type, or leave it out.
     IDX007, "index-artifact-type-invalid", Error,
     basis: Keyword,
     clauses: ["image-index-009", "image-index-008"],

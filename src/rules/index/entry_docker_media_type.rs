@@ -24,6 +24,11 @@ declare_rule! {
     /// ```json
     /// { "manifests": [ { "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json", … } ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Build or copy the image with OCI media types: `docker buildx build --output type=image,oci-mediatypes=true`
+    /// (or `type=oci`), `skopeo copy --format oci`, `buildah push --format oci`. To validate Docker content as it
+    /// is, use `--profile docker-compat`.
     IDX022, "index-entry-docker-media-type", Warning,
     basis: Keyword,
     clauses: ["image-index-016"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "manifests": { "amd64": "sha256:…" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `manifests` as an array of descriptor objects.
     IDX006, "index-manifests-invalid", Error,
     basis: Keyword,
     clauses: ["image-index-011"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json" }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add a `manifests` array, `[]` when the index is empty.
     IDX005, "index-manifests-missing", Error,
     basis: Keyword,
     clauses: ["image-index-011", "image-index-012", "image-index-013", "image-layout-010"],

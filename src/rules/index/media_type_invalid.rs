@@ -14,6 +14,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "manifests": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set the index's `mediaType` to `application/vnd.oci.image.index.v1+json`, or leave it out. A Docker manifest
+    /// list type here means the document is Docker's format: convert it with `skopeo copy --format oci`.
     IDX003, "index-media-type-invalid", Error,
     basis: Keyword,
     clauses: ["image-index-007", "image-layout-010"],

@@ -15,6 +15,11 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "manifests": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add `"mediaType": "application/vnd.oci.image.index.v1+json"` to the index. buildah, podman, skopeo and umoci
+    /// write `index.json` without it by default; `index.json` is not referenced by digest, so adding the member
+    /// there changes no digest. For a nested index, rebuild it.
     IDX004, "index-media-type-missing", Warning,
     basis: Keyword,
     clauses: ["image-index-006"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "linux" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add the Go name of the CPU as `platform.architecture` (`amd64`, `arm64` …).
     IDX010, "platform-architecture-missing", Error,
     basis: Keyword,
     clauses: ["image-index-021"],

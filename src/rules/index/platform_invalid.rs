@@ -13,6 +13,10 @@ declare_rule! {
     /// ```json
     /// { "platform": "linux/amd64", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `platform` as an object with `os` and `architecture`, and `features`, if present, as an array of
+    /// strings.
     IDX009, "platform-invalid", Error,
     basis: Type,
     clauses: ["image-index-019"],

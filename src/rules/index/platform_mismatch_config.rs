@@ -25,6 +25,11 @@ declare_rule! {
     /// ## Example
     /// An entry with `"platform": {"os": "linux", "architecture": "arm64"}` whose config says
     /// `"architecture": "amd64"`.
+    ///
+    /// ## How to fix
+    /// Make the index entry's `platform` say what the image config says (`os`, `architecture`, `variant`): a tool
+    /// that assembled the index by hand, or a wrong `--platform` when building one of the images, causes this.
+    /// Rebuild the image for the intended platform, or correct the entry.
     IDX021, "platform-mismatch-config", Error,
     basis: Exception,
     clauses: ["image-index-019", "config-005", "config-008"],

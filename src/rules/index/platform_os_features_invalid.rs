@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "windows", "architecture": "amd64", "os.features": "win32k" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `platform.os.features` as an array of strings, or leave it out.
     IDX013, "platform-os-features-invalid", Error,
     basis: Type,
     clauses: ["image-index-029"],

@@ -15,6 +15,9 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "windows", "architecture": "amd64", "os.features": ["gpu"] }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// On a Windows platform keep only `win32k` in `os.features`, or leave the member out.
     IDX018, "platform-os-features-unknown", Warning,
     basis: Keyword,
     clauses: ["image-index-030"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "platform": { "architecture": "amd64" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add the Go name of the operating system as `platform.os` (`linux`, `windows` …).
     IDX011, "platform-os-missing", Error,
     basis: Keyword,
     clauses: ["image-index-024"],

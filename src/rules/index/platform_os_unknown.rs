@@ -16,6 +16,9 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "Linux", "architecture": "amd64" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use Go's GOOS names, lower-case, in `platform.os`: `linux`, `windows`.
     IDX016, "platform-os-unknown", Warning,
     basis: Keyword,
     clauses: ["image-index-025"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "windows", "architecture": "amd64", "os.version": 10 }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `platform.os.version` as a string, or leave it out.
     IDX012, "platform-os-version-invalid", Error,
     basis: Type,
     clauses: ["image-index-027"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "linux", "architecture": "arm", "variant": 7 }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `platform.variant` as a string such as `v8`, or leave it out.
     IDX014, "platform-variant-invalid", Error,
     basis: Type,
     clauses: ["image-index-033"],

@@ -24,6 +24,11 @@ declare_rule! {
     /// ## Example
     /// An entry with `"platform": {"os": "linux", "architecture": "arm", "variant": "v6"}` whose config says
     /// `"variant": "v7"`.
+    ///
+    /// ## How to fix
+    /// Make the index entry's `platform` say what the config says (or leave `variant` and `os.version` out of one
+    /// side). Tools that build multi-platform indexes from their own platform list, rather than from each image's
+    /// config, write this: set the list to the values the builds really target.
     IDX023, "platform-variant-mismatch-config", Warning,
     basis: Exception,
     clauses: ["image-index-019", "image-index-033", "image-index-027", "config-018", "config-011"],

@@ -19,6 +19,10 @@ declare_rule! {
     /// ```json
     /// { "platform": { "os": "linux", "architecture": "arm", "variant": "armv7" }, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use a variant from the spec's table for the architecture (`v7` for `arm`, `v8` for `arm64`), or leave
+    /// `variant` out.
     IDX017, "platform-variant-unknown", Warning,
     basis: Keyword,
     clauses: ["image-index-034", "image-index-041"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "manifests": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add `"schemaVersion": 2` to the index (and to `index.json`).
     IDX002, "index-schema-version-missing", Error,
     basis: Keyword,
     clauses: ["image-index-003"],

@@ -14,6 +14,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 1, "manifests": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `schemaVersion` to the integer `2`.
     IDX001, "index-schema-version-not-2", Error,
     basis: Keyword,
     clauses: ["image-index-004"],

@@ -13,6 +13,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "manifests": [], "subject": "nope" }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `subject` as a descriptor object (`mediaType`, `digest`, `size`) of the manifest the index refers to,
+    /// or leave it out.
     IDX019, "index-subject-invalid", Error,
     basis: Type,
     clauses: ["image-index-037"],

@@ -14,6 +14,10 @@ declare_rule! {
     /// ```json
     /// ["schemaVersion", 2]
     /// ```
+    ///
+    /// ## How to fix
+    /// Make the document a JSON object (`{…}`); an array, a string or `null` at the top is a generator bug or the
+    /// wrong file.
     JSN008, "json-document-not-object", Error,
     basis: Keyword,
     clauses: ["descriptor-003", "image-layout-006", "image-layout-010"],

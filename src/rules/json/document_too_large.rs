@@ -17,6 +17,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A 300 MiB "manifest" made of whitespace.
+    ///
+    /// ## How to fix
+    /// Keep manifests, indexes and configs small (registries refuse manifests over 4 MiB), or raise
+    /// `--max-json-size` when such a document is intended.
     JSN007, "json-document-too-large", Warning,
     basis: Keyword,
     clauses: ["descriptor-048"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "schemaVersion": 3, … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write each member name once per object; the JSON encoder of a map type never repeats one, templates and
+    /// string concatenation do.
     JSN003, "json-duplicate-name", Error,
     basis: Keyword,
     clauses: ["considerations-008", "considerations-005"],

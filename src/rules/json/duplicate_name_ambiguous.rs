@@ -22,6 +22,11 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ], "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write every member name once per object. The producer's JSON encoder or a hand-made edit (a `jq` merge, a
+    /// templated manifest) is the usual cause: decode the document, keep the value you mean, and encode it again;
+    /// the digest changes, so update the descriptors that point at it.
     JSN009, "json-duplicate-name-ambiguous", Warning,
     basis: Hardening,
     clauses: [],

@@ -14,6 +14,9 @@ declare_rule! {
     ///
     /// ## Example
     /// An annotation value holding the Latin-1 byte `0xE9` instead of the UTF-8 sequence for `é`.
+    ///
+    /// ## How to fix
+    /// Encode every string as UTF-8; Latin-1 text copied into labels or annotations is the usual source.
     JSN002, "json-invalid-utf8", Error,
     basis: Keyword,
     clauses: ["considerations-006", "considerations-005"],

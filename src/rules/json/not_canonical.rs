@@ -19,6 +19,10 @@ declare_rule! {
     /// { "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json" }
     /// ```
     /// (spaces, and `schemaVersion` sorted before `mediaType`).
+    ///
+    /// ## How to fix
+    /// Serialise the document canonically (members sorted, no whitespace, minimal escaping); this changes its bytes
+    /// and so its digest, so do it when the image is built, not afterwards. Only `--profile strict` asks for it.
     JSN006, "json-not-canonical", Warning,
     basis: Keyword,
     clauses: ["considerations-004", "considerations-003"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "size": 9007199254740993 }
     /// ```
+    ///
+    /// ## How to fix
+    /// Keep integers within ±2^53 (larger values lose precision in JavaScript and other double-based readers), or
+    /// write them as strings where the field allows it.
     JSN004, "json-number-not-double", Warning,
     basis: Keyword,
     clauses: ["considerations-007"],

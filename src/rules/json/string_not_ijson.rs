@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "annotations": { "com.example.note": "\ud800" } }
     /// ```
+    ///
+    /// ## How to fix
+    /// Remove lone surrogates and noncharacters from strings; they usually come from text truncated in the middle
+    /// of a character.
     JSN005, "json-string-not-ijson", Error,
     basis: Keyword,
     clauses: ["considerations-005"],

@@ -19,6 +19,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A hand-written tar header whose `mtime` field is left blank.
+    ///
+    /// ## How to fix
+    /// Write `mode`, `uid`, `gid` and `mtime` for every entry; real tar writers always do, so an empty field means
+    /// the tar headers were assembled by hand.
     LYR023, "layer-entry-attribute-missing", Error,
     basis: Keyword,
     clauses: ["layer-003"],

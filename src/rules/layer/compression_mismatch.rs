@@ -23,6 +23,11 @@ declare_rule! {
     /// { "mediaType": "application/vnd.oci.image.layer.v1.tar+zstd", "digest": "sha256:…", … }
     /// ```
     /// where the blob starts with `1f 8b 08 00`: it was compressed with gzip.
+    ///
+    /// ## How to fix
+    /// Make the media type and the bytes agree: recompress the layer as its media type says, or change the media
+    /// type (and rebuild the manifest). Tools that recompress layers on push but keep the old media type cause
+    /// this.
     LYR001, "layer-compression-mismatch", Error,
     basis: Type,
     clauses: ["descriptor-003", "layer-001"],

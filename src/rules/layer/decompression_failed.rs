@@ -20,6 +20,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A `+gzip` layer whose last kilobytes were cut off before it was hashed and pushed.
+    ///
+    /// ## How to fix
+    /// The compressed layer is damaged or truncated: rebuild or re-pull the image. A layer written to a full disk
+    /// or copied partially is the usual cause.
     LYR002, "layer-decompression-failed", Error,
     basis: Type,
     clauses: ["layer-001"],

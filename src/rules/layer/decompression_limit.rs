@@ -30,6 +30,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A 40 KiB `+zstd` layer that decompresses to 1 TiB of zeros.
+    ///
+    /// ## How to fix
+    /// If the layer is that large on purpose, raise `--max-layer-size` or `--max-layer-ratio`; a layer that expands
+    /// thousands of times is otherwise a decompression bomb and should not be unpacked.
     LYR003, "layer-decompression-limit", Warning,
     basis: Hardening,
     clauses: [],

@@ -24,6 +24,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `dev/null`, a character device 1:3, in a base layer made with `tar -C / -c .`.
+    ///
+    /// ## How to fix
+    /// Do not ship device nodes in an image: runtimes create `/dev` themselves. Remove `dev/` entries from the root
+    /// file system before building the layer (a root file system made with `debootstrap` is the usual source).
     LYR025, "layer-device-node", Warning,
     basis: Hardening,
     clauses: [],

@@ -22,6 +22,10 @@ declare_rule! {
     /// ## Example
     /// A layer recompressed with zstd after the config was written: its digest changed (and the manifest was
     /// updated) but `diff_ids` was copied from a build whose tar stream differed by one mtime.
+    ///
+    /// ## How to fix
+    /// Put the digest of the layer's uncompressed tar stream in `rootfs.diff_ids` (`gzip -dc layer | sha256sum`),
+    /// not the digest of the compressed blob, in the layers' order. Rebuilding the image makes both agree.
     LYR007, "layer-diff-id-mismatch", Error,
     basis: Type,
     clauses: ["manifest-022", "manifest-021", "config-043"],

@@ -36,6 +36,11 @@ declare_rule! {
     /// d1/.wh.x
     /// d1/y
     /// ```
+    ///
+    /// ## How to fix
+    /// When a path changes from a file to a directory, write the directory's own entry before anything below it (or
+    /// a whiteout of the file in an earlier layer); diff tools that compare trees do so. A layer with this shape
+    /// was concatenated or edited by hand: rebuild it from the file-system diff.
     LYR026, "layer-entry-below-non-directory", Warning,
     basis: Hardening,
     clauses: [],

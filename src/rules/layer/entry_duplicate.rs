@@ -19,6 +19,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer with `etc/app.conf` at offset 1024 and again as `./etc/app.conf` at offset 4096.
+    ///
+    /// ## How to fix
+    /// Write each path once per layer; archiving overlapping directories (`tar -cf l.tar rootfs rootfs/etc`)
+    /// duplicates entries.
     LYR011, "layer-entry-duplicate", Error,
     basis: Keyword,
     clauses: ["layer-002"],

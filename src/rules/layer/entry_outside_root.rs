@@ -33,6 +33,10 @@ declare_rule! {
     /// ## Example
     /// `layers[0]` has `lib -> ../../../usr/lib`, `layers[1]` adds `lib/libc.so.6`; or `layers[0]` has
     /// `etc -> /etc` and `layers[1]` holds `etc/.wh.shadow`.
+    ///
+    /// ## How to fix
+    /// Do not write entries or whiteouts through symbolic links: write the entry at the link's target path, or
+    /// remove the link first. A layer that does this is a path-traversal attempt or a broken diff tool.
     LYR010, "layer-entry-outside-root", Warning,
     basis: Hardening,
     clauses: [],

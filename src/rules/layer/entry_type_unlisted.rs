@@ -27,6 +27,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer made with `tar --multi-volume`, whose first entry is a `V` volume label.
+    ///
+    /// ## How to fix
+    /// Keep to regular files, directories, links, device nodes and FIFOs; remove sockets and other special entries
+    /// before archiving the file system.
     LYR021, "layer-entry-type-unlisted", Warning,
     basis: Hardening,
     clauses: [],

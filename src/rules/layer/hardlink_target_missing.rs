@@ -23,6 +23,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `usr/bin/python3` stored as a hard link to `usr/bin/python3.12`, which comes later in the archive.
+    ///
+    /// ## How to fix
+    /// Make the hard link point at a file stored earlier in the same layer or present in a lower layer; reordering
+    /// entries so that the target comes first fixes layers written out of order.
     LYR012, "layer-hardlink-target-missing", Warning,
     basis: Hardening,
     clauses: [],

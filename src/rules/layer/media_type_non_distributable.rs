@@ -22,6 +22,10 @@ declare_rule! {
     /// { "mediaType": "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
     ///   "urls": ["https://example.com/layer.tar.gz"], … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Ship the layer as a normal layer (`application/vnd.oci.image.layer.v1.tar+gzip`): non-distributable layers
+    /// are deprecated. `--profile portable` makes this an error.
     LYR024, "layer-media-type-non-distributable", Warning,
     basis: Keyword,
     clauses: ["layer-016", "layer-020", "layer-021"],

@@ -77,7 +77,7 @@ pub fn reads_layer_contents(rule: &Rule) -> bool {
         && RULES.iter().any(|r| r.code == rule.code)
 }
 
-/// Findings of one rule on one layer beyond this many are summed up in one more finding.
+/// Findings of one rule on one layer beyond this many are counted, not listed (a note says how many).
 pub const MAX_PER_LAYER: usize = 50;
 
 /// Every blob the layer pass read, in path order.
@@ -96,7 +96,7 @@ pub fn entry_loc(f: &LayerFacts, e: &Entry) -> EntryLoc {
     }
 }
 
-/// Reports findings on the entries of one layer, at most [`MAX_PER_LAYER`] plus a summary.
+/// Reports findings on the entries of one layer, at most [`MAX_PER_LAYER`], and counts the rest.
 pub struct EntryReporter<'o, 'a, F: Fn() -> Location> {
     out: &'o mut Out<'a>,
     /// Builds the layer blob's location, on the first finding: most layers draw none, and a location clones the
@@ -137,15 +137,17 @@ impl<'o, 'a, F: Fn() -> Location> EntryReporter<'o, 'a, F> {
         }
     }
 
-    /// Emit the summary, if findings were left out.
+    /// Count what was left out, if anything: a note, not a finding (the summary counts them).
     pub fn finish(mut self) {
         if self.count > MAX_PER_LAYER {
             let more = self.count - MAX_PER_LAYER;
             let base = self.base();
-            self.out.emit(
+            self.out.not_listed(
                 base,
+                more,
+                "per-layer",
                 format!(
-                    "… and {more} more entries of this layer with the same defect (not listed)"
+                    "{more} more entries of this layer with the same defect not listed (at most {MAX_PER_LAYER} per rule and layer)"
                 ),
             );
         }

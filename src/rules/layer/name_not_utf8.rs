@@ -22,6 +22,10 @@ declare_rule! {
     ///
     /// ## Example
     /// An entry named `caf\xe9.txt` (Latin-1).
+    ///
+    /// ## How to fix
+    /// Name files in UTF-8; rename files with Latin-1 or other encodings before building the layer (`convmv -f
+    /// latin1 -t utf8`).
     LYR022, "layer-entry-name-not-utf8", Warning,
     basis: Hardening,
     clauses: [],

@@ -21,6 +21,10 @@ declare_rule! {
     /// ## Example
     /// A layer holding `bin/` and `bin/.wh..wh..opq` where `bin/.wh.my-app-binary` and `bin/.wh.my-app-tools`
     /// would do.
+    ///
+    /// ## How to fix
+    /// Nothing is wrong: the spec accepts opaque whiteouts and merely prefers explicit ones. Diff tools based on
+    /// overlay file systems write opaque whiteouts for a directory that was replaced.
     LYR019, "layer-opaque-whiteout", Warning,
     basis: Keyword,
     clauses: ["layer-014"],

@@ -27,6 +27,11 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer holding a regular file `bin`, then `bin/.wh..wh..opq`.
+    ///
+    /// ## How to fix
+    /// Write the opaque whiteout only inside a directory: if the layer replaces a directory with a file, it needs
+    /// no whiteout below it; if it replaces a directory's contents, the layer's entry for that path must be a
+    /// directory. A diff tool that writes this shape is confusing a type change with a content change.
     LYR015, "layer-opaque-whiteout-parent-not-dir", Warning,
     basis: Hardening,
     clauses: [],

@@ -22,6 +22,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer made with `tar -P -cf layer.tar /etc/app.conf`.
+    ///
+    /// ## How to fix
+    /// Store names relative to the root (`etc/passwd`, not `/etc/passwd`): GNU tar strips leading `/` unless given
+    /// `-P`; `tar -C rootfs -cf layer.tar .` gives relative names.
     LYR008, "layer-entry-path-absolute", Warning,
     basis: Hardening,
     clauses: [],

@@ -23,6 +23,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer entry `../../../../etc/cron.d/evil`.
+    ///
+    /// ## How to fix
+    /// Store each path in its plain form, without `..`; a layer with names that climb above the root is not safe to
+    /// unpack.
     LYR009, "layer-entry-path-dotdot", Warning,
     basis: Hardening,
     clauses: [],

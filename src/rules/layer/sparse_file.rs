@@ -17,6 +17,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer made with `tar --sparse` from a directory holding a 1 GiB `lastlog` with a few bytes set.
+    ///
+    /// ## How to fix
+    /// Rebuild the layer without sparse entries (GNU tar without `--sparse`/`-S`; Go's `archive/tar` never writes
+    /// them), so that every reader unpacks the same bytes.
     LYR020, "layer-sparse-file", Warning,
     basis: Keyword,
     clauses: ["layer-004"],

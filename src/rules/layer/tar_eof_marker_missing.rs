@@ -21,6 +21,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer produced by concatenating tar entries by hand, without the final `\0` × 1024.
+    ///
+    /// ## How to fix
+    /// Finish the tar stream: a program using Go's `archive/tar` must call `Writer.Close()`, Python's `tarfile`
+    /// must close the archive.
     LYR005, "layer-tar-eof-marker-missing", Warning,
     basis: Type,
     clauses: ["layer-001"],

@@ -20,6 +20,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer cut in the middle of a file's data: the entry declares 4096 bytes, 1000 follow.
+    ///
+    /// ## How to fix
+    /// Rebuild the layer with a real tar writer (GNU tar, Go's `archive/tar`, the build tool's own); a layer that
+    /// is not tar at all usually means the wrong file was stored as the layer.
     LYR004, "layer-tar-invalid", Error,
     basis: Type,
     clauses: ["layer-001"],

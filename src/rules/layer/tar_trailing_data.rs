@@ -21,6 +21,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `cat a.tar b.tar | gzip` as a layer: the entries of `b.tar` are never unpacked.
+    ///
+    /// ## How to fix
+    /// Write nothing after the end of the tar stream; data appended after the end marker is ignored by some readers
+    /// and read by others.
     LYR006, "layer-tar-trailing-data", Error,
     basis: Type,
     clauses: ["layer-001"],

@@ -28,6 +28,10 @@ declare_rule! {
     /// app/data/file
     /// app/.wh.tmp.txt      ← after its sibling directory app/data/
     /// ```
+    ///
+    /// ## How to fix
+    /// Write the whiteouts of a directory before its subdirectories' entries, or let the build tool write the layer
+    /// (tar writers that sort entries by name put `.wh.` files first).
     LYR018, "layer-whiteout-after-sibling-dir", Warning,
     basis: Keyword,
     clauses: ["layer-013"],

@@ -30,6 +30,10 @@ declare_rule! {
     /// etc/app.conf
     /// etc/.wh.app.conf
     /// ```
+    ///
+    /// ## How to fix
+    /// Either delete the path (the whiteout) or add it (the entry), not both in one layer; to replace a directory's
+    /// content, use an opaque whiteout, or delete in one layer and add in the next.
     LYR014, "layer-whiteout-and-entry-same-path", Warning,
     basis: Hardening,
     clauses: ["layer-012"],

@@ -18,6 +18,9 @@ declare_rule! {
     ///
     /// ## Example
     /// An entry `etc/.wh.` in a layer.
+    ///
+    /// ## How to fix
+    /// Remove the entry named `.wh.` alone; to delete a file `x`, the whiteout is `.wh.x` in the same directory.
     LYR013, "layer-whiteout-name-empty", Warning,
     basis: Keyword,
     clauses: ["layer-010"],

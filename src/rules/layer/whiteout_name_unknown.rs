@@ -26,6 +26,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer exported from an AUFS-backed Docker daemon with a `.wh..wh.plnk/` directory at its root.
+    ///
+    /// ## How to fix
+    /// Rename or remove the entry: names starting with `.wh..wh.` are reserved, and only `.wh..wh..opq` has a
+    /// meaning.
     LYR016, "layer-whiteout-name-unknown", Warning,
     basis: Hardening,
     clauses: ["layer-007"],

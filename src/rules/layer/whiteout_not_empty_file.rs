@@ -28,6 +28,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `etc/.wh.passwd` with 1,024 bytes of content, or `bin/.wh..wh..opq` as a directory.
+    ///
+    /// ## How to fix
+    /// Write whiteouts as empty regular files, as overlay and aufs diff tools do. A layer whose whiteout has
+    /// content or another type was made by hand or by a broken diff tool: rebuild it from the file-system diff.
     LYR027, "layer-whiteout-not-empty-file", Warning,
     basis: Hardening,
     clauses: [],

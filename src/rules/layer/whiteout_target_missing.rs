@@ -28,6 +28,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `layers[1]` holds `etc/.wh.motd` but `layers[0]` has no `etc/motd`.
+    ///
+    /// ## How to fix
+    /// Drop the whiteout: it deletes nothing, which shows the layer was made against another base than the one
+    /// below it. Rebuild the layer against the image's real lower layers.
     LYR017, "layer-whiteout-target-missing", Warning,
     basis: Exception,
     clauses: ["layer-012"],

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer blob truncated by an interrupted copy, still stored under its original name.
+    ///
+    /// ## How to fix
+    /// The blob was changed after it was stored, or stored under the wrong name: rebuild or re-copy the image, and
+    /// never edit files under `blobs/` in place.
     LAY007, "blob-digest-mismatch", Error,
     basis: Keyword,
     clauses: ["image-layout-011", "descriptor-005"],

@@ -18,6 +18,11 @@ declare_rule! {
     ///
     /// ## Example
     /// A layout from which the layers of a base image were left out.
+    ///
+    /// ## How to fix
+    /// Copy the missing blobs into the layout, or copy the image again without skipping layers. A sparse layout
+    /// (foreign or shared layers left out) is allowed, so this is only reported with `--warn LAY009` or `--profile
+    /// strict`.
     LAY009, "blob-missing", Info,
     basis: Keyword,
     clauses: ["image-layout-015"],

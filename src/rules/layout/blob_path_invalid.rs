@@ -18,6 +18,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `blobs/sha256/44136FA355B3678A1146AD16F7E8649E94FB4FC21FE77E8310C060F61CAAFF8A` (upper-case hex).
+    ///
+    /// ## How to fix
+    /// Store each blob as `blobs/<algorithm>/<encoded digest>` with the exact lower-case digest and nothing else in
+    /// the name (no `.tar.gz` suffix, no upper-case hex).
     LAY006, "blob-path-invalid", Error,
     basis: Keyword,
     clauses: [

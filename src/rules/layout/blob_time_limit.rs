@@ -15,6 +15,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A 60 GiB layer on a network file system, validated with `--max-blob-time 60`.
+    ///
+    /// ## How to fix
+    /// Raise `--max-blob-time` for very large layers on slow storage, or find out why reading the blob is slow (a
+    /// network file system, a failing disk).
     LAY013, "blob-time-limit", Error,
     basis: Keyword,
     clauses: ["image-layout-011"],

@@ -12,6 +12,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A blob with mode `000`.
+    ///
+    /// ## How to fix
+    /// Make every blob readable by the user running ocicheck (`chmod -R a+rX DIR`) and check the disk for I/O
+    /// errors.
     LAY011, "blob-unreadable", Error,
     basis: Keyword,
     clauses: ["image-layout-011"],

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layer left behind after `umoci rm` without `umoci gc`.
+    ///
+    /// ## How to fix
+    /// Remove blobs no image uses: `umoci gc --layout DIR` does it, or copy the images you want into a fresh layout
+    /// (`skopeo copy oci:OLD:TAG oci:NEW:TAG`). Only reported with `--warn LAY008` or `--profile strict`.
     LAY008, "blob-unreferenced", Info,
     basis: Keyword,
     clauses: ["image-layout-014"],

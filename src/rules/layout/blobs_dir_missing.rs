@@ -14,6 +14,9 @@ declare_rule! {
     ///
     /// ## Example
     /// A layout holding only `oci-layout` and an `index.json` with no manifests.
+    ///
+    /// ## How to fix
+    /// Create the `blobs` directory; an empty layout still has one.
     LAY005, "blobs-dir-missing", Error,
     basis: Keyword,
     clauses: ["image-layout-003", "image-layout-004"],

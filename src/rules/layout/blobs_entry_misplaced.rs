@@ -23,6 +23,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `blobs/sha256/<digest>` being a symbolic link to `/etc/passwd`.
+    ///
+    /// ## How to fix
+    /// Keep only `blobs/<algorithm>/<encoded>` files under `blobs/`: remove temporary files, nested directories and
+    /// other files a tool or a person left there.
     LAY010, "blobs-entry-misplaced", Warning,
     basis: Hardening,
     clauses: [],

@@ -23,6 +23,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layout whose `index.json` and image manifest are there but whose layer blob was deleted.
+    ///
+    /// ## How to fix
+    /// Copy the image again with a tool that copies every blob (`skopeo copy --all`, `crane pull --format oci`),
+    /// or, if the layout is meant to be sparse, leave the image out of `index.json`.
     LAY015, "image-blob-missing", Warning,
     basis: Exception,
     clauses: ["image-layout-015"],

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A directory holding `oci-layout` and `blobs/` only.
+    ///
+    /// ## How to fix
+    /// Add `index.json` at the root of the layout, listing the image manifests or indexes the layout holds (`skopeo
+    /// copy … oci:DIR:TAG` writes one).
     LAY004, "index-json-missing", Error,
     basis: Keyword,
     clauses: ["image-layout-009", "image-layout-017"],

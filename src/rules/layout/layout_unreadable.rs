@@ -17,6 +17,10 @@ declare_rule! {
     ///
     /// ## Example
     /// `blobs/sha256/` with mode `000`, validated by a user who is not its owner.
+    ///
+    /// ## How to fix
+    /// Make the layout's directories listable by the user running ocicheck (`chmod -R a+rX DIR`); the message says
+    /// which directory failed.
     LAY012, "layout-unreadable", Error,
     basis: Keyword,
     clauses: ["image-layout-011"],

@@ -14,6 +14,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A directory holding `index.json` and `blobs/` only.
+    ///
+    /// ## How to fix
+    /// Add a regular file `oci-layout` holding `{"imageLayoutVersion": "1.0.0"}` at the root of the layout. Copying
+    /// a layout with `cp -r` of only `blobs/` and `index.json` loses it.
     LAY001, "oci-layout-missing", Error,
     basis: Keyword,
     clauses: ["image-layout-005"],

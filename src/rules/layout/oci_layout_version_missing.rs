@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "version": "1.0.0" }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add `"imageLayoutVersion": "1.0.0"` to `oci-layout`.
     LAY002, "oci-layout-version-missing", Error,
     basis: Keyword,
     clauses: ["image-layout-007", "image-layout-008"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "imageLayoutVersion": 1 }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `imageLayoutVersion` as the string `"1.0.0"`, not a number.
     LAY003, "oci-layout-version-not-string", Error,
     basis: Keyword,
     clauses: ["image-layout-007"],

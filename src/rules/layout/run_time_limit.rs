@@ -15,6 +15,10 @@ declare_rule! {
     ///
     /// ## Example
     /// A layout of a thousand 1 GiB layers validated with `--max-time 60`.
+    ///
+    /// ## How to fix
+    /// Raise `--max-time` for very large inputs, or validate fewer images at once with `--ref`, `--platform` or
+    /// `--digest`.
     LAY014, "run-time-limit", Error,
     basis: Keyword,
     clauses: ["image-layout-011"],

@@ -22,6 +22,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ], "manifests": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Remove `manifests` from the manifest, so that no reader can take it for an index (the ambiguity behind
+    /// CVE-2021-41190).
     MAN015, "manifest-ambiguous-with-index", Warning,
     basis: Hardening,
     clauses: [],

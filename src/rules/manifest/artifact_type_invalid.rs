@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "artifactType": "signature", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `artifactType` as a media type, or leave it out.
     MAN005, "manifest-artifact-type-invalid", Error,
     basis: Keyword,
     clauses: ["manifest-008", "manifest-006"],

@@ -17,6 +17,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": { "mediaType": "application/vnd.oci.empty.v1+json", … }, "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `artifactType` to the artifact's media type when the config is the empty descriptor: `oras push
+    /// --artifact-type application/vnd.example.thing.v1`.
     MAN010, "manifest-artifact-type-missing", Error,
     basis: Keyword,
     clauses: ["manifest-035", "manifest-007"],

@@ -19,6 +19,11 @@ declare_rule! {
     /// ```json
     /// { "config": { "mediaType": "application/vnd.docker.container.image.v1+json", … }, "layers": [ { "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", … } ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use the OCI image config (`application/vnd.oci.image.config.v1+json`) for a runnable image: build or copy
+    /// with OCI media types (`docker buildx … oci-mediatypes=true`, `skopeo copy --format oci`), or validate Docker
+    /// images with `--profile docker-compat`.
     MAN012, "manifest-config-media-type-not-portable", Warning,
     basis: Keyword,
     clauses: ["manifest-015"],

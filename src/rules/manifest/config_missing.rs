@@ -13,6 +13,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Give the manifest a `config` descriptor: the image config, or for an artifact without one the empty
+    /// descriptor (`application/vnd.oci.empty.v1+json`, digest of `{}`, size 2).
     MAN006, "manifest-config-missing", Error,
     basis: Keyword,
     clauses: ["manifest-011"],

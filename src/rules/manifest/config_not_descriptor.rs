@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": "sha256:5b0b…", "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `config` as a descriptor object (`mediaType`, `digest`, `size`).
     MAN007, "manifest-config-not-descriptor", Error,
     basis: Keyword,
     clauses: ["manifest-011"],

@@ -19,6 +19,10 @@ declare_rule! {
     /// ```json
     /// { "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Use OCI layer media types (`application/vnd.oci.image.layer.v1.tar+gzip` …): `skopeo copy --format oci`
+    /// converts Docker's, or validate Docker images with `--profile docker-compat`.
     MAN013, "manifest-layer-media-type-not-portable", Warning,
     basis: Keyword,
     clauses: ["manifest-025"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": { … }, "layers": ["sha256:9834…"] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `layers` as an array of descriptor objects.
     MAN008, "manifest-layers-invalid", Error,
     basis: Keyword,
     clauses: ["manifest-019"],

@@ -13,6 +13,11 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", … }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set the manifest's `mediaType` to `application/vnd.oci.image.manifest.v1+json`. A Docker manifest type here
+    /// means the image is in Docker's format: convert it with `skopeo copy --format oci`, or validate it with
+    /// `--profile docker-compat`.
     MAN003, "manifest-media-type-invalid", Error,
     basis: Keyword,
     clauses: ["manifest-005"],

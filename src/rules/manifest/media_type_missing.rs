@@ -15,6 +15,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add `"mediaType": "application/vnd.oci.image.manifest.v1+json"` to the manifest; current buildah, podman,
+    /// skopeo and BuildKit write it, so an old tool or a hand-written generator is the usual source.
     MAN004, "manifest-media-type-missing", Warning,
     basis: Keyword,
     clauses: ["manifest-004"],

@@ -12,6 +12,9 @@ declare_rule! {
     /// ```json
     /// { "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": { … }, "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Add `"schemaVersion": 2` to the manifest.
     MAN002, "manifest-schema-version-missing", Error,
     basis: Keyword,
     clauses: ["manifest-001"],

@@ -15,6 +15,10 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 3, "config": { … }, "layers": [ … ] }
     /// ```
+    ///
+    /// ## How to fix
+    /// Set `schemaVersion` to the integer `2`. Schema 1 manifests are Docker's old format: convert the image with
+    /// `skopeo copy --format oci`.
     MAN001, "manifest-schema-version-not-2", Error,
     basis: Keyword,
     clauses: ["manifest-002"],

@@ -13,6 +13,9 @@ declare_rule! {
     /// ```json
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ], "subject": ".nope" }
     /// ```
+    ///
+    /// ## How to fix
+    /// Write `subject` as a descriptor object of the manifest this one refers to, or leave it out.
     MAN014, "manifest-subject-invalid", Error,
     basis: Type,
     clauses: ["manifest-030"],

@@ -1,0 +1,7 @@
+//! What the `ocicheck` binary does beyond parsing flags (`main.rs`): the validate run, `ocicheck config`, the man
+//! pages and sizes on the command line.
+
+pub mod config_cmd;
+pub mod man;
+pub mod size;
+pub mod validate;
