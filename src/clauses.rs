@@ -83,10 +83,20 @@ pub fn lookup(id: &str) -> Option<&'static Clause> {
 pub fn spec_url(clause: &str, spec: Spec) -> String {
     let c = lookup(clause);
     let (doc, section) = c.map_or(("spec.md", ""), |c| (c.doc, c.section));
-    let (repo, tag) = match c.map(|c| c.inventory) {
-        Some(Inventory::Distribution) => ("distribution-spec", DISTRIBUTION_VERSION),
-        _ => ("image-spec", spec.as_str()),
-    };
+    match c.map(|c| c.inventory) {
+        Some(Inventory::Distribution) => {
+            link("distribution-spec", DISTRIBUTION_VERSION, doc, section)
+        }
+        _ => section_url(doc, section, spec),
+    }
+}
+
+/// The link to a section (`anchor`, or the whole document when empty) of an image-spec document.
+pub fn section_url(doc: &str, section: &str, spec: Spec) -> String {
+    link("image-spec", spec.as_str(), doc, section)
+}
+
+fn link(repo: &str, tag: &str, doc: &str, section: &str) -> String {
     if section.is_empty() {
         format!("https://github.com/opencontainers/{repo}/blob/{tag}/{doc}")
     } else {

@@ -21,16 +21,14 @@ impl Severity {
         }
     }
 
-    /// The severity a clause keyword gives: MUST, MUST NOT, REQUIRED → error; SHOULD, SHOULD NOT → warning;
-    /// MAY → info. An OPTIONAL property heading defines the property's type, so a value of another type is an
-    /// error.
+    /// The severity a clause keyword gives: MUST, MUST NOT, REQUIRED, SHALL, SHALL NOT → error; SHOULD, SHOULD
+    /// NOT, RECOMMENDED, NOT RECOMMENDED → warning; MAY, OPTIONAL → info. (A value of another type than an
+    /// OPTIONAL property declares is an error by its `type` basis, not by this keyword.)
     pub fn from_keyword(keyword: &str) -> Option<Severity> {
         Some(match keyword {
-            "MUST" | "MUST NOT" | "REQUIRED" | "SHALL" | "SHALL NOT" | "OPTIONAL" => {
-                Severity::Error
-            }
+            "MUST" | "MUST NOT" | "REQUIRED" | "SHALL" | "SHALL NOT" => Severity::Error,
             "SHOULD" | "SHOULD NOT" | "RECOMMENDED" | "NOT RECOMMENDED" => Severity::Warning,
-            "MAY" => Severity::Info,
+            "MAY" | "OPTIONAL" => Severity::Info,
             _ => return None,
         })
     }

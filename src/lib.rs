@@ -8,10 +8,12 @@
 //! findings are sorted deterministically.
 
 pub mod baseline;
+pub mod basis;
 pub mod check;
 pub mod clauses;
 pub mod config;
 pub mod corpus;
+pub mod coverage;
 pub mod digest;
 pub mod finding;
 pub mod formats;
@@ -33,6 +35,7 @@ pub mod rules;
 pub mod schema;
 pub mod select;
 pub mod selection;
+pub mod sniff;
 pub mod source;
 pub mod spec;
 pub mod suite;
@@ -87,15 +90,21 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
         )
         .map_err(|e| Error::Io("stdin".into(), e))?
         {
-            source::archive::Opened::Archive(src) => layout_report(src.as_ref(), "-", opts),
+            source::archive::Opened::Archive(src) => {
+                misfit(sniff::not_a_layout_archive(src.as_ref(), "stdin"))?;
+                layout_report(src.as_ref(), "-", opts)
+            }
             source::archive::Opened::Document(bytes) => {
+                misfit(stream_misfit("stdin", &bytes))?;
                 no_selection(opts)?;
+                docker_document("stdin", &bytes.bytes, opts)?;
                 validate_stream_document("-", "-", bytes, opts)
             }
         };
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::Io(display.clone(), e))?;
     if meta.is_dir() {
+        misfit(sniff::not_a_layout_dir(path, &display))?;
         let src = source::dir::DirSource::open(path).map_err(|e| Error::Io(display.clone(), e))?;
         return layout_report(&src, &display, opts);
     }
@@ -110,12 +119,20 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
         )
         .map_err(|e| Error::Io(display.clone(), e))?
         {
-            source::archive::Opened::Archive(src) => layout_report(src.as_ref(), &display, opts),
+            source::archive::Opened::Archive(src) => {
+                misfit(sniff::not_a_layout_archive(src.as_ref(), &display))?;
+                layout_report(src.as_ref(), &display, opts)
+            }
             source::archive::Opened::Document(bytes) => {
+                misfit(stream_misfit(&display, &bytes))?;
                 no_selection(opts)?;
+                docker_document(&display, &bytes.bytes, opts)?;
                 validate_stream_document(&name, &display, bytes, opts)
             }
         };
+    }
+    if let Some(head) = file_head(path, 8) {
+        misfit(sniff::unreadable_bytes(&display, &head))?;
     }
     if let Some(src) = source::archive::ArchiveSource::open_path_with(
         path,
@@ -123,6 +140,7 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     )
     .map_err(|e| Error::Io(display.clone(), e))?
     {
+        misfit(sniff::not_a_layout_archive(&src, &display))?;
         return layout_report(&src, &display, opts);
     }
     no_selection(opts)?;
@@ -140,7 +158,40 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     if bytes.len() as u64 > opts.max_json_size {
         return Ok(oversized_document(&name, &display, meta.len(), opts));
     }
+    docker_document(&display, &bytes, opts)?;
     validate_document(&name, &display, bytes, opts)
+}
+
+/// An input that is not what the user thinks (see [`sniff`]) is a usage error.
+fn misfit(hint: Option<String>) -> Result<(), Error> {
+    hint.map_or(Ok(()), |h| Err(Error::Usage(h)))
+}
+
+/// A Docker manifest or manifest list given alone is not validated without `--profile docker-compat` (or an
+/// explicit `--media-type`): a usage error that says so, as IDX022 does in a layout.
+fn docker_document(display: &str, bytes: &[u8], opts: &Options) -> Result<(), Error> {
+    if opts.docker_compat() || opts.media_type.is_some() {
+        return Ok(());
+    }
+    misfit(sniff::docker_document(display, bytes))
+}
+
+/// The first `n` bytes of a file (fewer when it is shorter), or `None` when it cannot be read (the caller's own
+/// open then reports why).
+fn file_head(path: &Path, n: u64) -> Option<Vec<u8>> {
+    let f = std::fs::File::open(path).ok()?;
+    let mut head = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(f, n), &mut head).ok()?;
+    Some(head)
+}
+
+/// [`sniff::unreadable_bytes`] for a stream that is not an archive.
+fn stream_misfit(what: &str, doc: &source::archive::StreamDocument) -> Option<String> {
+    if doc.total == 0 || !doc.bytes.is_empty() {
+        sniff::unreadable_bytes(what, &doc.bytes)
+    } else {
+        None
+    }
 }
 
 /// The report on a single document too large to read (`--max-json-size`): one finding that says so.
@@ -257,6 +308,21 @@ fn layout_report_inner(
         report.skipped = Some(fast_skipped(&graph, opts));
     }
     display_locations(&mut report.findings, src);
+    report.not_validated = coverage::not_validated(&graph, opts);
+    for i in report
+        .not_validated
+        .iter_mut()
+        .flat_map(|n| n.items.iter_mut())
+    {
+        if let std::borrow::Cow::Owned(f) = src.display_path(&i.file) {
+            i.file = f;
+        }
+        for v in &mut i.via {
+            if let std::borrow::Cow::Owned(x) = src.display_path(v) {
+                *v = x;
+            }
+        }
+    }
     display_notes(&mut report.not_listed, src);
     if let Some(g) = &mut report.contents {
         g.relocate(|p| src.display_path(p).into_owned());
@@ -397,6 +463,7 @@ pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Optio
         summary,
         images: None,
         skipped: None,
+        not_validated: None,
         not_listed,
         settings: None,
         suppressed: None,

@@ -375,7 +375,12 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         parsed,
         via: Vec::new(),
         referrer: None,
-        is_index_json: false,
+        // An index in a file named `index.json` is validated as the layout's entry point it is (where
+        // `ref.name` belongs, for one).
+        is_index_json: kind == DocKind::Index
+            && std::path::Path::new(file)
+                .file_name()
+                .is_some_and(|n| n == "index.json"),
         lines: std::sync::OnceLock::new(),
     });
     let mut w = Walker {

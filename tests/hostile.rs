@@ -290,8 +290,16 @@ fn special_files_and_odd_names_are_findings_never_a_hang_nor_a_write() {
     for (what, tmp, dir, want) in cases {
         let before = tree_hash(tmp.path());
         let dir_s = dir.to_string_lossy().into_owned();
+        // Special files under blobs/ are hardening warnings (LAY010), so warnings fail the run here too.
         let (code, out, err, _) = run_cli(
-            &["validate", &dir_s, "--format", "json"],
+            &[
+                "validate",
+                &dir_s,
+                "--format",
+                "json",
+                "--fail-on",
+                "warning",
+            ],
             None,
             Duration::from_secs(60),
         );

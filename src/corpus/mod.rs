@@ -323,22 +323,22 @@ impl Case {
         Ok(crate::validate_layout(&src, &self.display_path(), opts))
     }
 
-    /// The expected verdict: `valid`, `invalid-must` (an error expected) or `warn-should` (only lesser findings).
+    /// The expected verdict: `valid` (nothing expected, or only infos: what the spec allows), `invalid-must` (an
+    /// error expected) or `warn-should` (a warning, and no error).
     pub fn verdict(&self) -> Result<&'static str, String> {
         let opts = self.options()?;
         let all: Vec<_> = crate::rules::all().collect();
         let policy = crate::rule::Policy::new(&all, opts.spec, &opts.effective_overrides());
-        let error = self
+        let worst = self
             .file
             .expect
             .iter()
-            .any(|c| policy.severity(c) == Some(crate::rule::Severity::Error));
-        Ok(if self.file.expect.is_empty() {
-            "valid"
-        } else if error {
-            "invalid-must"
-        } else {
-            "warn-should"
+            .filter_map(|c| policy.severity(c))
+            .max();
+        Ok(match worst {
+            Some(crate::rule::Severity::Error) => "invalid-must",
+            Some(crate::rule::Severity::Warning) => "warn-should",
+            _ => "valid",
         })
     }
 }

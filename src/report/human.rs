@@ -204,6 +204,11 @@ fn section(s: &mut String, report: &Report, style: Style) {
             format!(" ({})", extra.join("; "))
         }
     );
+    let line = match &report.not_validated {
+        // The summary line says what it does not cover.
+        Some(nv) => format!("{line}; {}", nv.sentence()),
+        None => line,
+    };
     let _ = writeln!(s, "\n{}", wrap(&line, "", "  ", WIDTH));
 }
 
@@ -259,7 +264,9 @@ fn finding(s: &mut String, f: &Finding, style: Style) {
     let _ = writeln!(s, "{head}");
     let _ = writeln!(s, "{}", wrap(&f.message, "    ", "    ", WIDTH));
     let clauses = f.clauses.join(", ");
-    if 4 + clauses.chars().count() + 3 + f.spec_url.chars().count() <= WIDTH {
+    if clauses.is_empty() {
+        let _ = writeln!(s, "    {}", f.spec_url);
+    } else if 4 + clauses.chars().count() + 3 + f.spec_url.chars().count() <= WIDTH {
         let _ = writeln!(s, "    {clauses} · {}", f.spec_url);
     } else {
         let _ = writeln!(s, "{}", wrap(&clauses, "    ", "    ", WIDTH));

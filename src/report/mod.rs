@@ -36,6 +36,8 @@ pub struct RuleInfo {
     pub clauses: Vec<&'static str>,
     /// The severity the rule has by default.
     pub default_severity: Severity,
+    /// Why that is its default severity: `keyword`, `type`, `hardening` or `exception`.
+    pub basis: &'static str,
     /// Whether the rule runs, for this spec version, without being selected.
     pub default_enabled: bool,
     /// The severity in this run, after profile, configuration and flags; `None` when it is off.
@@ -166,6 +168,70 @@ pub struct Report {
     /// the one it had in the full report.
     #[serde(skip)]
     pub fingerprints: Option<Vec<String>>,
+    /// Images and blobs the run could not validate (see `crate::coverage`); absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_validated: Option<NotValidated>,
+}
+
+/// What a run of a layout or archive did not validate, with the number of images it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotValidated {
+    /// Image manifests read and validated.
+    pub images_validated: usize,
+    pub images_not_validated: usize,
+    pub blobs_not_validated: usize,
+    pub items: Vec<NotValidatedItem>,
+}
+
+/// One image (what an index entry points at) or blob that was not validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotValidatedItem {
+    /// `image` or `blob`.
+    pub kind: &'static str,
+    /// The blob's path in the layout, or the digest as written when it names no path.
+    pub file: String,
+    /// The chain of descriptors that reached it.
+    pub via: Vec<String>,
+    pub reason: String,
+}
+
+impl NotValidated {
+    /// The clause the human summary line ends with: `2 images validated, 1 not validated: <file> (<reason>)`.
+    pub fn sentence(&self) -> String {
+        let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+        let mut s = format!("{} validated", n(self.images_validated, "image"));
+        if self.images_not_validated > 0 {
+            s.push_str(&format!(", {} not validated", self.images_not_validated));
+        }
+        if self.blobs_not_validated > 0 {
+            s.push_str(&format!(
+                ", {} not validated",
+                n(self.blobs_not_validated, "blob")
+            ));
+        }
+        let shown: Vec<String> = self
+            .items
+            .iter()
+            .take(3)
+            .map(|i| format!("{} ({})", short_blob(&i.file), i.reason))
+            .collect();
+        s.push_str(": ");
+        s.push_str(&shown.join("; "));
+        if self.items.len() > 3 {
+            s.push_str(&format!("; and {} more", self.items.len() - 3));
+        }
+        s
+    }
+}
+
+/// `blobs/sha256/<first 12 hex digits>…` for a blob path, the text itself otherwise.
+fn short_blob(file: &str) -> String {
+    match file.rsplit_once('/') {
+        Some((dir, name)) if dir.starts_with("blobs/") && name.len() > 16 => {
+            format!("{dir}/{}…", &name[..12.min(name.len())])
+        }
+        _ => file.to_string(),
+    }
 }
 
 /// Checks a run left out on purpose (`--fast`).

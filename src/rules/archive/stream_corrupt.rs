@@ -23,6 +23,7 @@ declare_rule! {
     /// The archive is damaged or is not a tar file at all (a compressed file of another kind, an HTML error page
     /// saved under the archive's name). Get a fresh copy from the producer.
     ARC005, "archive-corrupt", Error,
+    basis: Type,
     clauses: ["image-layout-011", "image-layout-001"],
     check: Check::Layout(check),
 }

@@ -22,6 +22,7 @@ declare_rule! {
     /// Keep manifests, indexes and configs small (registries refuse manifests over 4 MiB), or raise
     /// `--max-json-size` when such a document is intended.
     JSN007, "json-document-too-large", Warning,
+    basis: Keyword,
     clauses: ["descriptor-048"],
     check: Check::Layout(check),
 }

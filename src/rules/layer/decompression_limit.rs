@@ -22,14 +22,22 @@ declare_rule! {
     /// validator must report it rather than be stopped by it. A legitimate layer this large or this repetitive
     /// is worth a look too; raise the limits to check it completely.
     ///
+    /// ## Basis
+    /// Hardening. No clause limits a layer's size or its compression ratio: a 100 GiB layer, or a zstd layer of
+    /// a large file of zeros (well past 10,000:1), is a valid layer. The guard protects ocicheck and every
+    /// unpacker after it, so hitting it is a warning by default, not an error (the summary line counts the
+    /// layer as not validated), and an error under `--profile strict` or `--deny hardening`.
+    ///
     /// ## Example
     /// A 40 KiB `+zstd` layer that decompresses to 1 TiB of zeros.
     ///
     /// ## How to fix
     /// If the layer is that large on purpose, raise `--max-layer-size` or `--max-layer-ratio`; a layer that expands
     /// thousands of times is otherwise a decompression bomb and should not be unpacked.
-    LYR003, "layer-decompression-limit", Error,
-    clauses: ["layer-001"],
+    LYR003, "layer-decompression-limit", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "layer.md#distributable-format",
     check: Check::Layout(check),
 }
 

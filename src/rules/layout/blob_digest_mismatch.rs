@@ -19,6 +19,7 @@ declare_rule! {
     /// The blob was changed after it was stored, or stored under the wrong name: rebuild or re-copy the image, and
     /// never edit files under `blobs/` in place.
     LAY007, "blob-digest-mismatch", Error,
+    basis: Keyword,
     clauses: ["image-layout-011", "descriptor-005"],
     check: Check::Layout(check),
 }

@@ -20,6 +20,7 @@ declare_rule! {
     /// Raise `--max-blob-time` for very large layers on slow storage, or find out why reading the blob is slow (a
     /// network file system, a failing disk).
     LAY013, "blob-time-limit", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

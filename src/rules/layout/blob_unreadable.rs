@@ -17,6 +17,7 @@ declare_rule! {
     /// Make every blob readable by the user running ocicheck (`chmod -R a+rX DIR`) and check the disk for I/O
     /// errors.
     LAY011, "blob-unreadable", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

@@ -19,6 +19,7 @@ declare_rule! {
     /// Remove blobs no image uses: `umoci gc --layout DIR` does it, or copy the images you want into a fresh layout
     /// (`skopeo copy oci:OLD:TAG oci:NEW:TAG`). Only reported with `--warn LAY008` or `--profile strict`.
     LAY008, "blob-unreferenced", Info,
+    basis: Keyword,
     clauses: ["image-layout-014"],
     default_enabled: false,
     check: Check::Layout(check),

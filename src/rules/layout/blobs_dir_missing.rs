@@ -18,6 +18,7 @@ declare_rule! {
     /// ## How to fix
     /// Create the `blobs` directory; an empty layout still has one.
     LAY005, "blobs-dir-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-003", "image-layout-004"],
     check: Check::Layout(check),
 }

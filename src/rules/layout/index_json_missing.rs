@@ -19,6 +19,7 @@ declare_rule! {
     /// Add `index.json` at the root of the layout, listing the image manifests or indexes the layout holds (`skopeo
     /// copy … oci:DIR:TAG` writes one).
     LAY004, "index-json-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-009", "image-layout-017"],
     check: Check::Layout(check),
 }

@@ -22,6 +22,7 @@ declare_rule! {
     /// Make the layout's directories listable by the user running ocicheck (`chmod -R a+rX DIR`); the message says
     /// which directory failed.
     LAY012, "layout-unreadable", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

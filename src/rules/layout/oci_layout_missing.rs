@@ -19,6 +19,7 @@ declare_rule! {
     /// Add a regular file `oci-layout` holding `{"imageLayoutVersion": "1.0.0"}` at the root of the layout. Copying
     /// a layout with `cp -r` of only `blobs/` and `index.json` loses it.
     LAY001, "oci-layout-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-005"],
     check: Check::Layout(check),
 }

@@ -13,6 +13,9 @@ declare_rule! {
     /// Clients size downloads, progress and storage from the HEAD answer, and skip blobs whose size they already
     /// hold; a wrong size there makes them skip, truncate or refuse content that is actually fine, or the reverse.
     ///
+    /// ## Basis
+    /// Keyword: a successful HEAD SHOULD give the size of the content in `Content-Length` (dist-044): a warning.
+    ///
     /// ## Example
     /// `HEAD /v2/app/blobs/sha256:…` answered `Content-Length: 1024` for a blob whose GET body has 2048 bytes.
     ///
@@ -20,6 +23,7 @@ declare_rule! {
     /// Make HEAD answer with the same `Content-Length` as GET: for a registry behind a cache or CDN, purge the stale
     /// entry; a proxy must not drop or rewrite the header on HEAD.
     REG005, "content-length-mismatch", Warning,
+    basis: Keyword,
     clauses: ["dist-044"],
     check: Check::Layout(check),
 }

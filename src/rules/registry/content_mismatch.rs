@@ -14,6 +14,10 @@ declare_rule! {
     /// registry serving other bytes than its digests name has corrupt storage, a broken cache or proxy in front
     /// of it, or has been tampered with.
     ///
+    /// ## Basis
+    /// Keyword: a GET of an existing blob or manifest MUST provide the expected content (dist-033, dist-024), which the
+    /// registry MUST store byte for byte (dist-101): an error.
+    ///
     /// ## Example
     /// A layer whose file in the registry's storage was overwritten after the push.
     ///
@@ -21,6 +25,7 @@ declare_rule! {
     /// Push the image again from a good copy (a registry cannot repair content it serves under the wrong digest),
     /// then find what altered the storage or the response: disk corruption, a cache, a rewriting proxy.
     REG006, "content-mismatch", Error,
+    basis: Keyword,
     clauses: ["dist-033", "dist-024", "dist-101"],
     check: Check::Layout(check),
 }

@@ -14,6 +14,10 @@ declare_rule! {
     /// ## Why it matters
     /// A pull of the image fails on it, and nothing of it (its digest, its layers) could be verified.
     ///
+    /// ## Basis
+    /// Keyword: a GET of an existing blob or manifest MUST answer `200 OK` with it (dist-034, dist-025), a HEAD of it
+    /// MUST answer `200 OK` (dist-042), and so MUST the Referrers API of a repository that exists (dist-135): an error.
+    ///
     /// ## Example
     /// `HEAD /v2/app/blobs/sha256:…` answered `200`, and the GET `500 Internal Server Error` four times.
     ///
@@ -21,6 +25,7 @@ declare_rule! {
     /// See why the registry fails on the blob (its logs, its storage backend); push the image again if the blob was
     /// lost. Transient failures pass on a rerun, since ocicheck retries each request a few times before giving up.
     REG007, "content-not-served", Error,
+    basis: Keyword,
     clauses: ["dist-034", "dist-042", "dist-025", "dist-135"],
     check: Check::Layout(check),
 }

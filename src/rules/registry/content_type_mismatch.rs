@@ -15,6 +15,10 @@ declare_rule! {
     /// back the same way. Clients pick the parser from `Content-Type`: an index served as an image manifest, or a
     /// manifest as `application/octet-stream`, is misread or refused.
     ///
+    /// ## Basis
+    /// Keyword: the `Content-Type` of a pulled manifest SHOULD match the one it was pushed with (dist-022), which a
+    /// client sets to the manifest's `mediaType`: a warning.
+    ///
     /// ## Example
     /// A body with `"mediaType": "application/vnd.oci.image.index.v1+json"` served as
     /// `Content-Type: application/vnd.oci.image.manifest.v1+json`.
@@ -23,6 +27,7 @@ declare_rule! {
     /// Push the manifest again with its `mediaType` as `Content-Type` (`skopeo copy`, `oras`, `crane` do); if the
     /// registry rewrites the header, fix its media-type handling.
     REG003, "content-type-mismatch", Warning,
+    basis: Keyword,
     clauses: ["dist-022"],
     check: Check::Layout(check),
 }

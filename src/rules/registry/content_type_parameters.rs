@@ -10,12 +10,16 @@ declare_rule! {
     /// Manifest media types take no parameters, and clients compare `Content-Type` with the media types they know
     /// as whole strings: `application/vnd.oci.image.manifest.v1+json; charset=utf-8` matches none of them.
     ///
+    /// ## Basis
+    /// Keyword: the registry SHOULD NOT include parameters on the `Content-Type` header (dist-020): a warning.
+    ///
     /// ## Example
     /// `Content-Type: application/vnd.oci.image.index.v1+json; charset=utf-8`.
     ///
     /// ## How to fix
     /// Make the registry (or the proxy in front of it) send the media type alone, with no `; charset=…` appended.
     REG004, "content-type-parameters", Warning,
+    basis: Keyword,
     clauses: ["dist-020"],
     check: Check::Layout(check),
 }

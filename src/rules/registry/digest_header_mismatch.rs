@@ -16,6 +16,10 @@ declare_rule! {
     /// Clients that trust the header (to pin a tag to a digest, to skip re-hashing) are told the wrong content:
     /// a pipeline that records `Docker-Content-Digest` as the image it deployed records another image.
     ///
+    /// ## Basis
+    /// Keyword: a `Docker-Content-Digest` that is present MUST match the response body (dist-036), and a GET of an
+    /// existing manifest MUST provide the expected one (dist-024): an error.
+    ///
     /// ## Example
     /// `GET /v2/app/manifests/v1` answered with a body whose sha256 is `sha256:6c3c…` and
     /// `Docker-Content-Digest: sha256:0000…`.
@@ -24,6 +28,7 @@ declare_rule! {
     /// Fix whatever sets the header: a registry computes it from the stored content, a proxy or CDN in front of it must
     /// pass it through unchanged (or drop it) rather than reuse it across objects.
     REG001, "digest-header-mismatch", Error,
+    basis: Keyword,
     clauses: ["dist-036", "dist-024", "dist-027", "dist-043"],
     check: Check::Layout(check),
 }

@@ -12,6 +12,10 @@ declare_rule! {
     /// checks that a HEAD answer is about the content it asked for. The distribution spec asks registries to send
     /// it on every such response (the legacy section calls the header optional, so this is a warning).
     ///
+    /// ## Basis
+    /// Keyword: a successful pull SHOULD carry `Docker-Content-Digest` (dist-035 for blobs, dist-026 for manifests,
+    /// dist-043 for HEAD): a warning.
+    ///
     /// ## Example
     /// `HTTP/1.1 200 OK` to `GET /v2/app/blobs/sha256:…` with `Content-Length` and `Content-Type` only.
     ///
@@ -19,6 +23,7 @@ declare_rule! {
     /// Configure the registry (or the proxy in front of it) to send `Docker-Content-Digest` on manifest and blob
     /// responses, GET and HEAD alike; distribution, zot, Harbor and the cloud registries do by default.
     REG002, "digest-header-missing", Warning,
+    basis: Keyword,
     clauses: ["dist-035", "dist-026", "dist-043", "dist-002"],
     check: Check::Layout(check),
 }

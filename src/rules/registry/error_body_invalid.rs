@@ -12,6 +12,10 @@ declare_rule! {
     /// Clients tell "no such tag" from "no such repository" from "denied" by the error code; a body in another
     /// shape leaves them with the status alone, and users with a message that says nothing.
     ///
+    /// ## Basis
+    /// Keyword: a JSON error body MUST have the spec's format (dist-176), and each `code` MUST hold upper-case letters
+    /// and underscores only (dist-177): an error.
+    ///
     /// ## Example
     /// `{"error": "not found"}` with a `404`.
     ///
@@ -19,6 +23,7 @@ declare_rule! {
     /// Answer errors with `{"errors": [{"code": "NAME_UNKNOWN", "message": "…"}]}`, using the codes of the
     /// distribution spec, or with a body that is not JSON.
     REG012, "error-body-invalid", Error,
+    basis: Keyword,
     clauses: ["dist-176", "dist-177"],
     check: Check::Layout(check),
 }

@@ -14,6 +14,10 @@ declare_rule! {
     /// Clients choose among referrers by their annotations (a creation time, the signer, the SBOM format) from
     /// the list alone; an annotation missing from the list makes the referrer invisible to such a choice.
     ///
+    /// ## Basis
+    /// Keyword: each referrer's descriptor MUST include the annotations of its manifest or index (dist-143; dist-119
+    /// for the tag schema): an error.
+    ///
     /// ## Example
     /// A signature manifest annotated `"org.opencontainers.image.created": "2025-01-01T00:00:00Z"` listed by a
     /// referrers entry without `annotations`.
@@ -22,6 +26,7 @@ declare_rule! {
     /// Copy every annotation of the referrer into its entry: the registry does for its Referrers API; for the tag
     /// schema's index, push it again with a tool that does.
     REG010, "referrers-annotations-missing", Error,
+    basis: Keyword,
     clauses: ["dist-143", "dist-119"],
     check: Check::Layout(check),
 }

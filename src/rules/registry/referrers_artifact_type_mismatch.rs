@@ -17,6 +17,11 @@ declare_rule! {
     /// fetching every referrer; a wrong value hides a signature from the verifier that looks for it, or offers
     /// something else in its place.
     ///
+    /// ## Basis
+    /// Keyword: each referrer's descriptor MUST carry the `artifactType` of its manifest or index, or its config's
+    /// `mediaType`, or none for an index without one (dist-140 to dist-142; dist-117 and dist-118 for the tag schema a
+    /// client maintains): an error.
+    ///
     /// ## Example
     /// A referrers entry with `"artifactType": "application/vnd.example.sbom"` for a manifest whose
     /// `artifactType` is `application/vnd.dev.cosign.artifact.sig.v1+json`.
@@ -26,6 +31,7 @@ declare_rule! {
     /// schema's index, push it again with the tool that pushed the referrer (`oras`, `cosign`), which recomputes the
     /// entry.
     REG009, "referrers-artifact-type-mismatch", Error,
+    basis: Keyword,
     clauses: ["dist-140", "dist-141", "dist-142", "dist-117", "dist-118"],
     check: Check::Layout(check),
 }

@@ -14,12 +14,17 @@ declare_rule! {
     /// Clients decide from the `Content-Type` whether they got a referrers list; one served as anything else is
     /// ignored or refused, and the signatures and SBOMs it lists are never found.
     ///
+    /// ## Basis
+    /// Keyword: a Referrers API answer's `Content-Type` MUST be `application/vnd.oci.image.index.v1+json` (dist-139):
+    /// an error.
+    ///
     /// ## Example
     /// `Content-Type: application/json` on a referrers response.
     ///
     /// ## How to fix
     /// Fix the registry's Referrers API to answer with `Content-Type: application/vnd.oci.image.index.v1+json`.
     REG008, "referrers-content-type", Error,
+    basis: Keyword,
     clauses: ["dist-139", "dist-138"],
     check: Check::Layout(check),
 }

@@ -12,6 +12,10 @@ declare_rule! {
     /// Clients show registry warnings (deprecations, quota notices) to people, and parse them by that form; a
     /// malformed or oversized one is dropped or floods the output.
     ///
+    /// ## Basis
+    /// Keyword: a `Warning` header MUST have warn-code `299` and warn-agent `-` and MUST NOT have a warn-date
+    /// (dist-185, dist-186), and a response MUST NOT carry more than 4096 bytes of warnings (dist-187): an error.
+    ///
     /// ## Example
     /// `Warning: 199 registry "deprecated"`.
     ///
@@ -19,6 +23,7 @@ declare_rule! {
     /// Send each warning as `299 - "text"`, with no date, and keep all the warnings of one response under 4096
     /// bytes.
     REG011, "warning-header-invalid", Error,
+    basis: Keyword,
     clauses: ["dist-185", "dist-186", "dist-187"],
     check: Check::Layout(check),
 }
