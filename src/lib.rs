@@ -21,6 +21,7 @@ pub mod json;
 pub mod kind;
 pub mod layer;
 pub mod mediatype;
+pub mod memory;
 pub mod options;
 pub mod output;
 pub mod platform;
@@ -39,6 +40,7 @@ pub mod walk;
 
 use std::path::Path;
 
+pub use memory::DEFAULT_MAX_MEMORY;
 pub use options::{
     DEFAULT_MAX_BLOB_TIME, DEFAULT_MAX_FINDINGS, DEFAULT_MAX_JSON_TOTAL, DEFAULT_MAX_JSON_VALUES,
     DEFAULT_MAX_LAYER_ENTRIES, DEFAULT_MAX_TIME, MAX_FINDINGS_TOTAL, Options,
@@ -439,7 +441,7 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
-    let mut sink = check::Sink::new(opts.max_findings);
+    let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
 
     // Schema validation of every parsed document.
     for doc in &graph.docs {

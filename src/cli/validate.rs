@@ -20,6 +20,7 @@ pub struct Limits {
     pub max_stream_memory: u64,
     pub max_blob_time: u64,
     pub max_time: u64,
+    pub max_memory: u64,
 }
 
 pub struct Args {
@@ -84,6 +85,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         max_stream_memory: l.max_stream_memory,
         max_blob_time: std::time::Duration::from_secs(l.max_blob_time),
         max_time: std::time::Duration::from_secs(l.max_time),
+        max_memory: l.max_memory,
         overrides: settings.overrides.clone(),
         content_graph: targets.iter().any(|t| t.format == Format::Html),
         fast: a.fast,
