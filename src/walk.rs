@@ -1058,10 +1058,10 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
         .filter(|d| d.role == Role::Config)
         .filter_map(|d| Some((d.doc, d.target_doc?)))
         .collect();
-    // The entry lists all layers may keep together: `--max-layer-entries`, and 64 bytes of names per entry.
+    // The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
     let budget = Arc::new(crate::layer::tar::KeepBudget::new(
         opts.max_layer_entries,
-        opts.max_layer_entries.saturating_mul(64),
+        Some(opts.budget()),
     ));
     let mut jobs: Vec<Job> = g
         .blobs
