@@ -91,7 +91,8 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::Io(display.clone(), e))?;
     if meta.is_dir() {
-        let src = source::dir::DirSource::open(path).map_err(|e| Error::Io(display.clone(), e))?;
+        let src = source::dir::DirSource::open_with(path, Some(opts.budget()))
+            .map_err(|e| Error::Io(display.clone(), e))?;
         return layout_report(&src, &display, opts);
     }
     if !meta.is_file() {
