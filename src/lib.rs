@@ -84,6 +84,8 @@ pub(crate) mod kind;
 pub mod layer;
 pub(crate) mod mediatype;
 #[doc(hidden)]
+pub mod memory;
+#[doc(hidden)]
 pub mod options;
 #[doc(hidden)]
 pub mod output;
@@ -117,6 +119,7 @@ use std::path::Path;
 
 pub use builder::OptionsBuilder;
 pub use finding::{EntryLoc, Finding, Location, NotListed, Severity};
+pub use memory::DEFAULT_MAX_MEMORY;
 pub use options::{
     DEFAULT_MAX_BLOB_TIME, DEFAULT_MAX_FINDINGS, DEFAULT_MAX_JSON_TOTAL, DEFAULT_MAX_JSON_VALUES,
     DEFAULT_MAX_LAYER_ENTRIES, DEFAULT_MAX_TIME, MAX_FINDINGS_TOTAL, Options,
@@ -181,7 +184,8 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::Io(display.clone(), e))?;
     if meta.is_dir() {
         misfit(sniff::not_a_layout_dir(path, &display))?;
-        let src = source::dir::DirSource::open(path).map_err(|e| Error::Io(display.clone(), e))?;
+        let src = source::dir::DirSource::open_with(path, Some(opts.budget()))
+            .map_err(|e| Error::Io(display.clone(), e))?;
         return layout_report(&src, &display, opts);
     }
     if !meta.is_file() {
@@ -598,7 +602,7 @@ pub(crate) fn run_checks(
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
-    let mut sink = check::Sink::new(opts.max_findings);
+    let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
 
     // Schema validation of every parsed document.
     for doc in &graph.docs {

@@ -316,6 +316,9 @@ struct ConfigArgs {
     settings: SettingsArgs,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
+    /// The memory cap a run would have (as `validate --max-memory`).
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "256M")]
+    max_memory: u64,
     /// The inputs a run would validate (a configuration file inside one is not read).
     inputs: Vec<PathBuf>,
 }
@@ -414,6 +417,10 @@ struct ValidateArgs {
     /// Seconds the whole run may take; past it, what is left is not checked and a finding says so (LAY014).
     #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_TIME, help_heading = "Limits")]
     max_time: u64,
+    /// Memory the run may take: the listing, the JSON documents, the layers' entry lists, zstd windows and the
+    /// report all draw from it; what would go past it is not kept, and a finding says so.
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "256M", help_heading = "Limits")]
+    max_memory: u64,
 }
 
 /// mimalloc instead of the system allocator: a large layout makes hundreds of thousands of small, short-lived
@@ -484,7 +491,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let resolved = ocicheck::config::resolve(&a.settings.flags(&a.inputs), &cwd)?;
             print!(
                 "{}",
-                cli::config_cmd::render(&resolved, matches!(a.format, ListFormat::Json))
+                cli::config_cmd::render(
+                    &resolved,
+                    a.max_memory,
+                    matches!(a.format, ListFormat::Json)
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -573,6 +584,7 @@ impl From<ValidateArgs> for cli::validate::Args {
                 max_stream_memory: a.max_stream_memory,
                 max_blob_time: a.max_blob_time,
                 max_time: a.max_time,
+                max_memory: a.max_memory,
             },
         }
     }
@@ -731,6 +743,7 @@ mod tests {
         assert_eq!(v.max_json_size, ocicheck::Options::default().max_json_size);
         assert_eq!(v.max_layer_size, ocicheck::layer::DEFAULT_MAX_SIZE);
         assert_eq!(v.max_json_total, ocicheck::DEFAULT_MAX_JSON_TOTAL);
+        assert_eq!(v.max_memory, ocicheck::DEFAULT_MAX_MEMORY);
         assert_eq!(
             v.max_stream_memory,
             ocicheck::source::archive::DEFAULT_STREAM_MEMORY

@@ -20,6 +20,7 @@ pub struct Limits {
     pub max_stream_memory: u64,
     pub max_blob_time: u64,
     pub max_time: u64,
+    pub max_memory: u64,
 }
 
 pub struct Args {
@@ -88,6 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.overrides = settings.overrides.clone();
     opts.content_graph = targets.iter().any(|t| t.format == Format::Html);
     opts.fast = a.fast;
+    opts.max_memory = l.max_memory;
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
