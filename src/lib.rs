@@ -23,6 +23,7 @@ pub mod json;
 pub mod kind;
 pub mod layer;
 pub mod mediatype;
+pub mod merge;
 pub mod options;
 pub mod output;
 pub mod platform;
@@ -34,6 +35,7 @@ pub mod rules;
 pub mod schema;
 pub mod select;
 pub mod selection;
+pub mod shard;
 pub mod sniff;
 pub mod source;
 pub mod spec;
@@ -228,6 +230,11 @@ fn validate_stream_document(
 }
 
 fn no_selection(opts: &Options) -> Result<(), Error> {
+    if let Some(s) = opts.shard {
+        return Err(Error::Usage(format!(
+            "--shard {s}: shares out the images of a layout or an archive, but the input is a single document"
+        )));
+    }
     if opts.select.is_empty() {
         Ok(())
     } else {
@@ -258,6 +265,10 @@ fn layout_report_inner(
     opts: &Options,
 ) -> (Report, Option<String>) {
     let mut graph = walk::walk_layout(src, opts);
+    if let Some(s) = opts.shard {
+        let scope = shard::Plan::of(&graph).shard(&graph, src.entries(), s);
+        graph.scope = Some(scope);
+    }
     walk::verify(src, &mut graph, opts);
     let (mut findings, mut not_listed) = run_checks(&graph, Some(src.entries()), opts);
     let archive = src.archive();
@@ -266,7 +277,12 @@ fn layout_report_inner(
         findings.retain(|f| f.code.starts_with("ARC"));
         not_listed.retain(|n| n.code.starts_with("ARC"));
     }
-    let images = select::images(&graph);
+    let mut images = select::images(&graph);
+    if let Some(s) = opts.shard {
+        // Each image is listed by one shard, that of the index.json entry that first reached it (the head of its
+        // via), so that the shards' lists are disjoint and together the whole run's.
+        images.retain(|i| shard::entry_position(&i.via).is_some_and(|k| s.of_entry(k) == s.index));
+    }
     let unmatched = (!opts.select.is_empty() && images.is_empty()).then(|| {
         // What there is to pick from: a walk of the JSON documents without the selection.
         let all = Options {
@@ -294,9 +310,24 @@ fn layout_report_inner(
         &graph,
         opts,
     );
-    if !opts.select.is_empty() {
-        report.images = Some(images);
+    report.images_selected = !opts.select.is_empty() || opts.shard.is_some();
+    if let Some(s) = opts.shard {
+        let files = report
+            .findings
+            .iter()
+            .map(|f| f.location.file.as_str())
+            .chain(report.not_listed.iter().map(|n| n.file.as_str()))
+            .chain(images.iter().map(|i| i.file.as_str()));
+        report.shard = Some(report::ShardInfo {
+            index: s.index,
+            count: s.count,
+            order: shard::ranks(&graph, files)
+                .into_iter()
+                .map(|(f, r)| (src.display_path(&f).into_owned(), r))
+                .collect(),
+        });
     }
+    report.images = Some(images);
     if opts.fast {
         report.skipped = Some(fast_skipped(&graph, opts));
     }
@@ -452,6 +483,8 @@ fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Repo
         findings,
         summary,
         images: None,
+        images_selected: false,
+        shard: None,
         skipped: None,
         not_validated: None,
         not_listed,
@@ -508,8 +541,18 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
     let owners = rules::schema_owners();
     let mut sink = check::Sink::new(opts.max_findings);
 
+    // The documents this run checks: all of them, or those of its shard or step.
+    let docs: Vec<&walk::Doc> = match &graph.scope {
+        Some(s) => s.docs.iter().filter_map(|&i| graph.docs.get(i)).collect(),
+        None => graph.docs.iter().collect(),
+    };
+    let entries = match (&graph.scope, entries) {
+        (Some(s), Some(_)) => Some(&s.entries[..]),
+        (_, e) => e,
+    };
+
     // Schema validation of every parsed document.
-    for doc in &graph.docs {
+    for &doc in &docs {
         let Some(v) = doc.value() else { continue };
         for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
             let Some(rule) = owners.get(e.location.as_str()) else {
@@ -525,12 +568,19 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
         }
     }
 
-    // The blob each descriptor points at, looked up once for all descriptor rules.
-    let desc_blobs: Vec<Option<&walk::Blob>> = graph
-        .descs
-        .iter()
-        .map(|d| d.blob_path().and_then(|p| graph.blobs.get(&p)))
-        .collect();
+    // The descriptors of those documents, with the blob each points at, looked up once for all descriptor rules.
+    let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = if graph.scope.is_some() {
+        docs.iter()
+            .flat_map(|d| graph.descs_of(d.id))
+            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+            .collect()
+    } else {
+        graph
+            .descs
+            .iter()
+            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+            .collect()
+    };
     for rule in &all {
         let Some(sev) = policy.severity(rule.code) else {
             continue;
@@ -557,14 +607,14 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
                 }
             }
             Check::Document(f) => {
-                for doc in &graph.docs {
+                for &doc in &docs {
                     let cx = DocCx { graph, doc, opts };
                     let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
                     f(&cx, &mut out);
                 }
             }
             Check::Descriptor(f) => {
-                for (desc, &blob) in graph.descs.iter().zip(&desc_blobs) {
+                for &(desc, blob) in &descs {
                     let doc = &graph.docs[desc.doc];
                     let cx = DescCx {
                         graph,
@@ -578,7 +628,7 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
                 }
             }
             Check::Image(f) => {
-                for manifest in graph.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
+                for &manifest in docs.iter().filter(|d| d.kind == DocKind::Manifest) {
                     let config = graph
                         .descs_of(manifest.id)
                         .find(|d| d.role == Role::Config)
@@ -601,7 +651,21 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
             }
         }
     }
-    sink.finish()
+    let (mut findings, mut not_listed) = sink.finish();
+    if let Some(s) = &graph.scope {
+        // The document, descriptor and image rules ran on this step's documents only, and their findings are this
+        // step's wherever they are located (an image's platform disagreeing with its index.json entry is reported
+        // in index.json by the shard of the image). The layout-level rules looked at the whole layout: of theirs,
+        // only what is located in this step's own files.
+        let layout: std::collections::HashSet<&str> = all
+            .iter()
+            .filter(|r| matches!(r.check, Check::Layout(_)))
+            .map(|r| r.code)
+            .collect();
+        findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
+        not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
+    }
+    (findings, not_listed)
 }
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config

@@ -42,6 +42,16 @@ struct Cli {
 enum Command {
     /// Validate image layout directories, archives or single JSON documents (one report, a section per input).
     Validate(ValidateArgs),
+    /// Merge the JSON reports of the shards of one run (`validate --shard I/N --format json`) into the JSON
+    /// report of the whole run: findings deduplicated and sorted as one run sorts them, the summary counted again.
+    Merge {
+        /// The shards' JSON reports, 0/N … N-1/N, each once, in any order.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Exit with status 1 when the merged findings reach this severity.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+        fail_on: FailOnArg,
+    },
     /// Print the settings in force (spec, profile, fail-on, configuration file, overrides, ignores) and where
     /// each came from.
     Config(ConfigArgs),
@@ -344,6 +354,11 @@ struct ValidateArgs {
     /// Media type of a single document (default: its mediaType field, else inferred from its shape).
     #[arg(long, help_heading = "Selection")]
     media_type: Option<String>,
+    /// Validate a share of the images of index.json: entry k goes to shard k mod N (I is 0-based, as a Kubernetes
+    /// Indexed Job's JOB_COMPLETION_INDEX). Shard 0 also runs the layout-level checks. `ocicheck merge` joins the
+    /// shards' JSON reports into the report of one run.
+    #[arg(long, value_name = "I/N", help_heading = "Selection")]
+    shard: Option<ocicheck::shard::Shard>,
     /// Structure, digests and sizes only: every blob is hashed, but layers are not decompressed, so their DiffIDs,
     /// compression and tar entries are not checked (the report says so, and which rules did not run).
     #[arg(long, help_heading = "Selection")]
@@ -479,6 +494,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Validate(a) => cli::validate::run(a.into()),
+        Command::Merge { reports, fail_on } => cli::merge::run(&reports, fail_on.as_str()),
         Command::Config(a) => {
             let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
             let resolved = ocicheck::config::resolve(&a.settings.flags(&a.inputs), &cwd)?;
@@ -550,6 +566,7 @@ impl From<ValidateArgs> for cli::validate::Args {
             digests: a.digests,
             media_type: a.media_type,
             fast: a.fast,
+            shard: a.shard,
             format: a.format.output(),
             output: a.output,
             quiet: a.quiet,

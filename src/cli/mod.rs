@@ -3,5 +3,6 @@
 
 pub mod config_cmd;
 pub mod man;
+pub mod merge;
 pub mod size;
 pub mod validate;

@@ -30,6 +30,7 @@ pub struct Args {
     pub digests: Vec<String>,
     pub media_type: Option<String>,
     pub fast: bool,
+    pub shard: Option<ocicheck::shard::Shard>,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -87,6 +88,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         overrides: settings.overrides.clone(),
         content_graph: targets.iter().any(|t| t.format == Format::Html),
         fast: a.fast,
+        shard: a.shard,
         ..Options::default()
     };
     if let Some(j) = a.jobs {

@@ -1,0 +1,247 @@
+//! `--shard I/N`, `ocicheck merge` and `--format jsonl` on a layout of many images: the layouts of the corpus cases
+//! put together (every case's blobs in one `blobs/`, every case's `index.json` entries in one `index.json`), so
+//! that the images carry the corpus's defects, share blobs, and spread over the shards.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn ocicheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ocicheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("ocicheck: {e}"))
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+/// The corpus groups whose cases break an image (not the layout around it).
+const GROUPS: &[&str] = &[
+    "valid",
+    "manifest",
+    "config",
+    "layer",
+    "descriptor",
+    "index",
+    "annotation",
+];
+
+/// One layout made of the layouts of the corpus cases of `GROUPS` (a case whose blob would clash with another's
+/// bytes at the same path is left out, and so is one whose `index.json` is not an object with `manifests`).
+pub fn combined_layout(dir: &Path) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance");
+    let mut cases: Vec<PathBuf> = GROUPS
+        .iter()
+        .flat_map(|g| {
+            std::fs::read_dir(root.join(g))
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|e| e.path().join("layout"))
+        .filter(|p| p.join("index.json").is_file())
+        .collect();
+    cases.sort();
+    let mut blobs: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    let mut manifests = Vec::new();
+    'case: for c in cases {
+        let Ok(index) = std::fs::read(c.join("index.json")) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_slice::<Value>(&index) else {
+            continue;
+        };
+        let Some(entries) = v.get("manifests").and_then(Value::as_array) else {
+            continue;
+        };
+        let mut mine = BTreeMap::new();
+        for alg in std::fs::read_dir(c.join("blobs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for b in std::fs::read_dir(alg.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let Ok(bytes) = std::fs::read(b.path()) else {
+                    continue 'case;
+                };
+                let rel = Path::new("blobs").join(alg.file_name()).join(b.file_name());
+                if blobs.get(&rel).is_some_and(|old| *old != bytes) {
+                    continue 'case;
+                }
+                mine.insert(rel, bytes);
+            }
+        }
+        blobs.extend(mine);
+        manifests.extend(entries.iter().cloned());
+    }
+    for (rel, bytes) in &blobs {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap_or(dir)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests,
+    });
+    std::fs::write(dir.join("index.json"), index.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    manifests.len()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str()
+        .unwrap_or_else(|| panic!("{}: not UTF-8", p.display()))
+}
+
+#[test]
+fn three_shards_merged_equal_the_whole_run() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let layout = tmp.path().join("layout");
+    let images = combined_layout(&layout);
+    assert!(images > 100, "only {images} images");
+    let whole = json(&ocicheck(&["validate", "--format", "json", path(&layout)]));
+    let findings = whole["findings"].as_array().map_or(0, Vec::len);
+    assert!(findings > 100, "only {findings} findings");
+    let mut files = Vec::new();
+    let mut per_shard = Vec::new();
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let o = ocicheck(&[
+            "validate",
+            "--format",
+            "json",
+            "--shard",
+            &shard,
+            path(&layout),
+        ]);
+        let v = json(&o);
+        per_shard.push(v["findings"].as_array().map_or(0, Vec::len));
+        let f = tmp.path().join(format!("shard-{i}.json"));
+        std::fs::write(&f, &o.stdout).unwrap_or_else(|e| panic!("{e}"));
+        files.push(f);
+    }
+    // Each shard did a share, not the whole.
+    assert!(
+        per_shard.iter().all(|&n| n > 0 && n < findings),
+        "{per_shard:?} of {findings}"
+    );
+    // Reversed, to show that the order of the reports does not matter.
+    let mut args = vec!["merge"];
+    args.extend(files.iter().rev().map(|p| path(p)));
+    let merged = json(&ocicheck(&args));
+    assert_eq!(merged["findings"], whole["findings"]);
+    assert_eq!(merged["summary"], whole["summary"]);
+    assert_eq!(merged["images"], whole["images"]);
+    // The same items, though not always in the same order (a run lists them in the order of the descriptors
+    // that reach them, which the merge cannot know).
+    let items = |v: &Value| {
+        let mut i: Vec<String> = v["not_validated"]["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(Value::to_string)
+            .collect();
+        i.sort();
+        i
+    };
+    assert_eq!(items(&merged), items(&whole));
+    for k in [
+        "images_validated",
+        "images_not_validated",
+        "blobs_not_validated",
+    ] {
+        assert_eq!(merged["not_validated"][k], whole["not_validated"][k], "{k}");
+    }
+}
+
+#[test]
+fn the_shards_images_are_disjoint_and_cover_the_layout() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let layout = tmp.path().join("layout");
+    combined_layout(&layout);
+    let whole = json(&ocicheck(&["validate", "--format", "json", path(&layout)]));
+    let key = |i: &Value| i.to_string();
+    let all: Vec<String> = whole["images"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(key)
+        .collect();
+    assert!(all.len() > 100);
+    let mut union = Vec::new();
+    for i in 0..4 {
+        let v = json(&ocicheck(&[
+            "validate",
+            "--format",
+            "json",
+            "--shard",
+            &format!("{i}/4"),
+            path(&layout),
+        ]));
+        assert_eq!(v["shard"]["index"], i);
+        union.extend(v["images"].as_array().into_iter().flatten().map(key));
+    }
+    let mut a = all.clone();
+    a.sort();
+    a.dedup();
+    union.sort();
+    let n = union.len();
+    union.dedup();
+    // Disjoint: an image two entries reach is listed by the shard of the first (the head of its via).
+    assert_eq!(n, union.len());
+    assert_eq!(union, a);
+}
+
+#[test]
+fn a_bad_shard_or_a_missing_one_is_a_usage_error() {
+    let o = ocicheck(&[
+        "validate",
+        "--shard",
+        "3/3",
+        "conformance/valid/same-image-two-refs/layout",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = ocicheck(&[
+        "validate",
+        "--shard",
+        "0/2",
+        "conformance/manifest/MAN001-schema-version-not-2/layout/index.json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let f = tmp.path().join("0.json");
+    let o = ocicheck(&[
+        "validate",
+        "--format",
+        "json",
+        "--shard",
+        "0/2",
+        "conformance/valid/same-image-two-refs/layout",
+    ]);
+    std::fs::write(&f, &o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let o = ocicheck(&["merge", path(&f)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1/2 missing"));
+}
