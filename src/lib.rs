@@ -39,6 +39,7 @@ pub mod shard;
 pub mod sniff;
 pub mod source;
 pub mod spec;
+pub mod steps;
 pub mod suite;
 pub mod walk;
 
@@ -357,7 +358,7 @@ fn layout_report_inner(
 /// Locations as the source shows its files (the one place a layout path becomes what the report prints: for an
 /// archive whose layout sits under a directory, the path inside the archive). Archive findings already name
 /// archive entries.
-fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
+pub(crate) fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
     let shown = |p: &mut String| {
         if let std::borrow::Cow::Owned(s) = src.display_path(p) {
             *p = s;
@@ -370,7 +371,7 @@ fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
 }
 
 /// The notes of findings not listed, located as the findings are.
-fn display_notes(notes: &mut [report::NotListed], src: &dyn source::Source) {
+pub(crate) fn display_notes(notes: &mut [report::NotListed], src: &dyn source::Source) {
     let shown = |p: &mut String| {
         if let std::borrow::Cow::Owned(s) = src.display_path(p) {
             *p = s;
@@ -501,7 +502,7 @@ fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Repo
 pub type Checked = (Vec<Finding>, Vec<report::NotListed>);
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
-fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
+pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
     let order = |f: &Finding| {
         graph
             .file_order

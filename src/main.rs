@@ -183,6 +183,9 @@ enum Format {
     Concise,
     /// The JSON report (schema/report.schema.json).
     Json,
+    /// JSON lines, written as each image of a layout is done: its findings, then a line that says it is done;
+    /// last, the summary. For runs too large to hold one report; see --resume.
+    Jsonl,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
     /// JUnit XML: one test suite per input, one test case per rule that ran.
@@ -199,7 +202,7 @@ impl Format {
         match self {
             Format::Human => F::Human,
             Format::Concise => F::Concise,
-            Format::Json => F::Json,
+            Format::Json | Format::Jsonl => F::Json,
             Format::Sarif => F::Sarif,
             Format::Junit => F::Junit,
             Format::Github => F::Github,
@@ -359,6 +362,10 @@ struct ValidateArgs {
     /// shards' JSON reports into the report of one run.
     #[arg(long, value_name = "I/N", help_heading = "Selection")]
     shard: Option<ocicheck::shard::Shard>,
+    /// With --format jsonl: skip the images that this earlier jsonl output says are done (and the layout-level
+    /// checks, when it says so), counting their findings in the summary.
+    #[arg(long, value_name = "FILE", help_heading = "Selection")]
+    resume: Option<PathBuf>,
     /// Structure, digests and sizes only: every blob is hashed, but layers are not decompressed, so their DiffIDs,
     /// compression and tar entries are not checked (the report says so, and which rules did not run).
     #[arg(long, help_heading = "Selection")]
@@ -567,6 +574,8 @@ impl From<ValidateArgs> for cli::validate::Args {
             media_type: a.media_type,
             fast: a.fast,
             shard: a.shard,
+            jsonl: matches!(a.format, Format::Jsonl),
+            resume: a.resume,
             format: a.format.output(),
             output: a.output,
             quiet: a.quiet,

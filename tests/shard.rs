@@ -245,3 +245,95 @@ fn a_bad_shard_or_a_missing_one_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("1/2 missing"));
 }
+
+fn lines(text: &[u8]) -> Vec<Value> {
+    // A line a dead run cut short is skipped, as --resume skips it.
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn sorted(v: impl IntoIterator<Item = Value>) -> Vec<String> {
+    let mut s: Vec<String> = v.into_iter().map(|f| f.to_string()).collect();
+    s.sort();
+    s
+}
+
+#[test]
+fn jsonl_streams_the_findings_image_by_image_and_resumes() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let layout = tmp.path().join("layout");
+    let images = combined_layout(&layout);
+    let whole = json(&ocicheck(&["validate", "--format", "json", path(&layout)]));
+    let o = ocicheck(&["validate", "--format", "jsonl", path(&layout)]);
+    assert_eq!(o.status.code(), Some(1));
+    let all = lines(&o.stdout);
+    let findings = |ls: &[Value], keep: &dyn Fn(&Value) -> bool| -> Vec<Value> {
+        ls.iter()
+            .filter(|l| l.get("finding").is_some() && keep(l))
+            .map(|l| l["finding"].clone())
+            .collect()
+    };
+    let expected = sorted(whole["findings"].as_array().cloned().unwrap_or_default());
+    assert_eq!(sorted(findings(&all, &|_| true)), expected);
+    // One done line per image, each after that image's findings, then the layout's, then the summary.
+    let done: Vec<u64> = all
+        .iter()
+        .filter(|l| l["done"] == true)
+        .filter_map(|l| l["image"]["position"].as_u64())
+        .collect();
+    // Every entry that is a descriptor (a case's index.json may hold one that is not an object).
+    assert!(done.len() + 2 >= images, "{} of {images}", done.len());
+    assert!(done.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(
+        all.iter()
+            .filter(|l| l["done"] == true && l["layout"] == true)
+            .count(),
+        1
+    );
+    for (k, l) in all.iter().enumerate() {
+        if let Some(i) = l["image"].as_u64() {
+            let closes = all[k..]
+                .iter()
+                .find(|x| x["done"] == true)
+                .map(|x| x["image"]["position"].clone());
+            assert_eq!(closes, Some(Value::from(i)), "line {k}");
+        }
+    }
+    let last = all.last().unwrap_or_else(|| panic!("no lines"));
+    assert_eq!(last["summary"], whole["summary"]);
+
+    // A run that died a third of the way in (mid-line), resumed.
+    let cut = &o.stdout[..o.stdout.len() / 3];
+    let part = tmp.path().join("part.jsonl");
+    std::fs::write(&part, cut).unwrap_or_else(|e| panic!("{e}"));
+    let first = lines(cut);
+    let finished: Vec<Value> = first
+        .iter()
+        .filter(|l| l["done"] == true)
+        .map(|l| l["image"]["position"].clone())
+        .collect();
+    assert!(!finished.is_empty() && finished.len() < images);
+    let o = ocicheck(&[
+        "validate",
+        "--format",
+        "jsonl",
+        "--resume",
+        path(&part),
+        path(&layout),
+    ]);
+    let rest = lines(&o.stdout);
+    // No finished image is done again.
+    assert!(
+        rest.iter()
+            .filter(|l| l["done"] == true)
+            .all(|l| !finished.contains(&l["image"]["position"]))
+    );
+    let mut got = findings(&first, &|l| finished.contains(&l["image"]));
+    got.extend(findings(&rest, &|_| true));
+    assert_eq!(sorted(got), expected);
+    let last = rest.last().unwrap_or_else(|| panic!("no lines"));
+    assert_eq!(last["summary"], whole["summary"]);
+    assert_eq!(last["resumed"], finished.len());
+}
