@@ -14,7 +14,7 @@ pub struct LayoutCx<'a> {
     pub opts: &'a Options,
 }
 
-impl LayoutCx<'_> {
+impl<'a> LayoutCx<'a> {
     pub fn spec(&self) -> Spec {
         self.opts.spec
     }
@@ -24,6 +24,14 @@ impl LayoutCx<'_> {
             .binary_search_by(|e| e.path.as_str().cmp(path))
             .ok()
             .map(|i| &self.entries[i])
+    }
+
+    /// The blobs this run (or this shard, this step) checks, in path order.
+    pub fn blobs(&self) -> impl Iterator<Item = &'a Blob> + 'a {
+        let g: &'a Graph = self.graph;
+        g.blobs
+            .values()
+            .filter(move |b| g.scope.as_ref().is_none_or(|s| s.owns(&b.path)))
     }
 
     /// A location for a file of the layout, with the via chain of the first descriptor that reached it.

@@ -42,6 +42,16 @@ struct Cli {
 enum Command {
     /// Validate image layout directories, archives or single JSON documents (one report, a section per input).
     Validate(ValidateArgs),
+    /// Merge the JSON reports of the shards of one run (`validate --shard I/N --format json`) into the JSON
+    /// report of the whole run: findings deduplicated and sorted as one run sorts them, the summary counted again.
+    Merge {
+        /// The shards' JSON reports, 0/N … N-1/N, each once, in any order.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Exit with status 1 when the merged findings reach this severity.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+        fail_on: FailOnArg,
+    },
     /// Print the settings in force (spec, profile, fail-on, configuration file, overrides, ignores) and where
     /// each came from.
     Config(ConfigArgs),
@@ -173,6 +183,9 @@ enum Format {
     Concise,
     /// The JSON report (schema/report.schema.json).
     Json,
+    /// JSON lines, written as each image of a layout is done: its findings, then a line that says it is done;
+    /// last, the summary. For runs too large to hold one report; see --resume.
+    Jsonl,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
     /// JUnit XML: one test suite per input, one test case per rule that ran.
@@ -189,7 +202,7 @@ impl Format {
         match self {
             Format::Human => F::Human,
             Format::Concise => F::Concise,
-            Format::Json => F::Json,
+            Format::Json | Format::Jsonl => F::Json,
             Format::Sarif => F::Sarif,
             Format::Junit => F::Junit,
             Format::Github => F::Github,
@@ -347,6 +360,15 @@ struct ValidateArgs {
     /// Media type of a single document (default: its mediaType field, else inferred from its shape).
     #[arg(long, help_heading = "Selection")]
     media_type: Option<String>,
+    /// Validate a share of the images of index.json: entry k goes to shard k mod N (I is 0-based, as a Kubernetes
+    /// Indexed Job's JOB_COMPLETION_INDEX). Shard 0 also runs the layout-level checks. `ocicheck merge` joins the
+    /// shards' JSON reports into the report of one run.
+    #[arg(long, value_name = "I/N", help_heading = "Selection")]
+    shard: Option<ocicheck::shard::Shard>,
+    /// With --format jsonl: skip the images that this earlier jsonl output says are done (and the layout-level
+    /// checks, when it says so), counting their findings in the summary.
+    #[arg(long, value_name = "FILE", help_heading = "Selection")]
+    resume: Option<PathBuf>,
     /// Structure, digests and sizes only: every blob is hashed, but layers are not decompressed, so their DiffIDs,
     /// compression and tar entries are not checked (the report says so, and which rules did not run).
     #[arg(long, help_heading = "Selection")]
@@ -486,6 +508,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Validate(a) => cli::validate::run(a.into()),
+        Command::Merge { reports, fail_on } => cli::merge::run(&reports, fail_on.as_str()),
         Command::Config(a) => {
             let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
             let resolved = ocicheck::config::resolve(&a.settings.flags(&a.inputs), &cwd)?;
@@ -561,6 +584,9 @@ impl From<ValidateArgs> for cli::validate::Args {
             digests: a.digests,
             media_type: a.media_type,
             fast: a.fast,
+            shard: a.shard,
+            jsonl: matches!(a.format, Format::Jsonl),
+            resume: a.resume,
             format: a.format.output(),
             output: a.output,
             quiet: a.quiet,

@@ -4,7 +4,7 @@
 
 use crate::policy::{Level, Profile, Selector};
 use crate::progress::Sink;
-use crate::selection::Selection;
+use crate::selection::{Selection, Shard};
 use crate::spec::Spec;
 
 /// Everything that changes what a run does. The decompression guards it implies are made by
@@ -68,6 +68,8 @@ pub struct Options {
     pub progress: Option<Sink>,
     /// Keep the content graph in the report (`Report::contents`, for `--format html`).
     pub content_graph: bool,
+    /// `--shard I/N`: validate only this share of the images of `index.json` (see [`crate::shard`]).
+    pub shard: Option<Shard>,
 }
 
 impl Options {
@@ -131,6 +133,7 @@ impl Default for Options {
             select: Selection::default(),
             progress: None,
             content_graph: false,
+            shard: None,
         }
     }
 }

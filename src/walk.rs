@@ -178,6 +178,8 @@ pub struct Graph {
     pub json_bytes: u64,
     /// JSON documents not parsed because the run's JSON budget was spent: (file, why, via).
     pub over_budget: Vec<(String, String, Vec<String>)>,
+    /// With `--shard` or a step of `--format jsonl`: the files this step verifies and checks (`None`: all).
+    pub scope: Option<crate::shard::Scope>,
 }
 
 impl crate::layer::ManifestLayers for Graph {
@@ -1107,6 +1109,11 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
         .blobs
         .values()
         .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
+        .filter(|b| {
+            g.scope
+                .as_ref()
+                .is_none_or(|s| s.verifies(&b.path) && b.computed.is_none())
+        })
         .map(|b| Job {
             path: b.path.clone(),
             digest: b.digest.clone(),

@@ -31,6 +31,10 @@ pub struct Args {
     pub digests: Vec<String>,
     pub media_type: Option<String>,
     pub fast: bool,
+    pub shard: Option<ocicheck::shard::Shard>,
+    /// `--format jsonl` (then `format` is `json`, for the checks of the other flags).
+    pub jsonl: bool,
+    pub resume: Option<PathBuf>,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -90,6 +94,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.content_graph = targets.iter().any(|t| t.format == Format::Html);
     opts.fast = a.fast;
     opts.max_memory = l.max_memory;
+    opts.shard = a.shard;
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
@@ -102,6 +107,24 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             .collect::<Result<_, _>>()?,
         digests: a.digests.clone(),
     };
+    if a.resume.is_some() && !a.jsonl {
+        return Err(
+            "--resume reads the output of --format jsonl: use it with --format jsonl".into(),
+        );
+    }
+    if a.jsonl {
+        if !a.output.is_empty()
+            || a.baseline.is_some()
+            || a.write_baseline.is_some()
+            || a.statistics
+        {
+            return Err(
+                "--format jsonl writes to stdout alone: not with --output, --baseline, --write-baseline or --statistics"
+                    .into(),
+            );
+        }
+        return super::jsonl::run(&a.paths, &opts, a.resume.as_deref(), settings.fail_on);
+    }
     let recorded = settings.settings(a.fast, l.max_findings, a.baseline.as_deref());
     let mut reports: Vec<Report> = Vec::with_capacity(a.paths.len());
     for path in &a.paths {

@@ -25,7 +25,7 @@ declare_rule! {
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         let (Some(d), Some(computed)) = (&b.digest, &b.computed) else {
             continue;
         };

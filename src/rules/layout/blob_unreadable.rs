@@ -23,7 +23,7 @@ declare_rule! {
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         if let Some(e) = &b.read_error {
             out.emit(
                 cx.blob_location(&b.path),

@@ -26,7 +26,7 @@ declare_rule! {
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         if b.present() && b.refs.is_empty() {
             let size = b.size.unwrap_or_default();
             out.emit(
