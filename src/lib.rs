@@ -783,7 +783,8 @@ fn schema_input(doc: &walk::Doc, v: &json::Value, opts: &Options) -> serde_json:
 }
 
 /// The threshold for exit status 1 from a `--fail-on` value.
-pub(crate) fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
+#[doc(hidden)]
+pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
     match s {
         "error" => Some(Some(Severity::Error)),
         "warning" => Some(Some(Severity::Warning)),
