@@ -14,7 +14,7 @@ pub struct LayoutCx<'a> {
     pub opts: &'a Options,
 }
 
-impl LayoutCx<'_> {
+impl<'a> LayoutCx<'a> {
     pub fn spec(&self) -> Spec {
         self.opts.spec
     }
@@ -24,6 +24,14 @@ impl LayoutCx<'_> {
             .binary_search_by(|e| e.path.as_str().cmp(path))
             .ok()
             .map(|i| &self.entries[i])
+    }
+
+    /// The blobs this run (or this shard, this step) checks, in path order.
+    pub fn blobs(&self) -> impl Iterator<Item = &'a Blob> + 'a {
+        let g: &'a Graph = self.graph;
+        g.blobs
+            .values()
+            .filter(move |b| g.scope.as_ref().is_none_or(|s| s.owns(&b.path)))
     }
 
     /// A location for a file of the layout, with the via chain of the first descriptor that reached it.
@@ -125,12 +133,21 @@ impl ImageCx<'_> {
     }
 }
 
+/// How many times a listed finding's size the budget is charged: the finding, and the renderers' copies of it
+/// while the report is written (escaped text, SARIF's tree of values).
+const REPORT_COPIES: u64 = 4;
+
 /// Where every rule's findings go: at most `per` findings per rule and file, and [`crate::MAX_FINDINGS_TOTAL`] in
 /// all, so that a hostile input (a million bad descriptors) cannot turn into gigabytes of report. What is left
 /// out is counted, and [`Sink::finish`] adds one note per rule and file that says how many (a note, not a finding).
 #[derive(Debug, Default)]
 pub struct Sink {
     findings: Vec<Finding>,
+    /// The run's memory budget, which the findings listed draw from ([`crate::memory::Use::Report`]); past it, they
+    /// are counted, not listed.
+    memory: Option<std::sync::Arc<crate::memory::Budget>>,
+    /// Findings not listed because the memory budget was spent, per rule (and the first of them).
+    over_memory: std::collections::BTreeMap<&'static str, (usize, Finding)>,
     per: usize,
     counts: std::collections::HashMap<(&'static str, String), usize>,
     /// Per (rule, file) over `per`: how many were left out, and the first of them (its rule, level, place).
@@ -149,6 +166,14 @@ impl Sink {
         }
     }
 
+    /// A sink whose findings draw from the run's memory budget.
+    pub fn with_budget(per: usize, memory: std::sync::Arc<crate::memory::Budget>) -> Sink {
+        Sink {
+            memory: Some(memory),
+            ..Sink::new(per)
+        }
+    }
+
     /// Whether one more finding of `code` in `file` would be listed.
     fn admits(&self, code: &'static str, file: &str) -> bool {
         self.findings.len() < crate::MAX_FINDINGS_TOTAL
@@ -158,7 +183,9 @@ impl Sink {
                 .is_none_or(|&n| n < self.per)
     }
 
-    pub fn push(&mut self, f: Finding) {
+    pub fn push(&mut self, mut f: Finding) {
+        // Every finding's texts within their limits, before it is kept anywhere (the notes below keep findings too).
+        f.bound();
         if self.findings.len() >= crate::MAX_FINDINGS_TOTAL {
             self.over_total.entry(f.code).or_insert((0, f)).0 += 1;
             return;
@@ -171,6 +198,15 @@ impl Sink {
         if *n > self.per {
             let key = (f.code, f.location.file.clone());
             self.over.entry(key).or_insert((0, f)).0 += 1;
+            return;
+        }
+        // What the report will hold of it: the finding, and what the renderers make of it (escaped, in a tree of
+        // values for SARIF) while the report is written.
+        if let Some(m) = &self.memory
+            && m.try_reserve(crate::memory::Use::Report, REPORT_COPIES * f.weight())
+                .is_err()
+        {
+            self.over_memory.entry(f.code).or_insert((0, f)).0 += 1;
             return;
         }
         self.findings.push(f);
@@ -218,6 +254,23 @@ impl Sink {
                 message: format!(
                     "{n} more finding(s) of {} in this file not listed (at most {per} per rule and file: --max-findings)",
                     first.code
+                ),
+            });
+        }
+        let cap = self.memory.as_ref().map_or(0, |m| m.cap());
+        for (_, (n, first)) in std::mem::take(&mut self.over_memory) {
+            notes.push(NotListed {
+                code: first.code,
+                name: first.name,
+                severity: first.severity,
+                file: first.location.file,
+                via: Vec::new(),
+                count: n,
+                limit: "max-memory",
+                message: format!(
+                    "{n} more finding(s) of {} not listed: the findings listed already take what the run's memory budget leaves for the report (--max-memory, {})",
+                    first.code,
+                    crate::memory::size(cap)
                 ),
             });
         }

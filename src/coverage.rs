@@ -15,8 +15,13 @@ use crate::{Options, layer};
 /// The images validated and what was not, or `None` when everything reachable was.
 pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
     let mut items = Vec::new();
+    // With `--shard`: what this shard validated (the descriptors of its own documents).
+    let owns = |file: &str| graph.scope.as_ref().is_none_or(|s| s.owns(file));
     for d in &graph.descs {
         let holder = &graph.docs[d.doc];
+        if !owns(&holder.file) {
+            continue;
+        }
         match d.role {
             Role::IndexEntry if d.target_doc.is_none() => {
                 if let Some(reason) = image_reason(graph, opts, d) {
@@ -49,7 +54,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
             .collect();
         stopped.sort();
         for (m, why) in stopped {
-            let Some(doc) = graph.docs.get(m) else {
+            let Some(doc) = graph.docs.get(m).filter(|d| owns(&d.file)) else {
                 continue;
             };
             items.push(NotValidatedItem {
@@ -69,7 +74,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
     let images_validated = graph
         .docs
         .iter()
-        .filter(|d| d.kind == DocKind::Manifest && d.referrer.is_some())
+        .filter(|d| d.kind == DocKind::Manifest && d.referrer.is_some() && owns(&d.file))
         .count();
     Some(NotValidated {
         images_validated,

@@ -84,6 +84,10 @@ pub(crate) mod kind;
 pub mod layer;
 pub(crate) mod mediatype;
 #[doc(hidden)]
+pub mod memory;
+#[doc(hidden)]
+pub mod merge;
+#[doc(hidden)]
 pub mod options;
 #[doc(hidden)]
 pub mod output;
@@ -103,10 +107,14 @@ pub mod schema;
 #[doc(hidden)]
 pub mod select;
 pub(crate) mod selection;
+#[doc(hidden)]
+pub mod shard;
 pub(crate) mod sniff;
 #[doc(hidden)]
 pub mod source;
 pub(crate) mod spec;
+#[doc(hidden)]
+pub mod steps;
 #[doc(hidden)]
 pub mod suite;
 #[doc(hidden)]
@@ -118,6 +126,7 @@ use std::path::Path;
 
 pub use builder::OptionsBuilder;
 pub use finding::{EntryLoc, Finding, Location, NotListed, Severity};
+pub use memory::DEFAULT_MAX_MEMORY;
 pub use options::{
     DEFAULT_MAX_BLOB_TIME, DEFAULT_MAX_FINDINGS, DEFAULT_MAX_JSON_TOTAL, DEFAULT_MAX_JSON_VALUES,
     DEFAULT_MAX_LAYER_ENTRIES, DEFAULT_MAX_TIME, MAX_FINDINGS_TOTAL, Options,
@@ -188,7 +197,8 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::Io(display.clone(), e))?;
     if meta.is_dir() {
         misfit(sniff::not_a_layout_dir(path, &display))?;
-        let src = source::dir::DirSource::open(path).map_err(|e| Error::Io(display.clone(), e))?;
+        let src = source::dir::DirSource::open_with(path, Some(opts.budget()))
+            .map_err(|e| Error::Io(display.clone(), e))?;
         return layout_report(&src, &display, opts);
     }
     if !meta.is_file() {
@@ -318,6 +328,11 @@ fn validate_stream_document(
 }
 
 fn no_selection(opts: &Options) -> Result<(), Error> {
+    if let Some(s) = opts.shard {
+        return Err(Error::Usage(format!(
+            "--shard {s}: shares out the images of a layout or an archive, but the input is a single document"
+        )));
+    }
     if opts.select.is_empty() {
         Ok(())
     } else {
@@ -349,6 +364,10 @@ fn layout_report_inner(
     opts: &Options,
 ) -> (Report, Option<String>) {
     let mut graph = walk::walk_layout(src, opts);
+    if let Some(s) = opts.shard {
+        let scope = shard::Plan::of(&graph).shard(&graph, src.entries(), s);
+        graph.scope = Some(scope);
+    }
     walk::verify(src, &mut graph, opts);
     let (mut findings, mut not_listed) = run_checks(&graph, Some(src.entries()), opts);
     let archive = src.archive();
@@ -357,7 +376,12 @@ fn layout_report_inner(
         findings.retain(|f| f.code.starts_with("ARC"));
         not_listed.retain(|n| n.code.starts_with("ARC"));
     }
-    let images = select::images(&graph);
+    let mut images = select::images(&graph);
+    if let Some(s) = opts.shard {
+        // Each image is listed by one shard, that of the index.json entry that first reached it (the head of its
+        // via), so that the shards' lists are disjoint and together the whole run's.
+        images.retain(|i| shard::entry_position(&i.via).is_some_and(|k| s.of_entry(k) == s.index));
+    }
     let unmatched = (!opts.select.is_empty() && images.is_empty()).then(|| {
         // What there is to pick from: a walk of the JSON documents without the selection.
         let all = Options {
@@ -385,9 +409,24 @@ fn layout_report_inner(
         &graph,
         opts,
     );
-    if !opts.select.is_empty() {
-        report.images = Some(images);
+    report.images_selected = !opts.select.is_empty() || opts.shard.is_some();
+    if let Some(s) = opts.shard {
+        let files = report
+            .findings
+            .iter()
+            .map(|f| f.location.file.as_str())
+            .chain(report.not_listed.iter().map(|n| n.file.as_str()))
+            .chain(images.iter().map(|i| i.file.as_str()));
+        report.shard = Some(report::ShardInfo {
+            index: s.index,
+            count: s.count,
+            order: shard::ranks(&graph, files)
+                .into_iter()
+                .map(|(f, r)| (src.display_path(&f).into_owned(), r))
+                .collect(),
+        });
     }
+    report.images = Some(images);
     if opts.fast {
         report.skipped = Some(fast_skipped(&graph, opts));
     }
@@ -550,6 +589,8 @@ pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Optio
         findings,
         summary,
         images: None,
+        images_selected: false,
+        shard: None,
         skipped: None,
         not_validated: None,
         not_listed,
@@ -566,7 +607,7 @@ pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Optio
 pub(crate) type Checked = (Vec<Finding>, Vec<report::NotListed>);
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
-fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
+pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
     let order = |f: &Finding| {
         graph
             .file_order
@@ -608,10 +649,20 @@ pub(crate) fn run_checks(
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
-    let mut sink = check::Sink::new(opts.max_findings);
+    let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
+
+    // The documents this run checks: all of them, or those of its shard or step.
+    let docs: Vec<&walk::Doc> = match &graph.scope {
+        Some(s) => s.docs.iter().filter_map(|&i| graph.docs.get(i)).collect(),
+        None => graph.docs.iter().collect(),
+    };
+    let entries = match (&graph.scope, entries) {
+        (Some(s), Some(_)) => Some(&s.entries[..]),
+        (_, e) => e,
+    };
 
     // Schema validation of every parsed document.
-    for doc in &graph.docs {
+    for &doc in &docs {
         let Some(v) = doc.value() else { continue };
         for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
             let Some(rule) = owners.get(e.location.as_str()) else {
@@ -627,12 +678,19 @@ pub(crate) fn run_checks(
         }
     }
 
-    // The blob each descriptor points at, looked up once for all descriptor rules.
-    let desc_blobs: Vec<Option<&walk::Blob>> = graph
-        .descs
-        .iter()
-        .map(|d| d.blob_path().and_then(|p| graph.blobs.get(&p)))
-        .collect();
+    // The descriptors of those documents, with the blob each points at, looked up once for all descriptor rules.
+    let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = if graph.scope.is_some() {
+        docs.iter()
+            .flat_map(|d| graph.descs_of(d.id))
+            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+            .collect()
+    } else {
+        graph
+            .descs
+            .iter()
+            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+            .collect()
+    };
     for rule in &all {
         let Some(sev) = policy.severity(rule.code) else {
             continue;
@@ -659,14 +717,14 @@ pub(crate) fn run_checks(
                 }
             }
             Check::Document(f) => {
-                for doc in &graph.docs {
+                for &doc in &docs {
                     let cx = DocCx { graph, doc, opts };
                     let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
                     f(&cx, &mut out);
                 }
             }
             Check::Descriptor(f) => {
-                for (desc, &blob) in graph.descs.iter().zip(&desc_blobs) {
+                for &(desc, blob) in &descs {
                     let doc = &graph.docs[desc.doc];
                     let cx = DescCx {
                         graph,
@@ -680,7 +738,7 @@ pub(crate) fn run_checks(
                 }
             }
             Check::Image(f) => {
-                for manifest in graph.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
+                for &manifest in docs.iter().filter(|d| d.kind == DocKind::Manifest) {
                     let config = graph
                         .descs_of(manifest.id)
                         .find(|d| d.role == Role::Config)
@@ -703,7 +761,21 @@ pub(crate) fn run_checks(
             }
         }
     }
-    sink.finish()
+    let (mut findings, mut not_listed) = sink.finish();
+    if let Some(s) = &graph.scope {
+        // The document, descriptor and image rules ran on this step's documents only, and their findings are this
+        // step's wherever they are located (an image's platform disagreeing with its index.json entry is reported
+        // in index.json by the shard of the image). The layout-level rules looked at the whole layout: of theirs,
+        // only what is located in this step's own files.
+        let layout: std::collections::HashSet<&str> = all
+            .iter()
+            .filter(|r| matches!(r.check, Check::Layout(_)))
+            .map(|r| r.code)
+            .collect();
+        findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
+        not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
+    }
+    (findings, not_listed)
 }
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config
@@ -721,7 +793,8 @@ fn schema_input(doc: &walk::Doc, v: &json::Value, opts: &Options) -> serde_json:
 }
 
 /// The threshold for exit status 1 from a `--fail-on` value.
-pub(crate) fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
+#[doc(hidden)]
+pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
     match s {
         "error" => Some(Some(Severity::Error)),
         "warning" => Some(Some(Severity::Warning)),

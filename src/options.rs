@@ -1,10 +1,10 @@
 //! The options of a run and the defaults of its limits. Below everything that reads them (the sources, the layer
 //! pass, the walk, the rules): it holds only plain data of its own and of the selection, the policy and the
-//! progress sink.
+//! progress sink, and the run's memory budget ([`crate::memory`]).
 
 use crate::policy::{Level, Profile, Selector};
 use crate::progress::Sink;
-use crate::selection::Selection;
+use crate::selection::{Selection, Shard};
 use crate::spec::Spec;
 
 /// Everything that changes what a run does. The decompression guards it implies are made by
@@ -39,6 +39,11 @@ pub struct Options {
     /// When the run started (set by [`crate::validate`] and `crate::validate_layout`; the time limits count from it).
     #[doc(hidden)]
     pub started: Option<std::time::Instant>,
+    /// The memory cap of a run (`--max-memory`), which every large structure draws from: see [`crate::memory`].
+    pub max_memory: u64,
+    /// The run's memory budget (made by [`Options::start_clock`] from `max_memory` and `jobs`, and shared by
+    /// every part of the run, the listing of the input included).
+    pub memory: Option<std::sync::Arc<crate::memory::Budget>>,
     /// Threads for blob verification.
     pub jobs: usize,
     /// `--fast`: structure, digests and sizes only. Every blob is hashed, but layer blobs are not decompressed, so
@@ -65,6 +70,8 @@ pub struct Options {
     pub content_graph: bool,
     /// How a `docker://` input is read (the other inputs never touch the network).
     pub remote: Remote,
+    /// `--shard I/N`: validate only this share of the images of `index.json` (see [`crate::shard`]).
+    pub shard: Option<Shard>,
 }
 
 /// The options of a registry input (`docker://`).
@@ -103,12 +110,21 @@ impl Options {
         self.started.and_then(|s| s.checked_add(self.max_time))
     }
 
-    /// These options with the run's clock started now, unless it already was.
+    /// These options with the run's clock started now and its memory budget made, unless they already were.
     pub fn start_clock(&self) -> Options {
         Options {
             started: Some(self.started.unwrap_or_else(std::time::Instant::now)),
+            memory: Some(self.budget()),
             ..self.clone()
         }
+    }
+
+    /// The run's memory budget; a fresh one (of `--max-memory`) when the run has not been started with
+    /// [`Options::start_clock`].
+    pub fn budget(&self) -> std::sync::Arc<crate::memory::Budget> {
+        self.memory.clone().unwrap_or_else(|| {
+            std::sync::Arc::new(crate::memory::Budget::new(self.max_memory, self.jobs))
+        })
     }
 
     /// The level overrides in force: the profile's first, then the user's (later ones win).
@@ -133,6 +149,8 @@ impl Default for Options {
             max_time: std::time::Duration::from_secs(DEFAULT_MAX_TIME),
             max_stream_memory: DEFAULT_STREAM_MEMORY,
             started: None,
+            max_memory: crate::memory::DEFAULT_MAX_MEMORY,
+            memory: None,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             fast: false,
             overrides: Vec::new(),
@@ -143,6 +161,7 @@ impl Default for Options {
             progress: None,
             content_graph: false,
             remote: Remote::default(),
+            shard: None,
         }
     }
 }

@@ -59,6 +59,11 @@ pub fn input(path: &Path, opts: &Options) -> Result<Input, Error> {
 pub fn validate_registry(reference: Reference, opts: &Options) -> Result<Report, Error> {
     let opts = &opts.start_clock();
     let display = reference.to_string();
+    if opts.shard.is_some() {
+        return Err(Error::Usage(format!(
+            "--shard shares out the images of a layout's index.json; {display} names one manifest or index by its tag or digest: validate it whole"
+        )));
+    }
     if !opts.select.refs.is_empty() {
         return Err(Error::Usage(format!(
             "{}: picks index.json entries by name, but {display} names its image by its tag or digest (--platform and --digest pick inside it)",

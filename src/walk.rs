@@ -169,6 +169,10 @@ pub struct Graph {
     pub registry: Option<crate::source::registry::Served>,
     /// What the source could not list or read (unreadable directories, its limits).
     pub source_issues: Vec<crate::source::SourceIssue>,
+    /// A limit of the listing was reached ([`crate::source::FileTree::complete`]): a path that is not listed may
+    /// still be there, so nothing is reported missing for not being listed (the limit's own finding says what was
+    /// not checked).
+    pub listing_incomplete: bool,
     /// The run's time limit (`--max-time`) was reached: what was left unchecked.
     pub run_time_limit: Option<String>,
     /// JSON values parsed so far (all documents), against `--max-json-values`.
@@ -177,6 +181,8 @@ pub struct Graph {
     pub json_bytes: u64,
     /// JSON documents not parsed because the run's JSON budget was spent: (file, why, via).
     pub over_budget: Vec<(String, String, Vec<String>)>,
+    /// With `--shard` or a step of `--format jsonl`: the files this step verifies and checks (`None`: all).
+    pub scope: Option<crate::shard::Scope>,
 }
 
 impl crate::layer::ManifestLayers for Graph {
@@ -316,6 +322,7 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         visited: HashMap::new(),
         cache: HashMap::new(),
         selection: HashMap::new(),
+        memory: opts.budget(),
     };
     w.g.archive = src.archive().cloned();
     w.g.source_issues = src.issues().to_vec();
@@ -358,7 +365,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         ..Graph::default()
     };
     g.note_file(file);
-    let parsed = json::parse_limited(&bytes, opts.max_json_values);
+    let mut parsed = json::parse_limited(&bytes, opts.max_json_values);
     g.json_values = parsed.values;
     if parsed.too_many_values {
         g.over_budget.push((
@@ -366,6 +373,13 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
             too_many_values(opts.max_json_values),
             Vec::new(),
         ));
+    } else if let Err(e) = opts.budget().try_reserve(
+        crate::memory::Use::Json,
+        json_cost(bytes.len(), parsed.values),
+    ) {
+        g.over_budget
+            .push((file.to_string(), over_memory(&e), Vec::new()));
+        parsed.value = None;
     }
     g.docs.push(Doc {
         id: 0,
@@ -391,6 +405,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         visited: HashMap::new(),
         cache: HashMap::new(),
         selection: HashMap::new(),
+        memory: opts.budget(),
     };
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value() {
@@ -402,6 +417,16 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
     }
     // A single document has no blobs to follow: record the descriptors only.
     w.g
+}
+
+/// What a parsed document costs the memory budget: its bytes, and the strings the schema's copy of it takes (twice
+/// the bytes in all), and per value the parsed tree, the schema's copy and the walk's records of what it holds.
+pub fn json_cost(bytes: usize, values: usize) -> u64 {
+    (2 * bytes as u64).saturating_add(192 * values as u64)
+}
+
+fn over_memory(e: &crate::memory::Exhausted) -> String {
+    format!("{}; it was not parsed or checked", e.describe())
 }
 
 fn too_many_values(max: usize) -> String {
@@ -503,12 +528,15 @@ struct Walker<'a> {
     cache: HashMap<String, Arc<Vec<u8>>>,
     /// With `--ref/--platform/--digest`: how much of the selection holds on the way to each document.
     selection: HashMap<usize, crate::selection::State>,
+    /// The run's memory budget, which the parsed documents draw from ([`json_cost`]).
+    memory: Arc<crate::memory::Budget>,
 }
 
 impl Walker<'_> {
     /// Start at the layout's `oci-layout` and `index.json`, with every file under `blobs/<alg>/<encoded>` a blob,
     /// referenced or not.
     fn start_at_layout(&mut self, tree: &dyn FileTree) {
+        self.g.listing_incomplete = !tree.complete();
         self.g.note_file("oci-layout");
         self.g.note_file("index.json");
         for e in tree.entries() {
@@ -698,6 +726,15 @@ impl Walker<'_> {
                 too_many_values(self.opts.max_json_values),
                 via,
             ));
+            return None;
+        }
+        if let Err(e) = self.memory.try_reserve(
+            crate::memory::Use::Json,
+            json_cost(bytes.len(), parsed.values),
+        ) {
+            self.g
+                .over_budget
+                .push((path.to_string(), over_memory(&e), via));
             return None;
         }
         Some(parsed)
@@ -1160,15 +1197,20 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
         .filter(|d| d.role == Role::Config)
         .filter_map(|d| Some((d.doc, d.target_doc?)))
         .collect();
-    // The entry lists all layers may keep together: `--max-layer-entries`, and 64 bytes of names per entry.
+    // The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
     let budget = Arc::new(crate::layer::tar::KeepBudget::new(
         opts.max_layer_entries,
-        opts.max_layer_entries.saturating_mul(64),
+        Some(opts.budget()),
     ));
     let mut jobs: Vec<Job> = g
         .blobs
         .values()
         .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
+        .filter(|b| {
+            g.scope
+                .as_ref()
+                .is_none_or(|s| s.verifies(&b.path) && b.computed.is_none())
+        })
         .map(|b| Job {
             path: b.path.clone(),
             digest: b.digest.clone(),

@@ -1394,3 +1394,26 @@ fn bodies_that_trickle_in_or_never_end_are_given_up() {
     assert!(code <= 1, "{err}");
     assert_eq!(codes, ["JSN007"], "{report}");
 }
+
+#[test]
+fn jsonl_and_shard_refuse_a_registry_input() {
+    // Both are refused before any connection: port 9 (discard) is never asked.
+    for (args, says) in [
+        (
+            &["--format", "jsonl"][..],
+            "--format jsonl streams a layout",
+        ),
+        (&["--shard", "1/2"][..], "--shard shares out the images"),
+    ] {
+        let h = home();
+        let (code, out, err) = run({
+            let mut c = ocicheck(&h);
+            c.args(["validate", "docker://127.0.0.1:9/some/repo:v1"])
+                .args(args);
+            c
+        });
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}

@@ -2,6 +2,8 @@
 //! pages and sizes on the command line.
 
 pub mod config_cmd;
+pub mod jsonl;
 pub mod man;
+pub mod merge;
 pub mod size;
 pub mod validate;

@@ -20,6 +20,7 @@ pub struct Limits {
     pub max_stream_memory: u64,
     pub max_blob_time: u64,
     pub max_time: u64,
+    pub max_memory: u64,
 }
 
 pub struct Args {
@@ -32,6 +33,10 @@ pub struct Args {
     pub fast: bool,
     /// `--referrers`, `--insecure`, `--timeout` (docker:// inputs).
     pub remote: ocicheck::options::Remote,
+    pub shard: Option<ocicheck::shard::Shard>,
+    /// `--format jsonl` (then `format` is `json`, for the checks of the other flags).
+    pub jsonl: bool,
+    pub resume: Option<PathBuf>,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -91,6 +96,8 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.content_graph = targets.iter().any(|t| t.format == Format::Html);
     opts.fast = a.fast;
     opts.remote = a.remote.clone();
+    opts.max_memory = l.max_memory;
+    opts.shard = a.shard;
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
@@ -103,6 +110,34 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             .collect::<Result<_, _>>()?,
         digests: a.digests.clone(),
     };
+    if a.resume.is_some() && !a.jsonl {
+        return Err(
+            "--resume reads the output of --format jsonl: use it with --format jsonl".into(),
+        );
+    }
+    if a.jsonl {
+        if !a.output.is_empty()
+            || a.baseline.is_some()
+            || a.write_baseline.is_some()
+            || a.statistics
+        {
+            return Err(
+                "--format jsonl writes to stdout alone: not with --output, --baseline, --write-baseline or --statistics"
+                    .into(),
+            );
+        }
+        if let Some(p) = a
+            .paths
+            .iter()
+            .find(|p| p.to_str().is_some_and(|s| s.starts_with("docker://")))
+        {
+            return Err(format!(
+                "--format jsonl streams a layout or an archive image by image; {} is validated whole: use --format json",
+                p.display()
+            ));
+        }
+        return super::jsonl::run(&a.paths, &opts, a.resume.as_deref(), settings.fail_on);
+    }
     let recorded = settings.settings(a.fast, l.max_findings, a.baseline.as_deref());
     let mut reports: Vec<Report> = Vec::with_capacity(a.paths.len());
     for path in &a.paths {

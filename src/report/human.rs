@@ -124,8 +124,8 @@ fn section(s: &mut String, report: &Report, style: Style) {
             )
         );
     }
-    if let Some(images) = &report.images {
-        // Only with --ref/--platform/--digest: say which images the findings are about.
+    if let Some(images) = report.images.as_ref().filter(|_| report.images_selected) {
+        // Only with --ref/--platform/--digest or --shard: say which images the findings are about.
         let _ = writeln!(
             s,
             "validated {} image{}:",

@@ -150,9 +150,16 @@ pub struct Report {
     pub input: Input,
     pub findings: Vec<Finding>,
     pub summary: Summary,
-    /// With `--ref`/`--platform`/`--digest`: the image manifests validated, in walk order.
+    /// For a layout or an archive: the image manifests validated, in walk order (with `--shard`, those of the
+    /// shard).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<crate::select::ImageRef>>,
+    /// Whether `images` is a choice (`--ref`/`--platform`/`--digest`, `--shard`): the text formats then list them.
+    #[serde(skip)]
+    pub images_selected: bool,
+    /// With `--shard`: which shard this is, and what `ocicheck merge` needs to sort the shards' findings as one run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
     /// With `--fast`: what was not checked, so that a clean report is not read as more than it says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<Skipped>,
@@ -179,6 +186,17 @@ pub struct Report {
     /// Images and blobs the run could not validate (see `crate::coverage`); absent when there are none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_validated: Option<NotValidated>,
+}
+
+/// The shard a report covers (`--shard I/N`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShardInfo {
+    /// 0-based.
+    pub index: usize,
+    pub count: usize,
+    /// The place in the whole run's report order (the walk's) of each file this shard's findings and images are
+    /// located in: findings of several shards sort by it as one run sorts them.
+    pub order: std::collections::BTreeMap<String, usize>,
 }
 
 /// What a run of a layout or archive did not validate, with the number of images it did.

@@ -55,6 +55,24 @@ pub struct Entry {
     pub non_utf8: bool,
 }
 
+/// What one listed entry costs the run's memory budget ([`crate::memory::Use::Listing`]), on the high side: the
+/// entry and the copies of its path the listing and the layout made of it hold (an archive's raw name, its
+/// normalised path, the entry, its span: four), and for a file under `blobs/` the walk's record of the blob, its
+/// verification job and result, which hold the path and digests again (measured: 1.4 KiB for a 200,000-blob
+/// directory). The listing takes at most half of the budget, so that the documents and layers it lists can be
+/// checked.
+pub fn listing_cost(path: &str, link_len: usize) -> u64 {
+    let blob = if path.trim_start_matches("./").contains("blobs/") {
+        BLOB_COST + 4 * path.len() as u64
+    } else {
+        0
+    };
+    ENTRY_COST + 4 * (path.len() + link_len) as u64 + blob
+}
+
+const ENTRY_COST: u64 = 256;
+const BLOB_COST: u64 = 1024;
+
 /// A problem the source met while listing or reading, other than what rules check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceIssue {
@@ -127,6 +145,12 @@ pub trait FileTree: Send + Sync {
 
     /// Open a regular file for streaming. Only paths listed as [`EntryKind::File`] can be opened.
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>>;
+
+    /// Whether every entry is listed: `false` after a limit of the listing (its entry count or the memory budget),
+    /// when a path that is not listed may still be there. (The layout's own root files are always looked for.)
+    fn complete(&self) -> bool {
+        true
+    }
 
     /// Where a file's bytes start in the input's byte stream, for trees that read faster in that order (a
     /// compressed archive decompresses forward only). `None`: any order is as good.

@@ -13,9 +13,10 @@ declare_rule! {
     /// checked once 64 MiB have been decompressed). ocicheck stops decompressing there, so the rest of the layer
     /// and its DiffID are not checked; the blob's digest and size still are. Also reported: a layer with more
     /// entries than ocicheck keeps to check them (4,000,000 entries, or 512 MiB of names, in one layer; 1,000,000
-    /// entries in all the layers of a run together, `--max-layer-entries`, which bounds the memory the entry lists
-    /// take); the DiffID and the tar stream are still checked in full, the entries past the cap are not, nor the
-    /// layers above it.
+    /// entries in all the layers of a run together, `--max-layer-entries`; or as many as the run's memory budget,
+    /// `--max-memory`, leaves the entry lists); the DiffID and the tar stream are still checked in full, the entries
+    /// past the cap are not, nor the layers above it. And a zstd layer whose decoding window does not fit in what
+    /// `--max-memory` leaves: its contents are not checked.
     ///
     /// ## Why it matters
     /// A decompression bomb makes every consumer that unpacks the image fill its disk or spend hours; a
@@ -43,7 +44,17 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
-        if f.tar.dropped_by_budget > 0 {
+        if f.tar.dropped_by_memory > 0 {
+            out.emit(
+                cx.blob_location(&b.path),
+                format!(
+                    "the entry lists of this run's layers reached what the memory budget leaves them (--max-memory, {}): {} of this layer's {} entries and the layers above it were not checked entry by entry",
+                    crate::memory::size(cx.opts.max_memory),
+                    f.tar.dropped,
+                    f.tar.entries.len() as u64 + f.tar.dropped,
+                ),
+            );
+        } else if f.tar.dropped_by_budget > 0 {
             out.emit(
                 cx.blob_location(&b.path),
                 format!(

@@ -82,9 +82,7 @@ pub const MAX_PER_LAYER: usize = 50;
 
 /// Every blob the layer pass read, in path order.
 pub fn layers<'g>(cx: &LayoutCx<'g>) -> impl Iterator<Item = (&'g Blob, &'g LayerFacts)> {
-    cx.graph
-        .blobs
-        .values()
+    cx.blobs()
         .filter_map(|b| b.layer.as_deref().map(|f| (b, f)))
 }
 

@@ -29,7 +29,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
     if cx.graph.from_registry() {
         return;
     }
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         let (Some(d), Some(computed)) = (&b.digest, &b.computed) else {
             continue;
         };

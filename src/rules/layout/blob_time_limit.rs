@@ -26,7 +26,7 @@ declare_rule! {
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         if let Some(m) = &b.time_limit {
             out.emit(
                 cx.blob_location(&b.path),

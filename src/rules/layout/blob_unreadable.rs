@@ -27,7 +27,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
     if cx.graph.from_registry() {
         return;
     }
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         if let Some(e) = &b.read_error {
             out.emit(
                 cx.blob_location(&b.path),

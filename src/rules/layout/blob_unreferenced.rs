@@ -30,7 +30,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
     if cx.graph.from_registry() {
         return;
     }
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         if b.present() && b.refs.is_empty() {
             let size = b.size.unwrap_or_default();
             out.emit(

@@ -34,7 +34,7 @@ declare_rule! {
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         if b.entry.is_some() || !super::part_of_image(cx, b) {
             continue;
         }

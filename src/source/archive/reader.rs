@@ -14,17 +14,19 @@ use super::backing::{Backing, RangeReader, memory_backing, spool, stdin_backing}
 use super::docker;
 use super::info::{ArchiveInfo, Compression};
 use super::listing::list;
-use super::sniff::{decoder, sniff};
-use super::stream::stream_of;
+use super::sniff::sniff;
+use super::stream::{decoder_within, stream_of, zstd_window};
+use crate::memory::{Budget, Held};
 use crate::source::{Entry, FileTree, SourceIssue};
 
 /// Compressed archives: decoders kept, positioned, for later readers.
 pub const MAX_PARKED: usize = 4;
 
-/// A decoder positioned in the uncompressed stream.
+/// A decoder positioned in the uncompressed stream, and its window reserved from the run's memory budget.
 struct Parked {
     dec: Box<dyn Read + Send>,
     pos: u64,
+    _window: Option<Held>,
 }
 
 /// An image layout inside a tar archive.
@@ -39,6 +41,12 @@ pub struct ArchiveSource {
     info: ArchiveInfo,
     /// What is not listed, as a layout directory would not list it (directories nested too deep).
     issues: Vec<SourceIssue>,
+    /// No limit of the listing was reached.
+    complete: bool,
+    /// The run's memory budget, which the decoders' windows draw from.
+    budget: Option<Arc<Budget>>,
+    /// The `window_log_max` of a zstd archive's decoders.
+    window_log: u32,
 }
 
 /// What a stream (stdin, a named pipe) held.
@@ -54,8 +62,8 @@ pub struct StreamDocument {
     pub total: u64,
 }
 
-/// How a stream (stdin from a pipe, a named pipe) is held.
-#[derive(Debug, Clone, Copy)]
+/// How a stream (stdin from a pipe, a named pipe) is held, and the limits of the listing.
+#[derive(Debug, Clone)]
 pub struct StreamLimits {
     /// The decompression guard of the listing pass over a gzip or zstd archive (the layer pass's own:
     /// `--max-layer-ratio`, `--max-layer-size`, and the run's deadline): past it the rest of the archive is not
@@ -66,6 +74,9 @@ pub struct StreamLimits {
     pub memory: u64,
     /// A stream that turns out not to be an archive is a document: this much of it is kept (`--max-json-size`).
     pub max_document: u64,
+    /// The run's memory budget: the listing's entries and the small files it keeps (at most half of it), and the
+    /// zstd decoders' windows draw from it. `None`: no budget.
+    pub budget: Option<Arc<Budget>>,
 }
 
 impl StreamLimits {
@@ -79,6 +90,7 @@ impl StreamLimits {
             },
             memory: opts.max_stream_memory,
             max_document: opts.max_json_size,
+            budget: Some(opts.budget()),
         }
     }
 }
@@ -89,6 +101,7 @@ impl Default for StreamLimits {
             decompression: crate::layer::Limits::default(),
             memory: crate::options::DEFAULT_STREAM_MEMORY,
             max_document: 16 << 20,
+            budget: None,
         }
     }
 }
@@ -159,9 +172,18 @@ impl ArchiveSource {
         let Some(compression) = sniff(&backing) else {
             return Ok(Err(backing));
         };
-        let listing = list(stream_of(&backing, compression, limits.decompression)?.as_mut());
+        let budget = limits.budget.as_ref();
+        let listing = list(
+            stream_of(&backing, compression, limits.decompression, budget)?.as_mut(),
+            budget,
+        );
         let mut defects = listing.defects;
         let arranged = arrange(listing.raw, &mut defects);
+        let window_log = if compression == Compression::Zstd {
+            zstd_window(&backing).0
+        } else {
+            crate::layer::window::MAX_WINDOW_LOG
+        };
         let mut s = ArchiveSource {
             backing,
             compression,
@@ -173,9 +195,12 @@ impl ArchiveSource {
             info: ArchiveInfo {
                 compression,
                 prefix: arranged.prefix,
-                defects,
+                defects: defects.finish(),
                 ..ArchiveInfo::default()
             },
+            complete: listing.complete,
+            budget: limits.budget.clone(),
+            window_log,
         };
         s.info.docker_manifest = docker::manifest(&s);
         s.info.docker_legacy = docker::legacy(&s);
@@ -187,8 +212,37 @@ impl ArchiveSource {
         &self.info
     }
 
-    fn decoder(&self) -> io::Result<Box<dyn Read + Send>> {
-        decoder(&self.backing, self.compression)
+    /// A decoder at the start of the archive, its window reserved; when the window does not fit, the parked
+    /// decoders (whose windows are reserved too) are let go first.
+    fn decoder(&self) -> io::Result<Parked> {
+        let new = || {
+            let range = RangeReader {
+                backing: self.backing.clone(),
+                pos: 0,
+                end: self.backing.len(),
+            };
+            decoder_within(
+                range,
+                self.compression,
+                self.window_log,
+                self.budget.as_ref(),
+            )
+        };
+        let (dec, window) = match new() {
+            Ok(d) => d,
+            Err(_) if self.parked.lock().is_ok_and(|p| !p.is_empty()) => {
+                if let Ok(mut pool) = self.parked.lock() {
+                    pool.clear();
+                }
+                new()?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Parked {
+            dec,
+            pos: 0,
+            _window: window,
+        })
     }
 
     /// A decoder positioned at `offset` of the uncompressed stream: the parked one nearest below it, or a new one.
@@ -204,10 +258,7 @@ impl ArchiveSource {
         });
         let mut cur = match parked {
             Some(p) => p,
-            None => Parked {
-                dec: self.decoder()?,
-                pos: 0,
-            },
+            None => self.decoder()?,
         };
         let mut left = offset - cur.pos;
         let mut scratch = vec![0u8; 64 << 10];
@@ -257,6 +308,10 @@ impl ArchiveSource {
 impl FileTree for ArchiveSource {
     fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    fn complete(&self) -> bool {
+        self.complete
     }
 
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
