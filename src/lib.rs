@@ -96,6 +96,8 @@ pub(crate) mod policy;
 #[doc(hidden)]
 pub mod progress;
 #[doc(hidden)]
+pub mod remote;
+#[doc(hidden)]
 pub mod report;
 #[doc(hidden)]
 pub mod rule;
@@ -168,6 +170,12 @@ impl std::error::Error for Error {}
 /// by name), or a single JSON document. `-` reads stdin.
 pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     let opts = &opts.start_clock();
+    // `docker://…` (a registry), `oci:DIR[:REF]` and `oci-archive:FILE[:REF]` (skopeo's names for local inputs).
+    match remote::input(path, opts)? {
+        remote::Input::Registry(r) => return remote::validate_registry(r, opts),
+        remote::Input::Local(p, opts) => return validate(&p, &opts),
+        remote::Input::Path => {}
+    }
     let display = path.display().to_string();
     if path.as_os_str() == "-" {
         return match source::archive::ArchiveSource::from_stdin_with(
@@ -477,14 +485,17 @@ pub(crate) fn display_notes(notes: &mut [report::NotListed], src: &dyn source::S
 /// What `--fast` left out: the layer blobs it verified by digest and size only, and the rules that did not run.
 fn fast_skipped(graph: &Graph, opts: &Options) -> report::Skipped {
     let (layers, bytes) = walk::layer_blobs(graph, opts);
+    report::Skipped::fast(layers, bytes, fast_not_run(opts))
+}
+
+/// The enabled rules that read layer contents, which `--fast` does not run.
+pub(crate) fn fast_not_run(opts: &Options) -> Vec<&'static str> {
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
-    let not_run = all
-        .iter()
+    all.iter()
         .filter(|r| rules::layer::reads_layer_contents(r) && policy.severity(r.code).is_some())
         .map(|r| r.code)
-        .collect();
-    report::Skipped::fast(layers, bytes, not_run)
+        .collect()
 }
 
 /// How a single document's kind was decided.
@@ -568,7 +579,7 @@ pub fn validate_document(
     ))
 }
 
-fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Report {
+pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Report {
     let (mut findings, not_listed) = checked;
     sort_findings(&mut findings, graph);
     let summary = Report::summarize(&findings, &not_listed);

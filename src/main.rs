@@ -339,10 +339,22 @@ struct ConfigArgs {
 #[derive(clap::Args)]
 struct ValidateArgs {
     /// Image layout directories, archives of one (tar, tar.gz, tar.zst: `docker save`, `podman save`,
-    /// `skopeo copy … oci-archive:`), `-` for stdin, or JSON documents (manifest, index, config, oci-layout,
-    /// descriptor). Several make one report with a section per input; the exit status is the worst.
+    /// `skopeo copy … oci-archive:`), `-` for stdin, JSON documents (manifest, index, config, oci-layout,
+    /// descriptor), or images in a registry: docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (oci:DIR[:REF] and
+    /// oci-archive:FILE[:REF] are DIR --ref REF). Several make one report with a section per input; the exit
+    /// status is the worst.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// docker://: also validate the referrers of each manifest (Referrers API, else the referrers tag schema).
+    #[arg(long, help_heading = "Registry")]
+    referrers: bool,
+    /// docker://: allow plain HTTP and unverified TLS for a registry that is not on a loopback address.
+    #[arg(long, help_heading = "Registry")]
+    insecure: bool,
+    /// docker://: seconds to wait for a connection, a response or the next bytes of one; a manifest, token or error
+    /// body must arrive whole within it.
+    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::options::DEFAULT_REMOTE_TIMEOUT, help_heading = "Registry")]
+    timeout: u64,
     /// Validate only the image whose index.json entry has this org.opencontainers.image.ref.name (or
     /// io.containerd.image.name). Repeatable.
     #[arg(long = "ref", value_name = "NAME", help_heading = "Selection")]
@@ -587,6 +599,11 @@ impl From<ValidateArgs> for cli::validate::Args {
             shard: a.shard,
             jsonl: matches!(a.format, Format::Jsonl),
             resume: a.resume,
+            remote: ocicheck::options::Remote {
+                referrers: a.referrers,
+                insecure: a.insecure,
+                timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+            },
             format: a.format.output(),
             output: a.output,
             quiet: a.quiet,

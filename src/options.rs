@@ -70,6 +70,33 @@ pub struct Options {
     pub content_graph: bool,
     /// `--shard I/N`: validate only this share of the images of `index.json` (see [`crate::shard`]).
     pub shard: Option<Shard>,
+    /// How a `docker://` input is read (the other inputs never touch the network).
+    pub remote: Remote,
+}
+
+/// The options of a registry input (`docker://`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// `--referrers`: also validate what the Referrers API (or the referrers tag schema) lists for each manifest.
+    pub referrers: bool,
+    /// `--insecure`: plain HTTP and unverified TLS for a registry that is not on a loopback address.
+    pub insecure: bool,
+    /// `--timeout`: the longest wait for a connection, a response or the next bytes of one, and the longest a
+    /// document body (a manifest, a referrers list, a token, an error body) may take to arrive whole.
+    pub timeout: std::time::Duration,
+}
+
+/// Default `--timeout`, in seconds.
+pub const DEFAULT_REMOTE_TIMEOUT: u64 = 30;
+
+impl Default for Remote {
+    fn default() -> Self {
+        Remote {
+            referrers: false,
+            insecure: false,
+            timeout: std::time::Duration::from_secs(DEFAULT_REMOTE_TIMEOUT),
+        }
+    }
 }
 
 impl Options {
@@ -134,6 +161,7 @@ impl Default for Options {
             progress: None,
             content_graph: false,
             shard: None,
+            remote: Remote::default(),
         }
     }
 }

@@ -164,6 +164,9 @@ pub struct Graph {
     pub layer_stacks: Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>>,
     /// The archive the layout came from, if it did (its defects and docker save's `manifest.json`).
     pub archive: Option<crate::source::archive::ArchiveInfo>,
+    /// The registry the image came from, if it did: what it answered to each request (for the `REG` rules). Set
+    /// once the blobs are verified.
+    pub registry: Option<crate::source::registry::Served>,
     /// What the source could not list or read (unreadable directories, its limits).
     pub source_issues: Vec<crate::source::SourceIssue>,
     /// A limit of the listing was reached ([`crate::source::FileTree::complete`]): a path that is not listed may
@@ -206,6 +209,11 @@ impl crate::layer::ManifestLayers for Graph {
 }
 
 impl Graph {
+    /// Whether the input was read from a registry (it has no layout: no `oci-layout`, `index.json` or `blobs/`).
+    pub fn from_registry(&self) -> bool {
+        self.registry.is_some()
+    }
+
     fn note_file(&mut self, file: &str) {
         let n = self.file_order.len();
         self.file_order.entry(file.to_string()).or_insert(n);
@@ -327,9 +335,20 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         }
     }
     w.run();
+    if opts.remote.referrers {
+        w.follow_referrers();
+    }
     if !opts.select.is_empty() {
-        // Blobs reached only from entries left out of the selection are neither verified nor unreferenced.
-        w.g.blobs.retain(|_, b| !b.refs.is_empty());
+        // Blobs reached only from entries left out of the selection are neither verified nor unreferenced. A root
+        // document the source gave is a blob no descriptor reaches, and stays.
+        let roots: std::collections::HashSet<String> =
+            w.g.docs
+                .iter()
+                .filter(|d| d.referrer.is_none())
+                .map(|d| d.file.clone())
+                .collect();
+        w.g.blobs
+            .retain(|p, b| !b.refs.is_empty() || roots.contains(p));
     }
     // Unreferenced blobs go last in the report order, by path.
     let paths: Vec<String> = w.g.blobs.keys().cloned().collect();
@@ -454,6 +473,8 @@ struct BlobAt<'a> {
     digest: Option<&'a Digest>,
     /// What the first descriptor that reached it says it is.
     media_type: Option<&'a str>,
+    /// The largest `size` the descriptors that reached it give.
+    size: Option<u64>,
 }
 
 impl<'a> BlobAt<'a> {
@@ -462,12 +483,17 @@ impl<'a> BlobAt<'a> {
             path: &b.path,
             digest: b.digest.as_ref(),
             media_type: b.refs.first().and_then(|&i| g.descs[i].media_type(g)),
+            size: b
+                .refs
+                .iter()
+                .filter_map(|&i| g.descs[i].size(g).and_then(|s| u64::try_from(s).ok()))
+                .max(),
         }
     }
 
     fn open<'s>(&self, src: &'s dyn Source) -> std::io::Result<Box<dyn Read + Send + 's>> {
         match (self.digest, src.tree()) {
-            (Some(d), _) => src.open_blob(d, self.media_type),
+            (Some(d), _) => src.open_blob_sized(d, self.media_type, self.size),
             (None, Some(t)) => t.open(self.path),
             (None, None) => Err(not_found(self.path)),
         }
@@ -536,27 +562,94 @@ impl Walker<'_> {
         }
     }
 
-    /// Start at a document the source gives (it has no file tree).
+    /// Start at a document the source gives (it has no file tree). A content-addressed root is also the blob of
+    /// its digest, read whole and hashed here. Its index entries are where a selection starts (as `index.json`'s
+    /// are in a layout, but without names: the reference named it).
     fn start_at(&mut self, root: RootDoc) {
         self.g.note_file(&root.name);
         let len = root.bytes.len() as u64;
+        if let Some(d) = &root.digest {
+            // Hashed here only when whole: a root longer than --max-json-size came cut at that size, and is
+            // verified (streamed and hashed) with the other blobs, as an oversized manifest of a layout is.
+            let whole = len <= self.opts.max_json_size;
+            self.g
+                .blobs
+                .entry(root.name.clone())
+                .or_insert_with(|| Blob {
+                    path: root.name.clone(),
+                    digest: Some(d.clone()),
+                    entry: Some(EntryKind::File),
+                    size: whole.then_some(len),
+                    computed: d
+                        .verifiable(self.opts.spec)
+                        .filter(|_| whole)
+                        .map(|a| a.digest_of(&root.bytes)),
+                    loaded: whole,
+                    ..Blob::default()
+                });
+        }
         if len > self.opts.max_json_size {
             self.g.oversized.push((root.name, len, Vec::new()));
+            return;
+        }
+        if self.visited.contains_key(&(root.name.clone(), root.kind)) {
             return;
         }
         self.g.json_bytes += len;
         let Some(parsed) = self.parse_budgeted(&root.name, &root.bytes, Vec::new()) else {
             return;
         };
+        let (name, kind) = (root.name, root.kind);
         let id = self.add_doc(
-            root.name,
-            root.kind,
+            name.clone(),
+            kind,
             Arc::new(root.bytes),
             parsed,
             Vec::new(),
             None,
         );
+        if root.digest.is_some() {
+            self.visited.insert((name, kind), id);
+        }
+        if !self.opts.select.is_empty() {
+            let sel = &self.opts.select;
+            let digest = root.digest.as_ref().map(ToString::to_string);
+            self.selection.insert(
+                id,
+                crate::selection::State {
+                    by_ref: true,
+                    by_digest: sel.digests.is_empty()
+                        || digest.is_some_and(|d| sel.digests.contains(&d)),
+                    by_platform: sel.platforms.is_empty(),
+                },
+            );
+        }
         self.enqueue_descs(id);
+    }
+
+    /// With `--referrers`: walk the referrers of every manifest and index reached (and theirs, in turn), from the
+    /// index the source lists them in.
+    fn follow_referrers(&mut self) {
+        let mut asked = std::collections::HashSet::new();
+        loop {
+            let subjects: Vec<Digest> = self
+                .g
+                .docs
+                .iter()
+                .filter(|d| matches!(d.kind, DocKind::Manifest | DocKind::Index))
+                .filter_map(|d| self.g.blobs.get(&d.file).and_then(|b| b.digest.clone()))
+                .filter(|d| asked.insert(d.clone()))
+                .collect();
+            if subjects.is_empty() || self.g.run_time_limit.is_some() {
+                return;
+            }
+            for s in subjects {
+                if let Some(root) = self.src.referrers(&s) {
+                    self.start_at(root);
+                    self.run();
+                }
+            }
+        }
     }
 
     fn add_doc(
@@ -914,6 +1007,7 @@ impl Walker<'_> {
             path,
             digest: Some(digest),
             media_type: media_type.as_deref(),
+            size: None,
         };
         match self.read_json(path, |cap| at.read_small(src, cap)) {
             Ok(Err(0)) => None,
@@ -953,6 +1047,8 @@ struct Job {
     digest: Option<Digest>,
     /// What the first descriptor that reached it says it is.
     media_type: Option<String>,
+    /// The largest size its descriptors give.
+    size: Option<u64>,
     algorithm: Option<Algorithm>,
     layer: Option<crate::layer::Request>,
 }
@@ -963,6 +1059,7 @@ impl Job {
             path: &self.path,
             digest: self.digest.as_ref(),
             media_type: self.media_type.as_deref(),
+            size: self.size,
         }
     }
 }
@@ -1118,12 +1215,17 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
             path: b.path.clone(),
             digest: b.digest.clone(),
             media_type: BlobAt::of(g, b).media_type.map(str::to_string),
+            size: BlobAt::of(g, b).size,
             algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
             layer: layer_request(g, b, &configs, opts, &budget),
         })
         .collect();
     if opts.fast {
-        // Structure, digests and sizes only: layer blobs are hashed like any other blob.
+        // Structure, digests and sizes only: layer blobs are hashed like any other blob, or, where the source
+        // says so (a registry), checked by what it said of them (existence and size) without being read.
+        if src.fast_by_stat() {
+            jobs.clear();
+        }
         for j in &mut jobs {
             j.layer = None;
         }
@@ -1475,6 +1577,7 @@ mod tests {
                 kind: DocKind::Manifest,
                 media_type: Some(mt::MANIFEST.into()),
                 bytes: manifest.into(),
+                digest: None,
             },
         };
 

@@ -101,7 +101,9 @@ fn clauses_exist_and_give_the_version() {
             );
             continue;
         };
+        // A distribution clause's versions are of the distribution spec: its rules run whatever --spec says.
         let expected_gate = match primary.versions {
+            _ if primary.inventory == clauses::Inventory::Distribution => Gate::All,
             "main" => Gate::MainOnly,
             "v1.1.1" => Gate::V111Only,
             _ => Gate::All,
@@ -280,4 +282,27 @@ fn static_clause_coverage() {
         "only {:.1}% of static clauses are cited; missing: {uncovered:?}",
         share * 100.0
     );
+}
+
+/// The REG rules check what a registry served: they cite distribution-spec clauses only, and only those a client
+/// that reads can decide (`static` or `partial` in the inventory).
+#[test]
+fn registry_rules_cite_checkable_distribution_clauses() {
+    let reg = rules::GROUPS
+        .iter()
+        .find(|(g, _)| *g == "REG")
+        .map(|(_, l)| *l)
+        .unwrap_or_default();
+    assert!(!reg.is_empty());
+    for r in reg {
+        for c in r.clauses {
+            let clause = clauses::lookup(c);
+            assert!(
+                clause.is_some_and(|c| c.inventory == clauses::Inventory::Distribution
+                    && matches!(c.checkable, "static" | "partial")),
+                "{} cites {c}: {clause:?}",
+                r.code
+            );
+        }
+    }
 }

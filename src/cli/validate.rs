@@ -35,6 +35,8 @@ pub struct Args {
     /// `--format jsonl` (then `format` is `json`, for the checks of the other flags).
     pub jsonl: bool,
     pub resume: Option<PathBuf>,
+    /// `--referrers`, `--insecure`, `--timeout` (docker:// inputs).
+    pub remote: ocicheck::options::Remote,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -95,6 +97,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.fast = a.fast;
     opts.max_memory = l.max_memory;
     opts.shard = a.shard;
+    opts.remote = a.remote.clone();
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }

@@ -22,6 +22,7 @@ use crate::kind::DocKind;
 pub mod archive;
 pub mod dir;
 pub mod fault;
+pub mod registry;
 
 /// The type of a file-system entry, as found (symlinks are never followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +106,17 @@ pub trait BlobStore: Send + Sync {
         digest: &Digest,
         media_type: Option<&str>,
     ) -> io::Result<Box<dyn Read + Send + '_>>;
+
+    /// Stream a blob that the descriptors reaching it say has `size` bytes. A store that may not know where a
+    /// blob ends (a registry that answers without a length) stops past that size; the others ignore it.
+    fn open_blob_sized(
+        &self,
+        digest: &Digest,
+        media_type: Option<&str>,
+        _size: Option<u64>,
+    ) -> io::Result<Box<dyn Read + Send + '_>> {
+        self.open_blob(digest, media_type)
+    }
 
     /// Read a whole blob, but no more than `cap` bytes: `Ok(Err(len))` when it is longer.
     fn read_small(
@@ -235,6 +247,9 @@ pub struct RootDoc {
     pub media_type: Option<String>,
     /// Its bytes, at most `--max-json-size` of them.
     pub bytes: Vec<u8>,
+    /// The blob it is, when it is content-addressed (a manifest a registry served): the walk then knows it by that
+    /// blob's path, so a descriptor that reaches it again (a referrer's `subject`) finds the same document.
+    pub digest: Option<Digest>,
 }
 
 /// An input: its blobs by digest, where the walk starts, and what else the source can say about itself.
@@ -269,5 +284,19 @@ pub trait Source: BlobStore {
     /// The entries of the file tree; none without one.
     fn entries(&self) -> &[Entry] {
         self.tree().map_or(&[], |t| t.entries())
+    }
+
+    /// With `--referrers`: the index that lists what refers to the manifest or index `subject` (for a registry,
+    /// the Referrers API's answer, or the index tagged by the referrers tag schema), as a document to walk from.
+    /// `None` when there is nothing to list (a layout lists its artifacts in `index.json`).
+    fn referrers(&self, _subject: &Digest) -> Option<RootDoc> {
+        None
+    }
+
+    /// Whether `--fast` checks blobs by what [`BlobStore::stat_blob`] says (existence and size) instead of reading
+    /// them: a registry answers a HEAD per blob instead of sending every layer. A file tree reads them (hashing is
+    /// what `--fast` keeps there).
+    fn fast_by_stat(&self) -> bool {
+        false
     }
 }

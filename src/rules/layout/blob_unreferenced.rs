@@ -26,6 +26,10 @@ declare_rule! {
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
+    // A registry is not listed: every blob the walk knows of was reached (the root by its reference).
+    if cx.graph.from_registry() {
+        return;
+    }
     for b in cx.blobs() {
         if b.present() && b.refs.is_empty() {
             let size = b.size.unwrap_or_default();

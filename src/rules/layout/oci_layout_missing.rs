@@ -25,6 +25,10 @@ declare_rule! {
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
+    // A registry has no layout files: nothing to be missing.
+    if cx.graph.from_registry() {
+        return;
+    }
     match cx.entry("oci-layout") {
         None => out.emit(
             Location::file("oci-layout"),
