@@ -95,7 +95,8 @@ pub(crate) mod platform;
 pub(crate) mod policy;
 #[doc(hidden)]
 pub mod progress;
-pub(crate) mod remote;
+#[doc(hidden)]
+pub mod remote;
 #[doc(hidden)]
 pub mod report;
 #[doc(hidden)]

@@ -68,10 +68,10 @@ pub struct Options {
     pub progress: Option<Sink>,
     /// Keep the content graph in the report (`Report::contents`, for `--format html`).
     pub content_graph: bool,
-    /// How a `docker://` input is read (the other inputs never touch the network).
-    pub remote: Remote,
     /// `--shard I/N`: validate only this share of the images of `index.json` (see [`crate::shard`]).
     pub shard: Option<Shard>,
+    /// How a `docker://` input is read (the other inputs never touch the network).
+    pub remote: Remote,
 }
 
 /// The options of a registry input (`docker://`).
@@ -160,8 +160,8 @@ impl Default for Options {
             select: Selection::default(),
             progress: None,
             content_graph: false,
-            remote: Remote::default(),
             shard: None,
+            remote: Remote::default(),
         }
     }
 }

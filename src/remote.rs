@@ -92,6 +92,7 @@ pub fn validate_registry(reference: Reference, opts: &Options) -> Result<Report,
     );
     if !opts.select.is_empty() {
         report.images = Some(images(&graph, &src));
+        report.images_selected = true;
     }
     if opts.fast {
         report.skipped = Some(fast_skipped(&graph, opts));

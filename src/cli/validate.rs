@@ -31,12 +31,12 @@ pub struct Args {
     pub digests: Vec<String>,
     pub media_type: Option<String>,
     pub fast: bool,
-    /// `--referrers`, `--insecure`, `--timeout` (docker:// inputs).
-    pub remote: ocicheck::options::Remote,
     pub shard: Option<ocicheck::shard::Shard>,
     /// `--format jsonl` (then `format` is `json`, for the checks of the other flags).
     pub jsonl: bool,
     pub resume: Option<PathBuf>,
+    /// `--referrers`, `--insecure`, `--timeout` (docker:// inputs).
+    pub remote: ocicheck::options::Remote,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -95,9 +95,9 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.overrides = settings.overrides.clone();
     opts.content_graph = targets.iter().any(|t| t.format == Format::Html);
     opts.fast = a.fast;
-    opts.remote = a.remote.clone();
     opts.max_memory = l.max_memory;
     opts.shard = a.shard;
+    opts.remote = a.remote.clone();
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
