@@ -412,11 +412,6 @@ pub fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
 }
 
-/// The document kind is one of those listed.
-pub fn is_kind(doc: &Doc, kinds: &[DocKind]) -> bool {
-    kinds.contains(&doc.kind)
-}
-
 /// All annotation maps of a document: (pointer, value), in document order. Covers the document's own
 /// `annotations`, those of every descriptor in it, and `config.Labels` of an image config.
 pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(String, &'d Value)> {

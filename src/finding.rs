@@ -42,6 +42,7 @@ impl std::fmt::Display for Severity {
 
 /// A tar entry inside a layer (or an archive member), for locations. Ordered by offset: stream order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct EntryLoc {
     pub path: String,
     /// Byte offset of the entry's header in the (uncompressed) stream.
@@ -62,6 +63,7 @@ impl PartialOrd for EntryLoc {
 
 /// Where a finding is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Location {
     /// Path inside the input (`index.json`, `blobs/sha256/…`), or the document's path for a single document.
     pub file: String,
@@ -108,6 +110,7 @@ impl Location {
 
 /// One violation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     pub code: &'static str,
     pub name: &'static str,
@@ -122,6 +125,7 @@ pub struct Finding {
 /// (`--max-findings` per rule and file, 50 per rule and layer, 20,000 in all). A note, not a finding: the findings it stands for
 /// are in the summary's counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct NotListed {
     pub code: &'static str,
     pub name: &'static str,

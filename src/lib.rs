@@ -1,66 +1,152 @@
-//! ocicheck: a conformance validator for the OCI Image Format Specification.
+//! ocicheck: a conformance validator for the OCI Image Format Specification, as a library.
+//!
+//! [`validate`] is the whole pipeline: it opens the input (an image layout directory, an archive holding one, or
+//! a single JSON document), walks the content graph, verifies blobs, runs the JSON Schemas and the code rules, and
+//! returns a [`Report`] whose [`Finding`]s are sorted deterministically. [`render`] turns reports into any of the
+//! command line's formats (human, concise, JSON, SARIF, JUnit, GitHub annotations, HTML).
 //!
 //! ```text
 //! input path ─► Source ─► Walker ─► Checks ─► Findings ─► Renderer
 //! ```
-//! [`validate`] is the whole pipeline: it opens the input (an image layout directory or a single JSON document),
-//! walks the content graph, verifies blobs, runs the JSON Schemas and the code rules, and returns a [`Report`] whose
-//! findings are sorted deterministically.
+//!
+//! # Example
+//!
+//! Validate a layout of the conformance corpus (its manifest says `schemaVersion: 3`) and look at what was found;
+//! `examples/validate.rs` does the same for a path given on its command line
+//! (`cargo run --example validate -- DIR`).
+//!
+//! ```
+//! use ocicheck::{Format, Options, Severity};
+//!
+//! let layout = concat!(
+//!     env!("CARGO_MANIFEST_DIR"),
+//!     "/conformance/manifest/MAN001-schema-version-not-2/layout"
+//! );
+//! let opts = Options::builder().build()?;
+//! let report = ocicheck::validate(layout.as_ref(), &opts)?;
+//! for f in &report.findings {
+//!     println!("{}[{}] {}: {}", f.severity, f.code, f.location.display(), f.message);
+//! }
+//! assert_eq!(report.summary.errors, 1);
+//! assert_eq!(report.findings[0].code, "MAN001");
+//! assert_eq!(report.findings[0].location.pointer.as_deref(), Some("/schemaVersion"));
+//! // Exit status 1 of the command line: a finding at or above `--fail-on error`.
+//! assert!(report.fails(Some(Severity::Error)));
+//!
+//! // The same report as the command line would print it, or as SARIF for code scanning.
+//! let text = ocicheck::render(Format::Human, std::slice::from_ref(&report), &opts);
+//! assert!(text.contains("error[MAN001] manifest-schema-version-not-2"));
+//! let sarif = ocicheck::render(Format::Sarif, &[report], &opts);
+//! assert!(sarif.contains("\"ruleId\": \"MAN001\""));
+//! # Ok::<(), ocicheck::Error>(())
+//! ```
+//!
+//! # The public surface
+//!
+//! - [`validate`] (a path: layout, archive, JSON document, `-` for stdin) and [`validate_document`] (bytes);
+//! - [`Options`], made with [`Options::builder`] ([`OptionsBuilder`]), with [`Spec`], [`Profile`] and [`Level`];
+//! - [`Report`], its [`Summary`] and [`Finding`]s with their [`Severity`] and [`Location`];
+//! - [`render`] with a [`Format`];
+//! - [`Error`]: why a run could not be done (the command line's exit status 2).
+//!
+//! Structs and enums that will grow are `#[non_exhaustive]`: build [`Options`] with its builder (or
+//! [`Options::default`] and then its public fields), and give `match`es on [`Format`], [`Spec`], [`Profile`] and
+//! [`Error`] a wildcard arm. The modules hidden from these docs are the command line's and the tests' and may
+//! change in any release.
+//!
+//! # Features
+//!
+//! - `cli` (default): the `ocicheck` binary, with clap, clap_complete, clap_mangen and mimalloc, and the
+//!   conformance corpus built into it. A library user turns it off:
+//!   `ocicheck = { version = "0.1", default-features = false }`.
 
+#[doc(hidden)]
 pub mod baseline;
-pub mod basis;
-pub mod check;
+pub(crate) mod basis;
+pub(crate) mod check;
+#[doc(hidden)]
 pub mod clauses;
+#[doc(hidden)]
 pub mod config;
+#[doc(hidden)]
 pub mod corpus;
-pub mod coverage;
+pub(crate) mod coverage;
+#[doc(hidden)]
 pub mod digest;
-pub mod finding;
+pub(crate) mod finding;
+#[doc(hidden)]
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod json;
-pub mod kind;
+pub(crate) mod json;
+pub(crate) mod kind;
+#[doc(hidden)]
 pub mod layer;
-pub mod mediatype;
+pub(crate) mod mediatype;
+#[doc(hidden)]
 pub mod merge;
+#[doc(hidden)]
 pub mod options;
+#[doc(hidden)]
 pub mod output;
-pub mod platform;
-pub mod policy;
+pub(crate) mod platform;
+pub(crate) mod policy;
+#[doc(hidden)]
 pub mod progress;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod rule;
+#[doc(hidden)]
 pub mod rules;
+#[doc(hidden)]
 pub mod schema;
+#[doc(hidden)]
 pub mod select;
-pub mod selection;
+pub(crate) mod selection;
+#[doc(hidden)]
 pub mod shard;
-pub mod sniff;
+pub(crate) mod sniff;
+#[doc(hidden)]
 pub mod source;
-pub mod spec;
+pub(crate) mod spec;
+#[doc(hidden)]
 pub mod steps;
+#[doc(hidden)]
 pub mod suite;
+#[doc(hidden)]
 pub mod walk;
+
+mod builder;
 
 use std::path::Path;
 
+pub use builder::OptionsBuilder;
+pub use finding::{EntryLoc, Finding, Location, NotListed, Severity};
 pub use options::{
     DEFAULT_MAX_BLOB_TIME, DEFAULT_MAX_FINDINGS, DEFAULT_MAX_JSON_TOTAL, DEFAULT_MAX_JSON_VALUES,
     DEFAULT_MAX_LAYER_ENTRIES, DEFAULT_MAX_TIME, MAX_FINDINGS_TOTAL, Options,
 };
+pub use output::Format;
+pub use policy::{Level, Profile};
+pub use report::{
+    Input, NotValidated, NotValidatedItem, Report, Skipped, Summary, Suppressed, TOOL, Tool,
+};
+pub use select::ImageRef;
 pub use spec::Spec;
 
 use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
-pub use report::TOOL;
-use report::{Finding, Input, Report};
-use rule::{Check, Policy, Rule, Severity};
+use rule::{Check, Policy, Rule};
 use walk::{DocKind, Graph, Role};
 
-/// Why the tool could not do its job (exit status 2).
+/// Why the tool could not do its job (the command line's exit status 2).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
+    /// A file (named first) that could not be read.
     Io(String, std::io::Error),
+    /// What was asked for cannot be done: an input that is not what it seems (a directory that is no layout, a
+    /// Docker manifest without `--profile docker-compat`), a selection that matches no image, an unknown rule.
     Usage(String),
 }
 
@@ -191,7 +277,7 @@ fn stream_misfit(what: &str, doc: &source::archive::StreamDocument) -> Option<St
 }
 
 /// The report on a single document too large to read (`--max-json-size`): one finding that says so.
-pub fn oversized_document(name: &str, display: &str, size: u64, opts: &Options) -> Report {
+pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Options) -> Report {
     let mut graph = walk::Graph {
         spec: Some(opts.spec),
         ..walk::Graph::default()
@@ -256,6 +342,7 @@ fn layout_report(src: &dyn source::Source, display: &str, opts: &Options) -> Res
 }
 
 /// Validate an image layout from any source (a directory, an archive).
+#[doc(hidden)]
 pub fn validate_layout(src: &dyn source::Source, display: &str, opts: &Options) -> Report {
     layout_report_inner(src, display, &opts.start_clock()).0
 }
@@ -397,7 +484,10 @@ fn fast_skipped(graph: &Graph, opts: &Options) -> report::Skipped {
 }
 
 /// How a single document's kind was decided.
-pub fn document_kind(bytes: &[u8], flag: Option<&str>) -> Result<(DocKind, &'static str), Error> {
+pub(crate) fn document_kind(
+    bytes: &[u8],
+    flag: Option<&str>,
+) -> Result<(DocKind, &'static str), Error> {
     if let Some(m) = flag {
         return DocKind::from_media_type(m)
             .map(|k| (k, "flag"))
@@ -449,7 +539,8 @@ pub fn document_kind(bytes: &[u8], flag: Option<&str>) -> Result<(DocKind, &'sta
     }
 }
 
-/// Validate a single JSON document. `name` is how the document is named in locations.
+/// Validate a single JSON document held in memory: `name` is how locations name it, `display` the input path
+/// the report shows. Its kind comes from [`Options::media_type`], else its `mediaType`, else its shape.
 pub fn validate_document(
     name: &str,
     display: &str,
@@ -499,7 +590,7 @@ fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Repo
 }
 
 /// The findings listed, and the notes of those counted but not listed.
-pub type Checked = (Vec<Finding>, Vec<report::NotListed>);
+pub(crate) type Checked = (Vec<Finding>, Vec<report::NotListed>);
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
 pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
@@ -536,7 +627,11 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
 }
 
 /// Run the schemas and every enabled rule over a graph.
-pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Options) -> Checked {
+pub(crate) fn run_checks(
+    graph: &Graph,
+    entries: Option<&[source::Entry]>,
+    opts: &Options,
+) -> Checked {
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
@@ -684,7 +779,7 @@ fn schema_input(doc: &walk::Doc, v: &json::Value, opts: &Options) -> serde_json:
 }
 
 /// The threshold for exit status 1 from a `--fail-on` value.
-pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
+pub(crate) fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
     match s {
         "error" => Some(Some(Severity::Error)),
         "warning" => Some(Some(Severity::Warning)),
@@ -692,4 +787,19 @@ pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
         "never" => Some(None),
         _ => None,
     }
+}
+
+/// Render `reports` (one section per input) in `format`, as `ocicheck validate --format FORMAT` prints them:
+/// without colour, with paths as the reports hold them, and (JUnit) failing the test cases of errors, the
+/// command line's default `--fail-on`. `opts` are those of the run: the SARIF, JUnit and HTML formats describe
+/// the rules as they were configured. The HTML report draws the content graph only when the run kept it
+/// ([`OptionsBuilder::content_graph`]).
+pub fn render(format: Format, reports: &[Report], opts: &Options) -> String {
+    let cx = output::Context {
+        opts,
+        fail_on: Some(Severity::Error),
+        color: false,
+        cwd: None,
+    };
+    output::render(format, reports, &cx)
 }

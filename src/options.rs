@@ -8,8 +8,10 @@ use crate::selection::{Selection, Shard};
 use crate::spec::Spec;
 
 /// Everything that changes what a run does. The decompression guards it implies are made by
-/// [`crate::layer::Limits::from_options`] and [`crate::source::archive::StreamLimits::from_options`].
+/// `crate::layer::Limits::from_options` and `crate::source::archive::StreamLimits::from_options`. Other crates make
+/// it with [`Options::builder`] (or [`Options::default`], then set its fields): it is `#[non_exhaustive]`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     pub spec: Spec,
     /// Media type of a single document (`--media-type`); otherwise taken from its `mediaType` or its shape.
@@ -34,14 +36,16 @@ pub struct Options {
     /// Bytes of a piped stdin (or a named pipe) held in memory (`--max-stream-memory`); a longer stream is copied to
     /// an unnamed temporary file.
     pub max_stream_memory: u64,
-    /// When the run started (set by [`crate::validate`] and [`crate::validate_layout`]; the time limits count from it).
+    /// When the run started (set by [`crate::validate`] and `crate::validate_layout`; the time limits count from it).
+    #[doc(hidden)]
     pub started: Option<std::time::Instant>,
     /// Threads for blob verification.
     pub jobs: usize,
     /// `--fast`: structure, digests and sizes only. Every blob is hashed, but layer blobs are not decompressed, so
-    /// the rules that read layer contents do not run; the report says so ([`crate::report::Skipped`]).
+    /// the rules that read layer contents do not run; the report says so ([`crate::Skipped`]).
     pub fast: bool,
-    /// Level overrides, applied in order (later wins).
+    /// Level overrides, applied in order (later wins); see [`OptionsBuilder::level`](crate::OptionsBuilder::level).
+    #[doc(hidden)]
     pub overrides: Vec<(Selector, Level)>,
     /// Decompression guard of the layer pass: largest uncompressed/compressed ratio of a layer (checked once
     /// 64 MiB have been decompressed). Default 10,000:1.
@@ -50,9 +54,12 @@ pub struct Options {
     pub max_layer_size: u64,
     /// A named policy (`--profile`); see [`Profile`].
     pub profile: Option<Profile>,
-    /// Which images of a layout or archive to validate (`--ref`, `--platform`, `--digest`); empty = all.
+    /// Which images of a layout or archive to validate (`--ref`, `--platform`, `--digest`); empty = all. See
+    /// [`OptionsBuilder::reference`](crate::OptionsBuilder::reference) and the two after it.
+    #[doc(hidden)]
     pub select: Selection,
-    /// Told how blob verification goes (the terminal progress bar); see [`crate::progress`].
+    /// Told how blob verification goes (the terminal progress bar); see `crate::progress`.
+    #[doc(hidden)]
     pub progress: Option<Sink>,
     /// Keep the content graph in the report (`Report::contents`, for `--format html`).
     pub content_graph: bool,

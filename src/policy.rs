@@ -94,6 +94,7 @@ impl Selector {
 /// Named policies: documented sets of level overrides (and, for `docker-compat`, a change in what is walked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Profile {
     /// Every SHOULD is an error; sparse layouts and unreferenced blobs are reported; canonical JSON is checked.
     Strict,

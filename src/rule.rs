@@ -287,6 +287,7 @@ impl Policy {
 ///     check: Check::Document(check),
 /// }
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! declare_rule {
     (

@@ -1,6 +1,6 @@
 //! The images a run validated, and what a layout offers when a selection matches nothing: queries over the walk's
 //! graph. The selection itself (what `--ref`, `--platform` and `--digest` ask for, and the verdict on each index
-//! entry during the walk) is [`crate::selection`], re-exported here.
+//! entry during the walk) is `crate::selection`, re-exported here.
 
 use serde::Serialize;
 

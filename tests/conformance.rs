@@ -142,10 +142,7 @@ fn checked_sarif(case: &Case, report: &Report, opts: &Options) -> Result<String,
 
 /// The SARIF rule table of a spec version (the same for every input and every level override).
 fn rules_table(spec: Spec) -> serde_json::Value {
-    let opts = Options {
-        spec,
-        ..Options::default()
-    };
+    let opts = Options::builder().spec(spec).build().expect("options");
     ocicheck::report::sarif::rules_table(&catalogue::rule_infos(&opts, "layout"))
 }
 

@@ -39,10 +39,7 @@ fn codes(r: &Report) -> Vec<&str> {
 }
 
 fn opts() -> Options {
-    Options {
-        jobs: 2,
-        ..Options::default()
-    }
+    Options::builder().jobs(2).build().expect("options")
 }
 
 /// Everything about a tree that a write could change: per path, its type, mode, size, modification time, and
@@ -587,10 +584,8 @@ fn bombs_are_stopped_by_the_guard() {
         &gzip_bomb(96),
         "application/vnd.oci.image.layer.v1.tar+gzip",
     );
-    let o = Options {
-        max_layer_size: 32 << 20,
-        ..opts()
-    };
+    let mut o = opts();
+    o.max_layer_size = 32 << 20;
     let r = validate(&g, &o).expect("validates");
     assert!(codes(&r).contains(&"LYR003"), "{:?}", codes(&r));
     // zstd: the ratio guard, with its defaults.
@@ -615,18 +610,14 @@ fn a_slow_blob_is_stopped_by_the_time_limits() {
         "application/vnd.oci.image.layer.v1.tar+gzip",
     );
     let t = Instant::now();
-    let o = Options {
-        max_blob_time: Duration::from_millis(300),
-        ..opts()
-    };
+    let mut o = opts();
+    o.max_blob_time = Duration::from_millis(300);
     let r = validate(&g, &o).expect("validates");
     assert!(codes(&r).contains(&"LAY013"), "{:?}", codes(&r));
     assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
     // The run limit: the same blob, the run stopped instead.
-    let o = Options {
-        max_time: Duration::from_millis(300),
-        ..opts()
-    };
+    let mut o = opts();
+    o.max_time = Duration::from_millis(300);
     let r = validate(&g, &o).expect("validates");
     assert!(codes(&r).contains(&"LAY014"), "{:?}", codes(&r));
 }
@@ -638,10 +629,8 @@ fn deep_nesting_and_large_documents_are_findings() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let p = tmp.path().join("deep.json");
     std::fs::write(&p, &deep).expect("write");
-    let o = Options {
-        media_type: Some("application/vnd.oci.image.manifest.v1+json".into()),
-        ..opts()
-    };
+    let mut o = opts();
+    o.media_type = Some("application/vnd.oci.image.manifest.v1+json".into());
     let r = validate(&p, &o).expect("validates");
     assert_eq!(codes(&r), ["JSN001"]);
     let (_t, dir) = minimal_layout();

@@ -63,10 +63,10 @@ fn our_verdict(f: &Fixture) -> (&'static str, Vec<String>) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let opts = Options {
-        media_type: Some(f.media_type.clone()),
-        ..Options::default()
-    };
+    let opts = Options::builder()
+        .media_type(f.media_type.clone())
+        .build()
+        .expect("options");
     let report = ocicheck::validate_document(&name, &f.file, bytes, &opts)
         .unwrap_or_else(|e| panic!("{}: ocicheck could not validate it: {e}", f.file));
     let errors: BTreeSet<String> = report

@@ -73,27 +73,26 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         .map(|p| Baseline::read(p).map(|b| (b, p.to_path_buf())))
         .transpose()?;
     let l = &a.limits;
-    let mut opts = Options {
-        spec: settings.spec,
-        profile: settings.profile,
-        progress: ocicheck::progress::Bar::for_stderr(a.quiet),
-        media_type: a.media_type.clone(),
-        max_json_size: l.max_json_size,
-        max_layer_ratio: l.max_layer_ratio,
-        max_layer_size: l.max_layer_size,
-        max_json_values: l.max_json_values,
-        max_json_total: l.max_json_total,
-        max_findings: l.max_findings,
-        max_layer_entries: l.max_layer_entries,
-        max_stream_memory: l.max_stream_memory,
-        max_blob_time: std::time::Duration::from_secs(l.max_blob_time),
-        max_time: std::time::Duration::from_secs(l.max_time),
-        overrides: settings.overrides.clone(),
-        content_graph: targets.iter().any(|t| t.format == Format::Html),
-        fast: a.fast,
-        shard: a.shard,
-        ..Options::default()
-    };
+    // Options is #[non_exhaustive] (the binary is another crate than the library): its fields are set one by one.
+    let mut opts = Options::default();
+    opts.spec = settings.spec;
+    opts.profile = settings.profile;
+    opts.progress = ocicheck::progress::Bar::for_stderr(a.quiet);
+    opts.media_type = a.media_type.clone();
+    opts.max_json_size = l.max_json_size;
+    opts.max_layer_ratio = l.max_layer_ratio;
+    opts.max_layer_size = l.max_layer_size;
+    opts.max_json_values = l.max_json_values;
+    opts.max_json_total = l.max_json_total;
+    opts.max_findings = l.max_findings;
+    opts.max_layer_entries = l.max_layer_entries;
+    opts.max_stream_memory = l.max_stream_memory;
+    opts.max_blob_time = std::time::Duration::from_secs(l.max_blob_time);
+    opts.max_time = std::time::Duration::from_secs(l.max_time);
+    opts.overrides = settings.overrides.clone();
+    opts.content_graph = targets.iter().any(|t| t.format == Format::Html);
+    opts.fast = a.fast;
+    opts.shard = a.shard;
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }

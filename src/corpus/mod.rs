@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub mod archive;
+#[cfg(feature = "cli")]
 pub mod embedded;
 pub mod known;
 pub mod recipe;
@@ -115,7 +116,7 @@ pub struct Case {
 }
 
 /// The corpus root of this repository, for the tests (the binary reads the copy built into it, or a checkout found
-/// from the working directory: see [`embedded`]).
+/// from the working directory: see `embedded`).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance")
 }

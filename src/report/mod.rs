@@ -47,6 +47,7 @@ pub struct RuleInfo {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
@@ -59,6 +60,7 @@ pub const TOOL: Tool = Tool {
 };
 
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Input {
     pub path: String,
     /// `layout` or `document` (later `archive`).
@@ -74,6 +76,7 @@ pub struct Input {
 /// How many findings there are, by severity: every finding, the listed ones and those the limits left out of the
 /// list ([`Report::not_listed`]) alike, less those a baseline or an ignore suppressed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
@@ -128,6 +131,7 @@ impl Summary {
 
 /// What a baseline (`--baseline`) or the `[[ignore]]` entries of `ocicheck.toml` took out of the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Suppressed {
     /// The baseline file, if one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,6 +143,7 @@ pub struct Suppressed {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     pub tool: Tool,
     pub spec: &'static str,
@@ -163,6 +168,7 @@ pub struct Report {
     pub not_listed: Vec<NotListed>,
     /// The settings in force (set by the command line; `None` for a report made through the library alone).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[doc(hidden)]
     pub settings: Option<Settings>,
     /// What a baseline or ignore entries suppressed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,10 +176,12 @@ pub struct Report {
     /// The content graph (index → manifests → configs, layers, referrers), for the HTML report; made only when
     /// [`Options::content_graph`](crate::Options::content_graph) asks for it.
     #[serde(skip)]
+    #[doc(hidden)]
     pub contents: Option<ContentGraph>,
     /// The SARIF fingerprints of `findings`, when findings were taken out after the run (a baseline): each keeps
     /// the one it had in the full report.
     #[serde(skip)]
+    #[doc(hidden)]
     pub fingerprints: Option<Vec<String>>,
     /// Images and blobs the run could not validate (see `crate::coverage`); absent when there are none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,6 +201,7 @@ pub struct ShardInfo {
 
 /// What a run of a layout or archive did not validate, with the number of images it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct NotValidated {
     /// Image manifests read and validated.
     pub images_validated: usize,
@@ -203,6 +212,7 @@ pub struct NotValidated {
 
 /// One image (what an index entry points at) or blob that was not validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct NotValidatedItem {
     /// `image` or `blob`.
     pub kind: &'static str,
@@ -254,6 +264,7 @@ fn short_blob(file: &str) -> String {
 
 /// Checks a run left out on purpose (`--fast`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Skipped {
     /// The option that left them out.
     pub option: &'static str,
