@@ -27,11 +27,15 @@ impl<'a> LayoutCx<'a> {
     }
 
     /// The blobs this run (or this shard, this step) checks, in path order.
-    pub fn blobs(&self) -> impl Iterator<Item = &'a Blob> + 'a {
+    pub fn blobs(&self) -> Box<dyn Iterator<Item = &'a Blob> + 'a> {
         let g: &'a Graph = self.graph;
-        g.blobs
-            .values()
-            .filter(move |b| g.scope.as_ref().is_none_or(|s| s.owns(&b.path)))
+        match g.scope.as_ref() {
+            Some(s) => match &s.blobs {
+                Some(list) => Box::new(list.iter().filter_map(move |p| g.blobs.get(p))),
+                None => Box::new(g.blobs.values().filter(move |b| s.owns(&b.path))),
+            },
+            None => Box::new(g.blobs.values()),
+        }
     }
 
     /// A location for a file of the layout, with the via chain of the first descriptor that reached it.

@@ -36,6 +36,8 @@ pub struct Plan {
     pub images: Vec<Image>,
     /// Every file some image reaches.
     reached: Arc<HashSet<String>>,
+    /// The documents parsed from each file, by id.
+    docs_at: HashMap<String, Vec<usize>>,
 }
 
 impl Plan {
@@ -82,9 +84,14 @@ impl Plan {
                 files,
             });
         }
+        let mut docs_at: HashMap<String, Vec<usize>> = HashMap::new();
+        for d in &g.docs {
+            docs_at.entry(d.file.clone()).or_default().push(d.id);
+        }
         Plan {
             images,
             reached: Arc::new(reached),
+            docs_at,
         }
     }
 
@@ -138,13 +145,52 @@ impl Plan {
             reached: self.reached.clone(),
             docs: Vec::new(),
             entries: Vec::new(),
+            blobs: None,
+            verify_blobs: None,
+            verify_docs: Vec::new(),
         };
-        s.docs = g
-            .docs
-            .iter()
-            .filter(|d| s.owns(&d.file))
-            .map(|d| d.id)
-            .collect();
+        if layout {
+            s.docs = g
+                .docs
+                .iter()
+                .filter(|d| s.owns(&d.file))
+                .map(|d| d.id)
+                .collect();
+        } else {
+            // An image's few files, looked up: not every document, blob and entry of the layout for each image.
+            s.docs = s
+                .files
+                .iter()
+                .flat_map(|f| self.docs_at.get(f).into_iter().flatten().copied())
+                .collect();
+            s.docs.sort_unstable();
+            s.verify_docs = s
+                .verify
+                .iter()
+                .chain(&s.files)
+                .flat_map(|f| self.docs_at.get(f).into_iter().flatten().copied())
+                .collect();
+            s.verify_docs.sort_unstable();
+            s.verify_docs.dedup();
+            let mut blobs: Vec<String> = s
+                .files
+                .iter()
+                .filter(|f| g.blobs.contains_key(*f))
+                .cloned()
+                .collect();
+            blobs.sort();
+            s.blobs = Some(blobs);
+            let mut verify: Vec<String> = s
+                .verify
+                .iter()
+                .chain(&s.files)
+                .filter(|f| g.blobs.contains_key(*f))
+                .cloned()
+                .collect();
+            verify.sort();
+            verify.dedup();
+            s.verify_blobs = Some(verify);
+        }
         s.entries = if layout {
             entries
                 .iter()
@@ -185,6 +231,13 @@ pub struct Scope {
     pub docs: Vec<usize>,
     /// The layout's entries it owns, sorted by path (what layout-level rules see).
     pub entries: Vec<Entry>,
+    /// The blobs it owns, sorted by path, when it is not the layout's step (`None`: look through all).
+    pub blobs: Option<Vec<String>>,
+    /// The blobs it verifies, sorted, when it is not the layout's step (`None`: look through all).
+    pub verify_blobs: Option<Vec<String>>,
+    /// The documents of the files it verifies (their manifests say how to read the layers), when it is not the
+    /// layout's step.
+    pub verify_docs: Vec<usize>,
 }
 
 impl Scope {

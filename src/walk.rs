@@ -1190,21 +1190,33 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
 
 /// The blobs to verify, in the order they are read.
 fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
-    // Manifest document id → its parsed config's document id.
-    let configs: HashMap<usize, usize> = g
-        .descs
-        .iter()
-        .filter(|d| d.role == Role::Config)
-        .filter_map(|d| Some((d.doc, d.target_doc?)))
-        .collect();
+    // Manifest document id → its parsed config's document id (of this step's documents, with a scope).
+    let configs: HashMap<usize, usize> = match &g.scope {
+        Some(s) if s.verify_blobs.is_some() => s
+            .verify_docs
+            .iter()
+            .flat_map(|&d| g.descs_of(d))
+            .filter(|d| d.role == Role::Config)
+            .filter_map(|d| Some((d.doc, d.target_doc?)))
+            .collect(),
+        _ => g
+            .descs
+            .iter()
+            .filter(|d| d.role == Role::Config)
+            .filter_map(|d| Some((d.doc, d.target_doc?)))
+            .collect(),
+    };
+    let candidates: Box<dyn Iterator<Item = &Blob>> =
+        match g.scope.as_ref().and_then(|s| s.verify_blobs.as_ref()) {
+            Some(list) => Box::new(list.iter().filter_map(|p| g.blobs.get(p))),
+            None => Box::new(g.blobs.values()),
+        };
     // The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
     let budget = Arc::new(crate::layer::tar::KeepBudget::new(
         opts.max_layer_entries,
         Some(opts.budget()),
     ));
-    let mut jobs: Vec<Job> = g
-        .blobs
-        .values()
+    let mut jobs: Vec<Job> = candidates
         .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
         .filter(|b| {
             g.scope

@@ -17,7 +17,12 @@ pub fn run(paths: &[PathBuf], fail_on: &str) -> Result<ExitCode, String> {
     let mut text = serde_json::to_string_pretty(&merged).map_err(|e| e.to_string())?;
     text.push('\n');
     print!("{text}");
-    let threshold = ocicheck::parse_fail_on(fail_on).flatten();
+    let threshold = match fail_on {
+        "error" => Some(ocicheck::rule::Severity::Error),
+        "warning" => Some(ocicheck::rule::Severity::Warning),
+        "info" => Some(ocicheck::rule::Severity::Info),
+        _ => None,
+    };
     let count = |k: &str| merged["summary"][k].as_u64().unwrap_or(0);
     let worst = if count("errors") > 0 {
         Some(ocicheck::rule::Severity::Error)
