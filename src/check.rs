@@ -137,6 +137,11 @@ impl ImageCx<'_> {
     }
 }
 
+/// The rules that report ocicheck's own limits (what a limit kept from being checked): their findings are listed
+/// even past the report's total and its memory budget (at most `--max-findings` per file still), so that the
+/// one finding that says a run is incomplete is never among those left out.
+pub const LIMIT_CODES: &[&str] = &["JSN007", "LYR003", "LAY012", "LAY013", "LAY014", "ARC005"];
+
 /// How many times a listed finding's size the budget is charged: the finding, and the renderers' copies of it
 /// while the report is written (escaped text, SARIF's tree of values).
 const REPORT_COPIES: u64 = 4;
@@ -180,7 +185,7 @@ impl Sink {
 
     /// Whether one more finding of `code` in `file` would be listed.
     fn admits(&self, code: &'static str, file: &str) -> bool {
-        self.findings.len() < crate::MAX_FINDINGS_TOTAL
+        (self.findings.len() < crate::MAX_FINDINGS_TOTAL || LIMIT_CODES.contains(&code))
             && self
                 .counts
                 .get(&(code, file.to_string()))
@@ -190,7 +195,8 @@ impl Sink {
     pub fn push(&mut self, mut f: Finding) {
         // Every finding's texts within their limits, before it is kept anywhere (the notes below keep findings too).
         f.bound();
-        if self.findings.len() >= crate::MAX_FINDINGS_TOTAL {
+        let limit = LIMIT_CODES.contains(&f.code);
+        if self.findings.len() >= crate::MAX_FINDINGS_TOTAL && !limit {
             self.over_total.entry(f.code).or_insert((0, f)).0 += 1;
             return;
         }
@@ -209,6 +215,7 @@ impl Sink {
         if let Some(m) = &self.memory
             && m.try_reserve(crate::memory::Use::Report, REPORT_COPIES * f.weight())
                 .is_err()
+            && !limit
         {
             self.over_memory.entry(f.code).or_insert((0, f)).0 += 1;
             return;
@@ -501,4 +508,45 @@ pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(String, &'d Value)> {
         DocKind::OciLayout => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &'static str, file: &str) -> Finding {
+        Finding {
+            code,
+            name: "x",
+            severity: Severity::Error,
+            clauses: vec![],
+            spec_url: String::new(),
+            location: Location::file(file),
+            message: "m".repeat(100),
+        }
+    }
+
+    #[test]
+    fn findings_past_the_memory_budget_are_counted_and_limits_always_listed() {
+        let memory = std::sync::Arc::new(crate::memory::Budget::with_limit(1 << 20, 64 << 10));
+        let mut sink = Sink::with_budget(100, memory.clone());
+        for i in 0..1000 {
+            sink.push(finding("LAY007", &format!("blobs/sha256/{i}")));
+        }
+        sink.push(finding("LAY012", "."));
+        let (listed, notes) = sink.finish();
+        let n = listed.iter().filter(|f| f.code == "LAY007").count();
+        assert!(n > 10 && n < 1000, "{n}");
+        assert!(
+            listed.iter().any(|f| f.code == "LAY012"),
+            "a limit's finding"
+        );
+        let note = notes
+            .iter()
+            .find(|n| n.limit == "max-memory")
+            .expect("a note");
+        assert_eq!((note.code, note.count), ("LAY007", 1000 - n));
+        assert!(note.message.contains("--max-memory"), "{}", note.message);
+        assert!(memory.used() <= 64 << 10);
+    }
 }

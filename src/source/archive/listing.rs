@@ -116,11 +116,11 @@ struct Lister<'s> {
 
 impl Lister<'_> {
     /// From here on keep only the layout's root files: a limit of the listing was reached at `offset`.
-    fn stop_keeping(&mut self, offset: u64, why: String) {
+    fn stop_keeping(&mut self, offset: u64, after: String, why: String) {
         if self.lean.is_none() {
             self.lean = Some(Lean {
                 offset,
-                after: self.after(),
+                after,
                 why,
                 unlisted: 0,
                 roots: 0,
@@ -156,7 +156,7 @@ impl Lister<'_> {
                     "the archive's entries take what the run's memory budget leaves the listing ({}, half of what --max-memory leaves to reserve); raise --max-memory",
                     x.describe()
                 );
-                self.stop_keeping(e.offset, why);
+                self.stop_keeping(e.offset, String::new(), why);
             }
         }
         let Some(lean) = &mut self.lean else {
@@ -223,7 +223,8 @@ impl Lister<'_> {
     /// is no header, or the entry limit.
     fn header(&mut self, off: u64) -> ControlFlow<(), [u8; BLOCK as usize]> {
         if self.lean.is_none() && self.l.raw.len() >= MAX_ENTRIES {
-            self.stop_keeping(off, format!("more than {MAX_ENTRIES} entries"));
+            let after = self.after();
+            self.stop_keeping(off, after, format!("more than {MAX_ENTRIES} entries"));
         }
         let mut b = [0u8; BLOCK as usize];
         let n = match self.s.read_full(&mut b) {
@@ -480,6 +481,8 @@ impl Lister<'_> {
         let Some(why) = self.s.stopped().map(str::to_string) else {
             return;
         };
+        // A limit, not the end of what can be read: what was not listed may be there.
+        self.l.complete = false;
         let pos = self.s.pos();
         let (name, offset) = self
             .l
@@ -606,7 +609,10 @@ mod tests {
             ];
             for (limits, why) in cases {
                 let s = guarded(bytes.clone(), limits);
-                assert!(!listed(&s));
+                assert!(
+                    !listed(&s) && !s.complete(),
+                    "a limit, not the end of the archive"
+                );
                 let d = &s.info().defects;
                 assert_eq!(kinds(&s), vec![DefectKind::Corrupt], "{d:?}");
                 assert!(
