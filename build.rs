@@ -2,7 +2,7 @@
 //! installed copy with no source tree beside it: every file, directory and symbolic link of `conformance/`
 //! (except the report snapshots, which only the tests read) and of each `testdata/<dir>/` a case links to or reads
 //! a layer from (the layouts and archives real tools made), in a plain record format, gzip-compressed
-//! (`src/corpus/embedded.rs` reads it).
+//! (`src/corpus/embedded.rs` reads it). Only with the `cli` feature: the library alone does not embed it.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -90,6 +90,11 @@ fn main() -> std::io::Result<()> {
     println!("cargo:rerun-if-changed=conformance");
     println!("cargo:rerun-if-changed=testdata");
     println!("cargo:rerun-if-changed=build.rs");
+    if std::env::var_os("CARGO_FEATURE_CLI").is_none() {
+        // Only the command line's `conformance` subcommands read the packed corpus (`corpus::embedded` is built
+        // with the `cli` feature alone): a library build does not pack it.
+        return Ok(());
+    }
     let mut dirs = std::collections::BTreeSet::new();
     if root.join("conformance").is_dir() {
         testdata_dirs(root, &root.join("conformance"), &mut dirs)?;

@@ -8,6 +8,8 @@
 #   ENTRIES=1000000 scripts/bench-layer.sh        # instead: one layer of that many empty files (memory per entry)
 #   ARCHIVE=1 scripts/bench-layer.sh 1700         # also: the same layout as a tar archive (1,700 MiB of files make
 #                                                 # a 1.1 GiB archive) against the directory, alternating: time, RSS
+#   BASELINE=/path/to/ocicheck scripts/bench-layer.sh   # also: that build (say, one from before a change) on the
+#                                                 # same layout, alternating with this one
 #
 # The tree mixes file sizes (4 KiB to 64 MiB) and contents (three quarters text-like, compressing about 3:1 with
 # gzip -6, one quarter random bytes), so the gzip stream decompresses at a realistic speed.
@@ -92,8 +94,14 @@ echo "layer: $gz_bytes bytes gzip, $raw_bytes bytes uncompressed ($(( raw_bytes 
 "$bin" validate "$lay" >/dev/null || { echo "the benchmark layout does not validate:" >&2; "$bin" validate "$lay" >&2; exit 1; }
 
 now() { date +%s.%N; }
-zcat_times=() ; ocicheck_times=() ; rss=()
+zcat_times=() ; ocicheck_times=() ; rss=() ; base_times=() ; base_rss=()
 for r in $(seq "$REPS"); do
+    if [ -n "${BASELINE:-}" ]; then
+        /usr/bin/time -v -o "$work/time.txt" "$BASELINE" validate "$lay" >/dev/null
+        base_times+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt")")
+        base_rss+=("$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")")
+        echo "rep $r: baseline ${base_times[-1]} s, peak RSS ${base_rss[-1]} KiB" >&2
+    fi
     t0=$(now); zcat "$layer" | sha256sum >/dev/null; t1=$(now)
     zcat_times+=("$(echo "$t1 - $t0" | bc -l)")
     /usr/bin/time -v -o "$work/time.txt" "$bin" validate "$lay" >/dev/null
@@ -115,6 +123,13 @@ zcat LAYER | sha256sum                   $(printf '%8.2f s' "$zm")    $(printf '
 ocicheck validate LAYOUT                 $(printf '%8.2f s' "$om")    $(printf '%8.0f MiB/s' "$(echo "$raw_bytes / 1048576 / $om" | bc -l)")          $(( rm_ / 1024 )) MiB
 ratio ocicheck / (zcat | sha256sum):     $(printf '%.2f' "$(echo "$om / $zm" | bc -l)")   ($REPS repetitions, alternating, medians)
 EOF
+if [ -n "${BASELINE:-}" ]; then
+    bm=$(median "${base_times[@]}")
+    cat <<EOF
+baseline ($BASELINE)  $(printf '%8.2f s' "$bm")    $(printf '%8.0f MiB/s' "$(echo "$raw_bytes / 1048576 / $bm" | bc -l)")          $(( $(median "${base_rss[@]}") / 1024 )) MiB
+ratio ocicheck / baseline:               $(printf '%.2f' "$(echo "$om / $bm" | bc -l)")
+EOF
+fi
 
 if [ "${ARCHIVE:-0}" = 1 ]; then
     # The same layout as an OCI archive (what `docker save` or `skopeo copy oci-archive:` write), read in place.
@@ -122,11 +137,12 @@ if [ "${ARCHIVE:-0}" = 1 ]; then
     tar_bytes=$(stat -c %s "$work/image.tar")
     sync   # the archive was just written: its write-back must not overlap the timed reads
     dir_t=() tar_t=() dir_rss=() tar_rss=()
-    one() { # PATH TIMES RSS: one timed run of ocicheck validate PATH
+    base_t=() base_trss=()
+    one() { # PATH TIMES RSS [BIN]: one timed run of ocicheck validate PATH
         local -n times=$2 peaks=$3
         local t0 t1
         t0=$(now)
-        /usr/bin/time -v -o "$work/time.txt" "$bin" validate "$1" >/dev/null
+        /usr/bin/time -v -o "$work/time.txt" "${4:-$bin}" validate "$1" >/dev/null
         t1=$(now)
         times+=("$(echo "$t1 - $t0" | bc -l)")
         peaks+=("$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")")
@@ -135,6 +151,10 @@ if [ "${ARCHIVE:-0}" = 1 ]; then
         one "$lay" dir_t dir_rss
         one "$work/image.tar" tar_t tar_rss
         echo "rep $r: directory ${dir_t[-1]} s (${dir_rss[-1]} KiB), archive ${tar_t[-1]} s (${tar_rss[-1]} KiB)" >&2
+        if [ -n "${BASELINE:-}" ]; then
+            one "$work/image.tar" base_t base_trss "$BASELINE"
+            echo "rep $r: baseline archive ${base_t[-1]} s (${base_trss[-1]} KiB)" >&2
+        fi
     done
     dm=$(median "${dir_t[@]}"); tm=$(median "${tar_t[@]}")
     cat <<EOF
@@ -145,4 +165,7 @@ ocicheck validate LAYOUT-DIRECTORY       $(printf '%8.2f s' "$dm")    $(( $(medi
 ocicheck validate ARCHIVE.tar            $(printf '%8.2f s' "$tm")    $(( $(median "${tar_rss[@]}") / 1024 )) MiB
 ratio archive / directory:               $(printf '%.2f' "$(echo "$tm / $dm" | bc -l)")   ($REPS repetitions, alternating, medians)
 EOF
+    if [ -n "${BASELINE:-}" ]; then
+        echo "baseline ARCHIVE.tar                     $(printf '%8.2f s' "$(median "${base_t[@]}")")    $(( $(median "${base_trss[@]}") / 1024 )) MiB"
+    fi
 fi

@@ -18,7 +18,11 @@
 #    cache (one untimed warm-up run of each first): wall time and peak RSS from /usr/bin/time -v; prints medians,
 #    ratios, the targets, and the machine.
 #
-# Environment: SKIP_BIG=1, SKIP_SCALE=1, SKIP_PEERS=1 leave parts out; SCALE="1000 10000 50000" picks the sizes.
+#    With skopeo and a local registry (scripts/registry.sh, storage in the cache): the big image pushed once, then
+#    `validate docker://…` against `validate DIR` and against `skopeo copy docker://… oci:DIR` + `validate DIR`.
+#
+# Environment: SKIP_BIG=1, SKIP_SCALE=1, SKIP_PEERS=1, SKIP_REGISTRY=1 leave parts out; SCALE="1000 10000 50000"
+# picks the sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -31,7 +35,7 @@ log() { echo "bench: $*" >&2; }
 
 cargo build --release -q
 bin=$repo/target/release/ocicheck
-floor_dir=$repo/../shared/tools/floor
+floor_dir=${FLOOR_DIR:-$repo/../shared/tools/floor}
 CARGO_TARGET_DIR=$cache/floor-target cargo build --release -q --manifest-path "$floor_dir/Cargo.toml"
 floor=$cache/floor-target/release/floor
 
@@ -162,6 +166,25 @@ if [ "${SKIP_BIG:-0}" != 1 ]; then
         command -v skopeo >/dev/null &&
             add "skopeo copy --all" "$(q skopeo copy -q --all "oci:$big:latest" "oci:$work/copy:latest")" "rm -rf '$work/copy'"
     fi
+    # The same image in a local registry (Debian's docker-registry, started by scripts/registry.sh with its storage
+    # in the cache, so the push happens once): validated where it lives, against pulling it with skopeo first.
+    reg_url=""
+    if [ "${SKIP_REGISTRY:-0}" != 1 ] && command -v skopeo >/dev/null && scripts/registry.sh install >&2; then
+        port=$(scripts/registry.sh start "$cache/registry" --watch $$)
+        trap 'scripts/registry.sh stop "$cache/registry"; rm -rf "$work"' EXIT
+        reg_url=docker://127.0.0.1:$port/bench/big:latest
+        log "pushing the image to $reg_url (blobs the registry has are skipped) ..."
+        skopeo --insecure-policy copy -q --all --preserve-digests --dest-tls-verify=false "oci:$big:latest" "$reg_url" >&2
+        "$bin" validate -q "$reg_url" >/dev/null || { log "the image does not validate cleanly from the registry:"; "$bin" validate "$reg_url" >&2; exit 1; }
+        add "ocicheck validate docker://" "$(q "$bin" validate -q "$reg_url")"
+        # The copy alone: what a pull costs on this path (on loopback, little next to the validation itself).
+        add "skopeo copy docker:// oci: (alone)" \
+            "$(q skopeo --insecure-policy copy -q --all --src-tls-verify=false "$reg_url" "oci:$work/copied:latest")" \
+            "rm -rf '$work/copied'"
+        add "skopeo copy docker:// oci: + ocicheck validate" \
+            "$(q skopeo --insecure-policy copy -q --all --src-tls-verify=false "$reg_url" "oci:$work/pulled:latest") && $(q "$bin" validate -q "$work/pulled")" \
+            "rm -rf '$work/pulled'"
+    fi
     measure
     ref=$(median ${WALL["ocicheck validate"]})
     echo
@@ -189,6 +212,13 @@ if [ "${SKIP_BIG:-0}" != 1 ]; then
         check "umoci unpack / ocicheck (same amd64 image)" "$(ratio "$(m "umoci unpack (amd64)")" "$(m "ocicheck validate --ref amd64")")" 3 ">="
     fi
     check "peak RSS of full validation (MiB)" "$(awk -v k="$rss_full" 'BEGIN { printf "%.1f", k / 1024 }')" 64 "<="
+    if [ -n "${WALL["ocicheck validate docker://"]:-}" ]; then
+        remote=$(m "ocicheck validate docker://")
+        check "validate docker:// / validate DIR (same image)" "$(ratio "$remote" "$full")" 1.15 "<="
+        check "validate docker:// / (skopeo copy docker:// oci: + validate DIR)" "$(ratio "$remote" "$(m "skopeo copy docker:// oci: + ocicheck validate")")" 0.6 "<="
+        echo "| (the copy alone / validate DIR: the most the second ratio can gain from not copying) | $(ratio "$(m "skopeo copy docker:// oci: (alone)")" "$full") | | |"
+        check "peak RSS of validate docker:// (MiB)" "$(awk -v k="$(median ${RSS["ocicheck validate docker://"]})" 'BEGIN { printf "%.1f", k / 1024 }')" 64 "<="
+    fi
     echo
     echo "Commands (\$C is the cache directory, $cache):"
     echo

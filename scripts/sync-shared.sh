@@ -5,6 +5,7 @@
 #
 # The tests never read the shared folder (a user's clone does not have it); they read these copies:
 #   src/clauses.tsv                      spec/clauses.tsv without its text column (embedded in the binary)
+#   src/dist_clauses.tsv                 spec/distribution-clauses.tsv without its text column (embedded too)
 #   testdata/schemas/sarif-schema-2.1.0.json   schemas/sarif-schema-2.1.0.json, unmodified
 #   testdata/upstream-fixtures/          upstream-fixtures/, unmodified (plus our LICENSE.md)
 # Without --check the copies are rewritten from the shared folder; with --check nothing is written, every copy that
@@ -29,11 +30,16 @@ mkdir -p "$tmp/src" "$tmp/testdata/schemas" "$tmp/testdata/upstream-fixtures"
     printf '# Columns: id doc section keyword subject checkable versions. Regenerate: scripts/sync-shared.sh\n'
     cut -f1-7 "$shared/spec/clauses.tsv"
 } >"$tmp/src/clauses.tsv"
+{
+    printf '# Generated from the shared spec folder'"'"'s distribution-clauses.tsv (distribution-spec v1.1.1 clause inventory)\n'
+    printf '# without the text column. Columns: id doc section keyword subject checkable versions. Regenerate: scripts/sync-shared.sh\n'
+    cut -f1-7 "$shared/spec/distribution-clauses.tsv"
+} >"$tmp/src/dist_clauses.tsv"
 cp "$shared/schemas/sarif-schema-2.1.0.json" "$tmp/testdata/schemas/"
 cp -R "$shared/upstream-fixtures/." "$tmp/testdata/upstream-fixtures/"
 cp testdata/upstream-fixtures/LICENSE.md "$tmp/testdata/upstream-fixtures/"
 
-copies=(src/clauses.tsv testdata/schemas/sarif-schema-2.1.0.json testdata/upstream-fixtures)
+copies=(src/clauses.tsv src/dist_clauses.tsv testdata/schemas/sarif-schema-2.1.0.json testdata/upstream-fixtures)
 if [ $check = 1 ]; then
     status=0
     for c in "${copies[@]}"; do

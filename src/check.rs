@@ -14,7 +14,7 @@ pub struct LayoutCx<'a> {
     pub opts: &'a Options,
 }
 
-impl LayoutCx<'_> {
+impl<'a> LayoutCx<'a> {
     pub fn spec(&self) -> Spec {
         self.opts.spec
     }
@@ -24,6 +24,18 @@ impl LayoutCx<'_> {
             .binary_search_by(|e| e.path.as_str().cmp(path))
             .ok()
             .map(|i| &self.entries[i])
+    }
+
+    /// The blobs this run (or this shard, this step) checks, in path order.
+    pub fn blobs(&self) -> Box<dyn Iterator<Item = &'a Blob> + 'a> {
+        let g: &'a Graph = self.graph;
+        match g.scope.as_ref() {
+            Some(s) => match &s.blobs {
+                Some(list) => Box::new(list.iter().filter_map(move |p| g.blobs.get(p))),
+                None => Box::new(g.blobs.values().filter(move |b| s.owns(&b.path))),
+            },
+            None => Box::new(g.blobs.values()),
+        }
     }
 
     /// A location for a file of the layout, with the via chain of the first descriptor that reached it.
@@ -125,12 +137,26 @@ impl ImageCx<'_> {
     }
 }
 
+/// The rules that report ocicheck's own limits (what a limit kept from being checked): their findings are listed
+/// even past the report's total and its memory budget (at most `--max-findings` per file still), so that the
+/// one finding that says a run is incomplete is never among those left out.
+pub const LIMIT_CODES: &[&str] = &["JSN007", "LYR003", "LAY012", "LAY013", "LAY014", "ARC005"];
+
+/// How many times a listed finding's size the budget is charged: the finding, and the renderers' copies of it
+/// while the report is written (escaped text, SARIF's tree of values).
+const REPORT_COPIES: u64 = 4;
+
 /// Where every rule's findings go: at most `per` findings per rule and file, and [`crate::MAX_FINDINGS_TOTAL`] in
 /// all, so that a hostile input (a million bad descriptors) cannot turn into gigabytes of report. What is left
 /// out is counted, and [`Sink::finish`] adds one note per rule and file that says how many (a note, not a finding).
 #[derive(Debug, Default)]
 pub struct Sink {
     findings: Vec<Finding>,
+    /// The run's memory budget, which the findings listed draw from ([`crate::memory::Use::Report`]); past it, they
+    /// are counted, not listed.
+    memory: Option<std::sync::Arc<crate::memory::Budget>>,
+    /// Findings not listed because the memory budget was spent, per rule (and the first of them).
+    over_memory: std::collections::BTreeMap<&'static str, (usize, Finding)>,
     per: usize,
     counts: std::collections::HashMap<(&'static str, String), usize>,
     /// Per (rule, file) over `per`: how many were left out, and the first of them (its rule, level, place).
@@ -155,17 +181,28 @@ impl Sink {
         }
     }
 
+    /// A sink whose findings draw from the run's memory budget.
+    pub fn with_budget(per: usize, memory: std::sync::Arc<crate::memory::Budget>) -> Sink {
+        Sink {
+            memory: Some(memory),
+            ..Sink::new(per)
+        }
+    }
+
     /// Whether one more finding of `code` in `file` would be listed.
     fn admits(&self, code: &'static str, file: &str) -> bool {
-        self.findings.len() < crate::MAX_FINDINGS_TOTAL
+        (self.findings.len() < crate::MAX_FINDINGS_TOTAL || LIMIT_CODES.contains(&code))
             && self
                 .counts
                 .get(&(code, file.to_string()))
                 .is_none_or(|&n| n < self.per)
     }
 
-    pub fn push(&mut self, f: Finding) {
-        if self.findings.len() >= crate::MAX_FINDINGS_TOTAL {
+    pub fn push(&mut self, mut f: Finding) {
+        // Every finding's texts within their limits, before it is kept anywhere (the notes below keep findings too).
+        f.bound();
+        let limit = LIMIT_CODES.contains(&f.code);
+        if self.findings.len() >= crate::MAX_FINDINGS_TOTAL && !limit {
             self.over_total.entry(f.code).or_insert((0, f)).0 += 1;
             return;
         }
@@ -177,6 +214,16 @@ impl Sink {
         if *n > self.per {
             let key = (f.code, f.location.file.clone());
             self.over.entry(key).or_insert((0, f)).0 += 1;
+            return;
+        }
+        // What the report will hold of it: the finding, and what the renderers make of it (escaped, in a tree of
+        // values for SARIF) while the report is written.
+        if let Some(m) = &self.memory
+            && m.try_reserve(crate::memory::Use::Report, REPORT_COPIES * f.weight())
+                .is_err()
+            && !limit
+        {
+            self.over_memory.entry(f.code).or_insert((0, f)).0 += 1;
             return;
         }
         self.findings.push(f);
@@ -237,6 +284,23 @@ impl Sink {
                 message: format!(
                     "{n} more finding(s) of {} in this file not listed (at most {per} per rule and file: --max-findings)",
                     first.code
+                ),
+            });
+        }
+        let cap = self.memory.as_ref().map_or(0, |m| m.cap());
+        for (_, (n, first)) in std::mem::take(&mut self.over_memory) {
+            notes.push(NotListed {
+                code: first.code,
+                name: first.name,
+                severity: first.severity,
+                file: first.location.file,
+                via: Vec::new(),
+                count: n,
+                limit: "max-memory",
+                message: format!(
+                    "{n} more finding(s) of {} not listed: the findings listed already take what the run's memory budget leaves for the report (--max-memory, {})",
+                    first.code,
+                    crate::memory::size(cap)
                 ),
             });
         }
@@ -437,11 +501,6 @@ pub fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
 }
 
-/// The document kind is one of those listed.
-pub fn is_kind(doc: &Doc, kinds: &[DocKind]) -> bool {
-    kinds.contains(&doc.kind)
-}
-
 /// All annotation maps of a document: (pointer, value), in document order. Covers the document's own
 /// `annotations`, those of every descriptor in it, and `config.Labels` of an image config.
 pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(String, &'d Value)> {
@@ -486,4 +545,45 @@ pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(String, &'d Value)> {
         DocKind::OciLayout => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &'static str, file: &str) -> Finding {
+        Finding {
+            code,
+            name: "x",
+            severity: Severity::Error,
+            clauses: vec![],
+            spec_url: String::new(),
+            location: Location::file(file),
+            message: "m".repeat(100),
+        }
+    }
+
+    #[test]
+    fn findings_past_the_memory_budget_are_counted_and_limits_always_listed() {
+        let memory = std::sync::Arc::new(crate::memory::Budget::with_limit(1 << 20, 64 << 10));
+        let mut sink = Sink::with_budget(100, memory.clone());
+        for i in 0..1000 {
+            sink.push(finding("LAY007", &format!("blobs/sha256/{i}")));
+        }
+        sink.push(finding("LAY012", "."));
+        let (listed, notes) = sink.finish();
+        let n = listed.iter().filter(|f| f.code == "LAY007").count();
+        assert!(n > 10 && n < 1000, "{n}");
+        assert!(
+            listed.iter().any(|f| f.code == "LAY012"),
+            "a limit's finding"
+        );
+        let note = notes
+            .iter()
+            .find(|n| n.limit == "max-memory")
+            .expect("a note");
+        assert_eq!((note.code, note.count), ("LAY007", 1000 - n));
+        assert!(note.message.contains("--max-memory"), "{}", note.message);
+        assert!(memory.used() <= 64 << 10);
+    }
 }

@@ -1,62 +1,160 @@
-//! ocicheck: a conformance validator for the OCI Image Format Specification.
+//! ocicheck: a conformance validator for the OCI Image Format Specification, as a library.
+//!
+//! [`validate`] is the whole pipeline: it opens the input (an image layout directory, an archive holding one, or
+//! a single JSON document), walks the content graph, verifies blobs, runs the JSON Schemas and the code rules, and
+//! returns a [`Report`] whose [`Finding`]s are sorted deterministically. [`render`] turns reports into any of the
+//! command line's formats (human, concise, JSON, SARIF, JUnit, GitHub annotations, HTML).
 //!
 //! ```text
 //! input path ─► Source ─► Walker ─► Checks ─► Findings ─► Renderer
 //! ```
-//! [`validate`] is the whole pipeline: it opens the input (an image layout directory or a single JSON document),
-//! walks the content graph, verifies blobs, runs the JSON Schemas and the code rules, and returns a [`Report`] whose
-//! findings are sorted deterministically.
+//!
+//! # Example
+//!
+//! Validate a layout of the conformance corpus (its manifest says `schemaVersion: 3`) and look at what was found;
+//! `examples/validate.rs` does the same for a path given on its command line
+//! (`cargo run --example validate -- DIR`).
+//!
+//! ```
+//! use ocicheck::{Format, Options, Severity};
+//!
+//! let layout = concat!(
+//!     env!("CARGO_MANIFEST_DIR"),
+//!     "/conformance/manifest/MAN001-schema-version-not-2/layout"
+//! );
+//! let opts = Options::builder().build()?;
+//! let report = ocicheck::validate(layout.as_ref(), &opts)?;
+//! for f in &report.findings {
+//!     println!("{}[{}] {}: {}", f.severity, f.code, f.location.display(), f.message);
+//! }
+//! assert_eq!(report.summary.errors, 1);
+//! assert_eq!(report.findings[0].code, "MAN001");
+//! assert_eq!(report.findings[0].location.pointer.as_deref(), Some("/schemaVersion"));
+//! // Exit status 1 of the command line: a finding at or above `--fail-on error`.
+//! assert!(report.fails(Some(Severity::Error)));
+//!
+//! // The same report as the command line would print it, or as SARIF for code scanning.
+//! let text = ocicheck::render(Format::Human, std::slice::from_ref(&report), &opts);
+//! assert!(text.contains("error[MAN001] manifest-schema-version-not-2"));
+//! let sarif = ocicheck::render(Format::Sarif, &[report], &opts);
+//! assert!(sarif.contains("\"ruleId\": \"MAN001\""));
+//! # Ok::<(), ocicheck::Error>(())
+//! ```
+//!
+//! # The public surface
+//!
+//! - [`validate`] (a path: layout, archive, JSON document, `-` for stdin) and [`validate_document`] (bytes);
+//! - [`Options`], made with [`Options::builder`] ([`OptionsBuilder`]), with [`Spec`], [`Profile`] and [`Level`];
+//! - [`Report`], its [`Summary`] and [`Finding`]s with their [`Severity`] and [`Location`];
+//! - [`render`] with a [`Format`];
+//! - [`Error`]: why a run could not be done (the command line's exit status 2).
+//!
+//! Structs and enums that will grow are `#[non_exhaustive]`: build [`Options`] with its builder (or
+//! [`Options::default`] and then its public fields), and give `match`es on [`Format`], [`Spec`], [`Profile`] and
+//! [`Error`] a wildcard arm. The modules hidden from these docs are the command line's and the tests' and may
+//! change in any release.
+//!
+//! # Features
+//!
+//! - `cli` (default): the `ocicheck` binary, with clap, clap_complete, clap_mangen and mimalloc, and the
+//!   conformance corpus built into it. A library user turns it off:
+//!   `ocicheck = { version = "0.1", default-features = false }`.
 
+#[doc(hidden)]
 pub mod baseline;
-pub mod check;
+pub(crate) mod basis;
+pub(crate) mod check;
+#[doc(hidden)]
 pub mod clauses;
+#[doc(hidden)]
 pub mod config;
+#[doc(hidden)]
 pub mod corpus;
+pub(crate) mod coverage;
+#[doc(hidden)]
 pub mod digest;
-pub mod finding;
+pub(crate) mod finding;
+#[doc(hidden)]
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
+#[doc(hidden)]
 pub mod gzip;
-pub mod json;
-pub mod kind;
+pub(crate) mod json;
+pub(crate) mod kind;
+#[doc(hidden)]
 pub mod layer;
-pub mod mediatype;
+pub(crate) mod mediatype;
+#[doc(hidden)]
+pub mod memory;
+#[doc(hidden)]
+pub mod merge;
+#[doc(hidden)]
 pub mod options;
+#[doc(hidden)]
 pub mod output;
-pub mod platform;
-pub mod policy;
+pub(crate) mod platform;
+pub(crate) mod policy;
+#[doc(hidden)]
 pub mod progress;
+#[doc(hidden)]
+pub mod remote;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod rule;
+#[doc(hidden)]
 pub mod rules;
+#[doc(hidden)]
 pub mod schema;
+#[doc(hidden)]
 pub mod select;
-pub mod selection;
+pub(crate) mod selection;
+#[doc(hidden)]
+pub mod shard;
+pub(crate) mod sniff;
+#[doc(hidden)]
 pub mod source;
-pub mod spec;
+pub(crate) mod spec;
+#[doc(hidden)]
+pub mod steps;
+#[doc(hidden)]
 pub mod suite;
+#[doc(hidden)]
 pub mod walk;
 pub mod zstd_frame;
 
+mod builder;
+
 use std::path::Path;
 
+pub use builder::OptionsBuilder;
+pub use finding::{EntryLoc, Finding, Location, NotListed, Severity};
+pub use memory::DEFAULT_MAX_MEMORY;
 pub use options::{
     DEFAULT_MAX_BLOB_TIME, DEFAULT_MAX_FINDINGS, DEFAULT_MAX_JSON_TOTAL, DEFAULT_MAX_JSON_VALUES,
     DEFAULT_MAX_LAYER_ENTRIES, DEFAULT_MAX_TIME, MAX_FINDINGS_TOTAL, Options,
 };
+pub use output::Format;
+pub use policy::{Level, Profile};
+pub use report::{
+    Input, NotValidated, NotValidatedItem, Report, Skipped, Summary, Suppressed, TOOL, Tool,
+};
+pub use select::ImageRef;
 pub use spec::Spec;
 
 use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
-pub use report::TOOL;
-use report::{Finding, Input, Report};
-use rule::{Check, Policy, Rule, Severity};
+use rule::{Check, Policy, Rule};
 use walk::{DocKind, Graph, Role};
 
-/// Why the tool could not do its job (exit status 2).
+/// Why the tool could not do its job (the command line's exit status 2).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
+    /// A file (named first) that could not be read.
     Io(String, std::io::Error),
+    /// What was asked for cannot be done: an input that is not what it seems (a directory that is no layout, a
+    /// Docker manifest without `--profile docker-compat`), a selection that matches no image, an unknown rule.
     Usage(String),
 }
 
@@ -75,6 +173,12 @@ impl std::error::Error for Error {}
 /// by name), or a single JSON document. `-` reads stdin.
 pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     let opts = &opts.start_clock();
+    // `docker://…` (a registry), `oci:DIR[:REF]` and `oci-archive:FILE[:REF]` (skopeo's names for local inputs).
+    match remote::input(path, opts)? {
+        remote::Input::Registry(r) => return remote::validate_registry(r, opts),
+        remote::Input::Local(p, opts) => return validate(&p, &opts),
+        remote::Input::Path => {}
+    }
     let display = path.display().to_string();
     if path.as_os_str() == "-" {
         return match source::archive::ArchiveSource::from_stdin_with(
@@ -82,16 +186,23 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
         )
         .map_err(|e| Error::Io("stdin".into(), e))?
         {
-            source::archive::Opened::Archive(src) => layout_report(src.as_ref(), "-", opts),
+            source::archive::Opened::Archive(src) => {
+                misfit(sniff::not_a_layout_archive(src.as_ref(), "stdin"))?;
+                layout_report(src.as_ref(), "-", opts)
+            }
             source::archive::Opened::Document(bytes) => {
+                misfit(stream_misfit("stdin", &bytes))?;
                 no_selection(opts)?;
+                docker_document("stdin", &bytes.bytes, opts)?;
                 validate_stream_document("-", "-", bytes, opts)
             }
         };
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::Io(display.clone(), e))?;
     if meta.is_dir() {
-        let src = source::dir::DirSource::open(path).map_err(|e| Error::Io(display.clone(), e))?;
+        misfit(sniff::not_a_layout_dir(path, &display))?;
+        let src = source::dir::DirSource::open_with(path, Some(opts.budget()))
+            .map_err(|e| Error::Io(display.clone(), e))?;
         return layout_report(&src, &display, opts);
     }
     if !meta.is_file() {
@@ -105,12 +216,20 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
         )
         .map_err(|e| Error::Io(display.clone(), e))?
         {
-            source::archive::Opened::Archive(src) => layout_report(src.as_ref(), &display, opts),
+            source::archive::Opened::Archive(src) => {
+                misfit(sniff::not_a_layout_archive(src.as_ref(), &display))?;
+                layout_report(src.as_ref(), &display, opts)
+            }
             source::archive::Opened::Document(bytes) => {
+                misfit(stream_misfit(&display, &bytes))?;
                 no_selection(opts)?;
+                docker_document(&display, &bytes.bytes, opts)?;
                 validate_stream_document(&name, &display, bytes, opts)
             }
         };
+    }
+    if let Some(head) = file_head(path, 8) {
+        misfit(sniff::unreadable_bytes(&display, &head))?;
     }
     if let Some(src) = source::archive::ArchiveSource::open_path_with(
         path,
@@ -118,6 +237,7 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     )
     .map_err(|e| Error::Io(display.clone(), e))?
     {
+        misfit(sniff::not_a_layout_archive(&src, &display))?;
         return layout_report(&src, &display, opts);
     }
     no_selection(opts)?;
@@ -135,11 +255,44 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     if bytes.len() as u64 > opts.max_json_size {
         return Ok(oversized_document(&name, &display, meta.len(), opts));
     }
+    docker_document(&display, &bytes, opts)?;
     validate_document(&name, &display, bytes, opts)
 }
 
+/// An input that is not what the user thinks (see [`sniff`]) is a usage error.
+fn misfit(hint: Option<String>) -> Result<(), Error> {
+    hint.map_or(Ok(()), |h| Err(Error::Usage(h)))
+}
+
+/// A Docker manifest or manifest list given alone is not validated without `--profile docker-compat` (or an
+/// explicit `--media-type`): a usage error that says so, as IDX022 does in a layout.
+fn docker_document(display: &str, bytes: &[u8], opts: &Options) -> Result<(), Error> {
+    if opts.docker_compat() || opts.media_type.is_some() {
+        return Ok(());
+    }
+    misfit(sniff::docker_document(display, bytes))
+}
+
+/// The first `n` bytes of a file (fewer when it is shorter), or `None` when it cannot be read (the caller's own
+/// open then reports why).
+fn file_head(path: &Path, n: u64) -> Option<Vec<u8>> {
+    let f = std::fs::File::open(path).ok()?;
+    let mut head = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(f, n), &mut head).ok()?;
+    Some(head)
+}
+
+/// [`sniff::unreadable_bytes`] for a stream that is not an archive.
+fn stream_misfit(what: &str, doc: &source::archive::StreamDocument) -> Option<String> {
+    if doc.total == 0 || !doc.bytes.is_empty() {
+        sniff::unreadable_bytes(what, &doc.bytes)
+    } else {
+        None
+    }
+}
+
 /// The report on a single document too large to read (`--max-json-size`): one finding that says so.
-pub fn oversized_document(name: &str, display: &str, size: u64, opts: &Options) -> Report {
+pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Options) -> Report {
     let mut graph = walk::Graph {
         spec: Some(opts.spec),
         ..walk::Graph::default()
@@ -179,6 +332,11 @@ fn validate_stream_document(
 }
 
 fn no_selection(opts: &Options) -> Result<(), Error> {
+    if let Some(s) = opts.shard {
+        return Err(Error::Usage(format!(
+            "--shard {s}: shares out the images of a layout or an archive, but the input is a single document"
+        )));
+    }
     if opts.select.is_empty() {
         Ok(())
     } else {
@@ -199,6 +357,7 @@ fn layout_report(src: &dyn source::Source, display: &str, opts: &Options) -> Res
 }
 
 /// Validate an image layout from any source (a directory, an archive).
+#[doc(hidden)]
 pub fn validate_layout(src: &dyn source::Source, display: &str, opts: &Options) -> Report {
     layout_report_inner(src, display, &opts.start_clock()).0
 }
@@ -209,6 +368,10 @@ fn layout_report_inner(
     opts: &Options,
 ) -> (Report, Option<String>) {
     let mut graph = walk::walk_layout(src, opts);
+    if let Some(s) = opts.shard {
+        let scope = shard::Plan::of(&graph).shard(&graph, src.entries(), s);
+        graph.scope = Some(scope);
+    }
     walk::verify(src, &mut graph, opts);
     let mut checked = run_checks(&graph, Some(src.entries()), opts);
     let archive = src.archive();
@@ -218,7 +381,12 @@ fn layout_report_inner(
         checked.not_listed.retain(|n| n.code.starts_with("ARC"));
         checked.limits.retain(|l| l.code.starts_with("ARC"));
     }
-    let images = select::images(&graph);
+    let mut images = select::images(&graph);
+    if let Some(s) = opts.shard {
+        // Each image is listed by one shard, that of the index.json entry that first reached it (the head of its
+        // via), so that the shards' lists are disjoint and together the whole run's.
+        images.retain(|i| shard::entry_position(&i.via).is_some_and(|k| s.of_entry(k) == s.index));
+    }
     let unmatched = (!opts.select.is_empty() && images.is_empty()).then(|| {
         // What there is to pick from: a walk of the JSON documents without the selection.
         let all = Options {
@@ -246,13 +414,43 @@ fn layout_report_inner(
         &graph,
         opts,
     );
-    if !opts.select.is_empty() {
-        report.images = Some(images);
+    report.images_selected = !opts.select.is_empty() || opts.shard.is_some();
+    if let Some(s) = opts.shard {
+        let files = report
+            .findings
+            .iter()
+            .map(|f| f.location.file.as_str())
+            .chain(report.not_listed.iter().map(|n| n.file.as_str()))
+            .chain(images.iter().map(|i| i.file.as_str()));
+        report.shard = Some(report::ShardInfo {
+            index: s.index,
+            count: s.count,
+            order: shard::ranks(&graph, files)
+                .into_iter()
+                .map(|(f, r)| (src.display_path(&f).into_owned(), r))
+                .collect(),
+        });
     }
+    report.images = Some(images);
     if opts.fast {
         report.skipped = Some(fast_skipped(&graph, opts));
     }
     display_locations(&mut report.findings, src);
+    report.not_validated = coverage::not_validated(&graph, opts);
+    for i in report
+        .not_validated
+        .iter_mut()
+        .flat_map(|n| n.items.iter_mut())
+    {
+        if let std::borrow::Cow::Owned(f) = src.display_path(&i.file) {
+            i.file = f;
+        }
+        for v in &mut i.via {
+            if let std::borrow::Cow::Owned(x) = src.display_path(v) {
+                *v = x;
+            }
+        }
+    }
     display_notes(&mut report.not_listed, src);
     if let Some(g) = &mut report.contents {
         g.relocate(|p| src.display_path(p).into_owned());
@@ -263,7 +461,7 @@ fn layout_report_inner(
 /// Locations as the source shows its files (the one place a layout path becomes what the report prints: for an
 /// archive whose layout sits under a directory, the path inside the archive). Archive findings already name
 /// archive entries.
-fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
+pub(crate) fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
     let shown = |p: &mut String| {
         if let std::borrow::Cow::Owned(s) = src.display_path(p) {
             *p = s;
@@ -276,7 +474,7 @@ fn display_locations(findings: &mut [Finding], src: &dyn source::Source) {
 }
 
 /// The notes of findings not listed, located as the findings are.
-fn display_notes(notes: &mut [report::NotListed], src: &dyn source::Source) {
+pub(crate) fn display_notes(notes: &mut [report::NotListed], src: &dyn source::Source) {
     let shown = |p: &mut String| {
         if let std::borrow::Cow::Owned(s) = src.display_path(p) {
             *p = s;
@@ -291,18 +489,24 @@ fn display_notes(notes: &mut [report::NotListed], src: &dyn source::Source) {
 /// What `--fast` left out: the layer blobs it verified by digest and size only, and the rules that did not run.
 fn fast_skipped(graph: &Graph, opts: &Options) -> report::Skipped {
     let (layers, bytes) = walk::layer_blobs(graph, opts);
+    report::Skipped::fast(layers, bytes, fast_not_run(opts))
+}
+
+/// The enabled rules that read layer contents, which `--fast` does not run.
+pub(crate) fn fast_not_run(opts: &Options) -> Vec<&'static str> {
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
-    let not_run = all
-        .iter()
+    all.iter()
         .filter(|r| rules::layer::reads_layer_contents(r) && policy.severity(r.code).is_some())
         .map(|r| r.code)
-        .collect();
-    report::Skipped::fast(layers, bytes, not_run)
+        .collect()
 }
 
 /// How a single document's kind was decided.
-pub fn document_kind(bytes: &[u8], flag: Option<&str>) -> Result<(DocKind, &'static str), Error> {
+pub(crate) fn document_kind(
+    bytes: &[u8],
+    flag: Option<&str>,
+) -> Result<(DocKind, &'static str), Error> {
     if let Some(m) = flag {
         return DocKind::from_media_type(m)
             .map(|k| (k, "flag"))
@@ -354,7 +558,8 @@ pub fn document_kind(bytes: &[u8], flag: Option<&str>) -> Result<(DocKind, &'sta
     }
 }
 
-/// Validate a single JSON document. `name` is how the document is named in locations.
+/// Validate a single JSON document held in memory: `name` is how locations name it, `display` the input path
+/// the report shows. Its kind comes from [`Options::media_type`], else its `mediaType`, else its shape.
 pub fn validate_document(
     name: &str,
     display: &str,
@@ -378,7 +583,7 @@ pub fn validate_document(
     ))
 }
 
-fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Report {
+pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Report {
     let Checked {
         mut findings,
         not_listed,
@@ -394,8 +599,11 @@ fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Repo
         findings,
         summary,
         images: None,
+        images_selected: false,
+        shard: None,
         skipped: None,
         incomplete: report::Incomplete::of(limits, limits_total),
+        not_validated: None,
         not_listed,
         settings: None,
         suppressed: None,
@@ -408,7 +616,7 @@ fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Repo
 
 /// What the checks found: the findings listed, the notes of those counted but not listed, and the limits that
 /// kept something from being checked (the first [`check::MAX_LIMIT_HITS`], and how many in all).
-pub struct Checked {
+pub(crate) struct Checked {
     pub findings: Vec<Finding>,
     pub not_listed: Vec<report::NotListed>,
     pub limits: Vec<report::LimitHit>,
@@ -416,7 +624,7 @@ pub struct Checked {
 }
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
-fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
+pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
     let order = |f: &Finding| {
         graph
             .file_order
@@ -451,23 +659,37 @@ fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
 
 /// Run the schemas and every enabled rule over a graph. The run's deadline (`--max-time`) holds here too: past
 /// it, the rules left do not run (nor the rest of the one running), and a finding says so (LAY014).
-pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Options) -> Checked {
+pub(crate) fn run_checks(
+    graph: &Graph,
+    entries: Option<&[source::Entry]>,
+    opts: &Options,
+) -> Checked {
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
-    let mut sink = check::Sink::new(opts.max_findings);
+    let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
     let deadline = opts.run_deadline();
     let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
     // Where the checks stopped at the deadline, if they did.
     let mut cut: Option<String> = None;
 
+    // The documents this run checks: all of them, or those of its shard or step.
+    let docs: Vec<&walk::Doc> = match &graph.scope {
+        Some(s) => s.docs.iter().filter_map(|&i| graph.docs.get(i)).collect(),
+        None => graph.docs.iter().collect(),
+    };
+    let entries = match (&graph.scope, entries) {
+        (Some(s), Some(_)) => Some(&s.entries[..]),
+        (_, e) => e,
+    };
+
     // Schema validation of every parsed document.
-    for (i, doc) in graph.docs.iter().enumerate() {
+    for (i, &doc) in docs.iter().enumerate() {
         if late() {
             cut = Some(format!(
                 "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
-                graph.docs.len() - i,
-                graph.docs.len()
+                docs.len() - i,
+                docs.len()
             ));
             break;
         }
@@ -486,44 +708,41 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
         }
     }
 
-    // The blob each descriptor points at, looked up once for all descriptor rules.
-    let desc_blobs: Vec<Option<&walk::Blob>> = graph
-        .descs
-        .iter()
-        .map(|d| d.blob_path().and_then(|p| graph.blobs.get(&p)))
-        .collect();
+    // The descriptors of those documents, with the blob each points at, looked up once for all descriptor rules.
+    let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = if graph.scope.is_some() {
+        docs.iter()
+            .flat_map(|d| graph.descs_of(d.id))
+            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+            .collect()
+    } else {
+        graph
+            .descs
+            .iter()
+            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+            .collect()
+    };
     let enabled: Vec<(&'static Rule, Severity)> = all
         .iter()
         .filter_map(|r| policy.severity(r.code).map(|s| (*r, s)))
+        // With --fast no layer pass ran: the report lists these rules as not run.
         .filter(|(r, _)| !(opts.fast && rules::layer::reads_layer_contents(r)))
         .collect();
+    let scope = Scope {
+        graph,
+        entries,
+        docs: &docs,
+        descs: &descs,
+        opts,
+    };
     for (n, &(rule, sev)) in enabled.iter().enumerate() {
         if cut.is_some() {
             // Past the deadline only the limit rules run, so that the report names every limit it hit.
             if rules::reports_limits(rule.code) {
-                run_rule(
-                    rule,
-                    sev,
-                    graph,
-                    entries,
-                    &desc_blobs,
-                    opts,
-                    &mut sink,
-                    &|| false,
-                );
+                scope.run_rule(rule, sev, &mut sink, &|| false);
             }
             continue;
         }
-        run_rule(
-            rule,
-            sev,
-            graph,
-            entries,
-            &desc_blobs,
-            opts,
-            &mut sink,
-            &late,
-        );
+        scope.run_rule(rule, sev, &mut sink, &late);
         if late() {
             cut = Some(format!(
                 "{} of {} rules were not run, or not to the end ({} was running when it passed), but those that report limits",
@@ -533,13 +752,14 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
             ));
         }
     }
+    stopped_replays(graph, &docs, &policy, opts, &mut sink);
     if let Some(what) = cut {
         let rule = &rules::layout::run_time_limit::RULE;
         if let Some(sev) = policy.severity(rule.code) {
             let origin = rule.origin(opts.spec);
             let mut out = Out::new(&origin, sev, None, &mut sink);
             out.limit(
-                report::Location::file(match (entries, graph.docs.first()) {
+                report::Location::file(match (entries, docs.first()) {
                     (None, Some(doc)) => doc.file.as_str(),
                     _ => "index.json",
                 }),
@@ -551,12 +771,41 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
             );
         }
     }
-    let (limits, limits_total) = sink.take_limits();
+    let (mut limits, mut limits_total) = sink.take_limits();
     debug_assert!(
         limits.iter().all(|l| rules::reports_limits(l.code)),
         "a rule reports limits without being in rules::LIMIT_RULES: {limits:?}"
     );
-    let (findings, not_listed) = sink.finish();
+    let (mut findings, mut not_listed) = sink.finish();
+    // Findings the memory budget kept out of the report are counted, not listed: a limit too, since the report
+    // cannot show them (the other notes are the user's own caps, --max-findings).
+    for n in not_listed.iter().filter(|n| n.limit == "max-memory") {
+        limits_total += 1;
+        if limits.len() < check::MAX_LIMIT_HITS {
+            limits.push(report::LimitHit {
+                code: n.code,
+                file: n.file.clone(),
+                raise: Some("--max-memory"),
+                message: n.message.clone(),
+            });
+        }
+    }
+    if let Some(s) = &graph.scope {
+        // The document, descriptor and image rules ran on this step's documents only, and their findings are this
+        // step's wherever they are located (an image's platform disagreeing with its index.json entry is reported
+        // in index.json by the shard of the image). The layout-level rules looked at the whole layout: of theirs,
+        // only what is located in this step's own files.
+        let layout: std::collections::HashSet<&str> = all
+            .iter()
+            .filter(|r| matches!(r.check, Check::Layout(_)))
+            .map(|r| r.code)
+            .collect();
+        findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
+        not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
+        let before = limits.len();
+        limits.retain(|l| !layout.contains(l.code) || s.owns(&l.file));
+        limits_total -= before - limits.len();
+    }
     Checked {
         findings,
         not_listed,
@@ -565,85 +814,141 @@ pub fn run_checks(graph: &Graph, entries: Option<&[source::Entry]>, opts: &Optio
     }
 }
 
-/// Run one enabled rule over what it checks, stopping between nodes once `late()` says the deadline has passed.
-#[allow(clippy::too_many_arguments)]
-fn run_rule(
-    rule: &'static Rule,
-    sev: Severity,
+/// The cross-layer replays that the node limit stopped (computed by the image rules that ran): a limit of LYR003
+/// each, at the manifest (one the time limit stopped is the run's LAY014).
+fn stopped_replays(
     graph: &Graph,
-    entries: Option<&[source::Entry]>,
-    desc_blobs: &[Option<&walk::Blob>],
+    docs: &[&walk::Doc],
+    policy: &Policy,
     opts: &Options,
     sink: &mut check::Sink,
-    late: &dyn Fn() -> bool,
 ) {
+    let rule = &rules::layer::decompression_limit::RULE;
+    let Some(sev) = policy.severity(rule.code) else {
+        return;
+    };
+    let mut stopped: Vec<(usize, String)> = match graph.layer_stacks.lock() {
+        Ok(stacks) => stacks
+            .by_manifest
+            .iter()
+            .filter_map(|(m, s)| s.stopped.clone().map(|why| (*m, why)))
+            .filter(|(_, why)| !why.contains(layer::tree::TIME_STOP))
+            .collect(),
+        Err(_) => return,
+    };
+    stopped.sort();
     let origin = rule.origin(opts.spec);
-    match rule.check {
-        Check::Schema => {}
-        Check::Layout(f) => {
-            // A single document has no layout: of the layout-level rules, only the document limits apply.
-            let doc_limit =
-                entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
-            if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
-                let cx = LayoutCx {
-                    graph,
-                    entries,
-                    opts,
-                };
-                let mut out = Out::new(&origin, sev, None, sink);
-                f(&cx, &mut out);
-            }
-        }
-        Check::Document(f) => {
-            for doc in &graph.docs {
-                if late() {
-                    return;
+    for (m, why) in stopped {
+        let Some(&doc) = docs.iter().find(|d| d.id == m) else {
+            continue;
+        };
+        let mut out = Out::new(&origin, sev, Some(doc), sink);
+        out.limit(
+            report::Location {
+                via: doc.via.clone(),
+                ..report::Location::file(doc.file.clone())
+            },
+            format!("the image's layers were checked one by one, but {why}"),
+            None,
+        );
+    }
+}
+
+/// What the rules of one run check: the graph, the layout's entries (none for a single document), and the
+/// documents and descriptors in scope (all of them, or those of a shard or step).
+struct Scope<'g> {
+    graph: &'g Graph,
+    entries: Option<&'g [source::Entry]>,
+    docs: &'g [&'g walk::Doc],
+    descs: &'g [(&'g walk::DescOcc, Option<&'g walk::Blob>)],
+    opts: &'g Options,
+}
+
+impl Scope<'_> {
+    /// Run one enabled rule over what it checks, stopping between nodes once `late()` says the deadline has
+    /// passed.
+    fn run_rule(
+        &self,
+        rule: &'static Rule,
+        sev: Severity,
+        sink: &mut check::Sink,
+        late: &dyn Fn() -> bool,
+    ) {
+        let Scope {
+            graph,
+            entries,
+            docs,
+            descs,
+            opts,
+        } = *self;
+        let origin = rule.origin(opts.spec);
+        match rule.check {
+            Check::Schema => {}
+            Check::Layout(f) => {
+                // A single document has no layout: of the layout-level rules, only the document limits apply.
+                let doc_limit =
+                    entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
+                if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
+                    let cx = LayoutCx {
+                        graph,
+                        entries,
+                        opts,
+                    };
+                    let mut out = Out::new(&origin, sev, None, sink);
+                    f(&cx, &mut out);
                 }
-                let cx = DocCx { graph, doc, opts };
-                let mut out = Out::new(&origin, sev, Some(doc), sink);
-                f(&cx, &mut out);
             }
-        }
-        Check::Descriptor(f) => {
-            for (desc, &blob) in graph.descs.iter().zip(desc_blobs) {
-                if late() {
-                    return;
+            Check::Document(f) => {
+                for &doc in docs {
+                    if late() {
+                        return;
+                    }
+                    let cx = DocCx { graph, doc, opts };
+                    let mut out = Out::new(&origin, sev, Some(doc), sink);
+                    f(&cx, &mut out);
                 }
-                let doc = &graph.docs[desc.doc];
-                let cx = DescCx {
-                    graph,
-                    desc,
-                    doc,
-                    blob,
-                    opts,
-                };
-                let mut out = Out::new(&origin, sev, Some(doc), sink);
-                f(&cx, &mut out);
             }
-        }
-        Check::Image(f) => {
-            for manifest in graph.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
-                if late() {
-                    return;
+            Check::Descriptor(f) => {
+                for &(desc, blob) in descs {
+                    if late() {
+                        return;
+                    }
+                    let doc = &graph.docs[desc.doc];
+                    let cx = DescCx {
+                        graph,
+                        desc,
+                        doc,
+                        blob,
+                        opts,
+                    };
+                    let mut out = Out::new(&origin, sev, Some(doc), sink);
+                    f(&cx, &mut out);
                 }
-                let config = graph
-                    .descs_of(manifest.id)
-                    .find(|d| d.role == Role::Config)
-                    .and_then(|d| d.target_doc)
-                    .map(|i| &graph.docs[i]);
-                let entries = graph
-                    .referrers_of(manifest.id)
-                    .filter(|d| d.role == Role::IndexEntry)
-                    .collect();
-                let cx = ImageCx {
-                    graph,
-                    manifest,
-                    config,
-                    entries,
-                    opts,
-                };
-                let mut out = Out::new(&origin, sev, Some(manifest), sink);
-                f(&cx, &mut out);
+            }
+            Check::Image(f) => {
+                for &manifest in docs.iter().filter(|d| d.kind == DocKind::Manifest) {
+                    if late() {
+                        return;
+                    }
+                    let config = graph
+                        .descs_of(manifest.id)
+                        .find(|d| d.role == Role::Config)
+                        .and_then(|d| d.target_doc)
+                        .map(|i| &graph.docs[i]);
+                    let entries = graph
+                        .referrers_of(manifest.id)
+                        .filter(|d| d.role == Role::IndexEntry)
+                        .collect();
+                    let cx = ImageCx {
+                        graph,
+                        manifest,
+                        config,
+                        entries,
+                        opts,
+                    };
+                    let mut out = Out::new(&origin, sev, Some(manifest), sink);
+                    f(&cx, &mut out);
+                }
             }
         }
     }
@@ -664,6 +969,7 @@ fn schema_input(doc: &walk::Doc, v: &json::Value, opts: &Options) -> serde_json:
 }
 
 /// The threshold for exit status 1 from a `--fail-on` value.
+#[doc(hidden)]
 pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
     match s {
         "error" => Some(Some(Severity::Error)),
@@ -672,4 +978,19 @@ pub fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
         "never" => Some(None),
         _ => None,
     }
+}
+
+/// Render `reports` (one section per input) in `format`, as `ocicheck validate --format FORMAT` prints them:
+/// without colour, with paths as the reports hold them, and (JUnit) failing the test cases of errors, the
+/// command line's default `--fail-on`. `opts` are those of the run: the SARIF, JUnit and HTML formats describe
+/// the rules as they were configured. The HTML report draws the content graph only when the run kept it
+/// ([`OptionsBuilder::content_graph`]).
+pub fn render(format: Format, reports: &[Report], opts: &Options) -> String {
+    let cx = output::Context {
+        opts,
+        fail_on: Some(Severity::Error),
+        color: false,
+        cwd: None,
+    };
+    output::render(format, reports, &cx)
 }

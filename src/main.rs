@@ -42,6 +42,16 @@ struct Cli {
 enum Command {
     /// Validate image layout directories, archives or single JSON documents (one report, a section per input).
     Validate(ValidateArgs),
+    /// Merge the JSON reports of the shards of one run (`validate --shard I/N --format json`) into the JSON
+    /// report of the whole run: findings deduplicated and sorted as one run sorts them, the summary counted again.
+    Merge {
+        /// The shards' JSON reports, 0/N … N-1/N, each once, in any order.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Exit with status 1 when the merged findings reach this severity.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+        fail_on: FailOnArg,
+    },
     /// Print the settings in force (spec, profile, fail-on, configuration file, overrides, ignores) and where
     /// each came from.
     Config(ConfigArgs),
@@ -173,6 +183,9 @@ enum Format {
     Concise,
     /// The JSON report (schema/report.schema.json).
     Json,
+    /// JSON lines, written as each image of a layout is done: its findings, then a line that says it is done;
+    /// last, the summary. For runs too large to hold one report; see --resume.
+    Jsonl,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
     /// JUnit XML: one test suite per input, one test case per rule that ran.
@@ -189,7 +202,7 @@ impl Format {
         match self {
             Format::Human => F::Human,
             Format::Concise => F::Concise,
-            Format::Json => F::Json,
+            Format::Json | Format::Jsonl => F::Json,
             Format::Sarif => F::Sarif,
             Format::Junit => F::Junit,
             Format::Github => F::Github,
@@ -316,6 +329,9 @@ struct ConfigArgs {
     settings: SettingsArgs,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
+    /// The memory cap a run would have (as `validate --max-memory`).
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "256M")]
+    max_memory: u64,
     /// The inputs a run would validate (a configuration file inside one is not read).
     inputs: Vec<PathBuf>,
 }
@@ -323,10 +339,22 @@ struct ConfigArgs {
 #[derive(clap::Args)]
 struct ValidateArgs {
     /// Image layout directories, archives of one (tar, tar.gz, tar.zst: `docker save`, `podman save`,
-    /// `skopeo copy … oci-archive:`), `-` for stdin, or JSON documents (manifest, index, config, oci-layout,
-    /// descriptor). Several make one report with a section per input; the exit status is the worst.
+    /// `skopeo copy … oci-archive:`), `-` for stdin, JSON documents (manifest, index, config, oci-layout,
+    /// descriptor), or images in a registry: docker://HOST[:PORT]/REPO[:TAG|@DIGEST] (oci:DIR[:REF] and
+    /// oci-archive:FILE[:REF] are DIR --ref REF). Several make one report with a section per input; the exit
+    /// status is the worst.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// docker://: also validate the referrers of each manifest (Referrers API, else the referrers tag schema).
+    #[arg(long, help_heading = "Registry")]
+    referrers: bool,
+    /// docker://: allow plain HTTP and unverified TLS for a registry that is not on a loopback address.
+    #[arg(long, help_heading = "Registry")]
+    insecure: bool,
+    /// docker://: seconds to wait for a connection, a response or the next bytes of one; a manifest, token or error
+    /// body must arrive whole within it.
+    #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::options::DEFAULT_REMOTE_TIMEOUT, help_heading = "Registry")]
+    timeout: u64,
     /// Validate only the image whose index.json entry has this org.opencontainers.image.ref.name (or
     /// io.containerd.image.name). Repeatable.
     #[arg(long = "ref", value_name = "NAME", help_heading = "Selection")]
@@ -344,6 +372,15 @@ struct ValidateArgs {
     /// Media type of a single document (default: its mediaType field, else inferred from its shape).
     #[arg(long, help_heading = "Selection")]
     media_type: Option<String>,
+    /// Validate a share of the images of index.json: entry k goes to shard k mod N (I is 0-based, as a Kubernetes
+    /// Indexed Job's JOB_COMPLETION_INDEX). Shard 0 also runs the layout-level checks. `ocicheck merge` joins the
+    /// shards' JSON reports into the report of one run.
+    #[arg(long, value_name = "I/N", help_heading = "Selection")]
+    shard: Option<ocicheck::shard::Shard>,
+    /// With --format jsonl: skip the images that this earlier jsonl output says are done (and the layout-level
+    /// checks, when it says so), counting their findings in the summary.
+    #[arg(long, value_name = "FILE", help_heading = "Selection")]
+    resume: Option<PathBuf>,
     /// Structure, digests and sizes only: every blob is hashed, but layers are not decompressed, so their DiffIDs,
     /// compression and tar entries are not checked (the report says so, and which rules did not run).
     #[arg(long, help_heading = "Selection")]
@@ -423,6 +460,10 @@ struct ValidateArgs {
     /// Seconds the whole run may take; past it, what is left is not checked and a finding says so (LAY014).
     #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_TIME, help_heading = "Limits")]
     max_time: u64,
+    /// Memory the run may take: the listing, the JSON documents, the layers' entry lists, zstd windows and the
+    /// report all draw from it; what would go past it is not kept, and a finding says so.
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "256M", help_heading = "Limits")]
+    max_memory: u64,
 }
 
 /// mimalloc instead of the system allocator: a large layout makes hundreds of thousands of small, short-lived
@@ -500,11 +541,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Validate(a) => cli::validate::run(a.into()),
+        Command::Merge { reports, fail_on } => cli::merge::run(&reports, fail_on.as_str()),
         Command::Config(a) => {
             let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
             let resolved = ocicheck::config::resolve(&a.settings.flags(&a.inputs), &cwd)?;
             cli::out::print(&cli::config_cmd::render(
                 &resolved,
+                a.max_memory,
                 matches!(a.format, ListFormat::Json),
             ))?;
             Ok(ExitCode::SUCCESS)
@@ -566,6 +609,14 @@ impl From<ValidateArgs> for cli::validate::Args {
             media_type: a.media_type,
             fast: a.fast,
             allow_incomplete: a.allow_incomplete,
+            shard: a.shard,
+            jsonl: matches!(a.format, Format::Jsonl),
+            resume: a.resume,
+            remote: ocicheck::options::Remote {
+                referrers: a.referrers,
+                insecure: a.insecure,
+                timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+            },
             format: a.format.output(),
             output: a.output,
             quiet: a.quiet,
@@ -590,6 +641,7 @@ impl From<ValidateArgs> for cli::validate::Args {
                 max_input_size: a.max_input_size,
                 max_blob_time: a.max_blob_time,
                 max_time: a.max_time,
+                max_memory: a.max_memory,
             },
         }
     }
@@ -752,6 +804,7 @@ mod tests {
         assert_eq!(v.max_json_size, ocicheck::Options::default().max_json_size);
         assert_eq!(v.max_layer_size, ocicheck::layer::DEFAULT_MAX_SIZE);
         assert_eq!(v.max_json_total, ocicheck::DEFAULT_MAX_JSON_TOTAL);
+        assert_eq!(v.max_memory, ocicheck::DEFAULT_MAX_MEMORY);
         assert_eq!(
             v.max_stream_memory,
             ocicheck::source::archive::DEFAULT_STREAM_MEMORY

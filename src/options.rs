@@ -1,15 +1,17 @@
 //! The options of a run and the defaults of its limits. Below everything that reads them (the sources, the layer
 //! pass, the walk, the rules): it holds only plain data of its own and of the selection, the policy and the
-//! progress sink.
+//! progress sink, and the run's memory budget ([`crate::memory`]).
 
 use crate::policy::{Level, Profile, Selector};
 use crate::progress::Sink;
-use crate::selection::Selection;
+use crate::selection::{Selection, Shard};
 use crate::spec::Spec;
 
 /// Everything that changes what a run does. The decompression guards it implies are made by
-/// [`crate::layer::Limits::from_options`] and [`crate::source::archive::StreamLimits::from_options`].
+/// `crate::layer::Limits::from_options` and `crate::source::archive::StreamLimits::from_options`. Other crates make
+/// it with [`Options::builder`] (or [`Options::default`], then set its fields): it is `#[non_exhaustive]`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     pub spec: Spec,
     /// Media type of a single document (`--media-type`); otherwise taken from its `mediaType` or its shape.
@@ -37,14 +39,21 @@ pub struct Options {
     /// Bytes of a stream (stdin from a pipe, a named pipe, a device) read at most (`--max-input-size`): an endless
     /// stream must not fill `$TMPDIR`. A longer one is an error.
     pub max_input_size: u64,
-    /// When the run started (set by [`crate::validate`] and [`crate::validate_layout`]; the time limits count from it).
+    /// When the run started (set by [`crate::validate`] and `crate::validate_layout`; the time limits count from it).
+    #[doc(hidden)]
     pub started: Option<std::time::Instant>,
+    /// The memory cap of a run (`--max-memory`), which every large structure draws from: see [`crate::memory`].
+    pub max_memory: u64,
+    /// The run's memory budget (made by [`Options::start_clock`] from `max_memory` and `jobs`, and shared by
+    /// every part of the run, the listing of the input included).
+    pub memory: Option<std::sync::Arc<crate::memory::Budget>>,
     /// Threads for blob verification.
     pub jobs: usize,
     /// `--fast`: structure, digests and sizes only. Every blob is hashed, but layer blobs are not decompressed, so
-    /// the rules that read layer contents do not run; the report says so ([`crate::report::Skipped`]).
+    /// the rules that read layer contents do not run; the report says so ([`crate::Skipped`]).
     pub fast: bool,
-    /// Level overrides, applied in order (later wins).
+    /// Level overrides, applied in order (later wins); see [`OptionsBuilder::level`](crate::OptionsBuilder::level).
+    #[doc(hidden)]
     pub overrides: Vec<(Selector, Level)>,
     /// Decompression guard of the layer pass: largest uncompressed/compressed ratio of a layer (checked once
     /// 64 MiB have been decompressed). Default 10,000:1.
@@ -53,12 +62,44 @@ pub struct Options {
     pub max_layer_size: u64,
     /// A named policy (`--profile`); see [`Profile`].
     pub profile: Option<Profile>,
-    /// Which images of a layout or archive to validate (`--ref`, `--platform`, `--digest`); empty = all.
+    /// Which images of a layout or archive to validate (`--ref`, `--platform`, `--digest`); empty = all. See
+    /// [`OptionsBuilder::reference`](crate::OptionsBuilder::reference) and the two after it.
+    #[doc(hidden)]
     pub select: Selection,
-    /// Told how blob verification goes (the terminal progress bar); see [`crate::progress`].
+    /// Told how blob verification goes (the terminal progress bar); see `crate::progress`.
+    #[doc(hidden)]
     pub progress: Option<Sink>,
     /// Keep the content graph in the report (`Report::contents`, for `--format html`).
     pub content_graph: bool,
+    /// `--shard I/N`: validate only this share of the images of `index.json` (see [`crate::shard`]).
+    pub shard: Option<Shard>,
+    /// How a `docker://` input is read (the other inputs never touch the network).
+    pub remote: Remote,
+}
+
+/// The options of a registry input (`docker://`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// `--referrers`: also validate what the Referrers API (or the referrers tag schema) lists for each manifest.
+    pub referrers: bool,
+    /// `--insecure`: plain HTTP and unverified TLS for a registry that is not on a loopback address.
+    pub insecure: bool,
+    /// `--timeout`: the longest wait for a connection, a response or the next bytes of one, and the longest a
+    /// document body (a manifest, a referrers list, a token, an error body) may take to arrive whole.
+    pub timeout: std::time::Duration,
+}
+
+/// Default `--timeout`, in seconds.
+pub const DEFAULT_REMOTE_TIMEOUT: u64 = 30;
+
+impl Default for Remote {
+    fn default() -> Self {
+        Remote {
+            referrers: false,
+            insecure: false,
+            timeout: std::time::Duration::from_secs(DEFAULT_REMOTE_TIMEOUT),
+        }
+    }
 }
 
 impl Options {
@@ -72,12 +113,21 @@ impl Options {
         self.started.and_then(|s| s.checked_add(self.max_time))
     }
 
-    /// These options with the run's clock started now, unless it already was.
+    /// These options with the run's clock started now and its memory budget made, unless they already were.
     pub fn start_clock(&self) -> Options {
         Options {
             started: Some(self.started.unwrap_or_else(std::time::Instant::now)),
+            memory: Some(self.budget()),
             ..self.clone()
         }
+    }
+
+    /// The run's memory budget; a fresh one (of `--max-memory`) when the run has not been started with
+    /// [`Options::start_clock`].
+    pub fn budget(&self) -> std::sync::Arc<crate::memory::Budget> {
+        self.memory.clone().unwrap_or_else(|| {
+            std::sync::Arc::new(crate::memory::Budget::new(self.max_memory, self.jobs))
+        })
     }
 
     /// The level overrides in force: the profile's first, then the user's (later ones win).
@@ -103,6 +153,8 @@ impl Default for Options {
             max_stream_memory: DEFAULT_STREAM_MEMORY,
             max_input_size: DEFAULT_MAX_INPUT_SIZE,
             started: None,
+            max_memory: crate::memory::DEFAULT_MAX_MEMORY,
+            memory: None,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             fast: false,
             overrides: Vec::new(),
@@ -112,6 +164,8 @@ impl Default for Options {
             select: Selection::default(),
             progress: None,
             content_graph: false,
+            shard: None,
+            remote: Remote::default(),
         }
     }
 }
@@ -127,6 +181,7 @@ pub const LIMIT_OPTIONS: &[&str] = &[
     "--max-blob-time",
     "--max-time",
     "--max-input-size",
+    "--max-memory",
 ];
 
 /// The option a limit's message names (the first of [`LIMIT_OPTIONS`] it contains), if any.

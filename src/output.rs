@@ -13,7 +13,9 @@ use crate::Options;
 use crate::report::{self, Report, catalogue};
 use crate::rule::Severity;
 
+/// An output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     Human,
     Concise,

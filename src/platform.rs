@@ -67,15 +67,16 @@ pub fn known_variant(arch: &str, variant: &str) -> Option<bool> {
         |prefix: &str| -> Option<&str> { variant.strip_prefix(prefix).filter(|r| !r.is_empty()) };
     let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
     Some(match arch {
-        // v6, v7, v8 in the table; GOARM also knows 5.
-        "arm" => matches!(variant, "v5" | "v6" | "v7" | "v8"),
+        // v6, v7, v8 in the table (GOARM also knows 5, but the table does not list it: like v9, it is
+        // implementation-defined, and the SHOULD asks for the listed values).
+        "arm" => matches!(variant, "v6" | "v7" | "v8"),
         // v8, v8.1, … (GOARM64 goes v8.0 … v8.9, v9.0 … v9.5).
         "arm64" => num_after("v").is_some_and(|r| match r.split_once('.') {
             Some((maj, min)) => matches!(maj, "8" | "9") && !min.is_empty() && digits(min),
             None => matches!(r, "8" | "9"),
         }),
-        // power8, power9, … (GOPPC64).
-        "ppc64le" | "ppc64" => {
+        // power8, power9, … (GOPPC64), for `ppc64le` only: the table has no row for big-endian `ppc64`.
+        "ppc64le" => {
             num_after("power").is_some_and(|r| digits(r) && r.parse::<u32>().is_ok_and(|n| n >= 8))
         }
         // rva20u64, … (GORISCV64).
@@ -108,5 +109,9 @@ mod tests {
         assert_eq!(known_variant("ppc64le", "power9"), Some(true));
         assert_eq!(known_variant("riscv64", "rva22u64"), Some(true));
         assert_eq!(known_variant("s390x", "z14"), None);
+        assert_eq!(known_variant("ppc64", "power9"), None);
+        assert_eq!(known_variant("ppc64", "anything"), None);
+        assert_eq!(known_variant("arm", "v5"), Some(false));
+        assert_eq!(known_variant("arm", "v9"), Some(false));
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::basis::Basis;
 use crate::finding::Severity;
 
 /// A level a user can give a rule (`--allow`, `--warn`, `--deny`, the `[rules]` table of `ocicheck.toml`).
@@ -56,6 +57,8 @@ pub enum Selector {
     Group(String),
     /// Every rule whose default severity is this (`must` = error, `should` = warning, `may` = info).
     Class(Severity),
+    /// Every rule of one basis (`hardening`, `exception`, `type`, `keyword`).
+    Basis(Basis),
     /// Every rule.
     All,
 }
@@ -68,20 +71,21 @@ impl std::fmt::Display for Selector {
             Selector::Class(Severity::Error) => f.write_str("must"),
             Selector::Class(Severity::Warning) => f.write_str("should"),
             Selector::Class(Severity::Info) => f.write_str("may"),
+            Selector::Basis(b) => f.write_str(b.as_str()),
             Selector::All => f.write_str("all"),
         }
     }
 }
 
 impl Selector {
-    /// How specific a selector is: levels, then groups, then codes. Overrides from one source (the flags, or the
+    /// How specific a selector is: levels, then groups and bases, then codes. Overrides from one source (the flags, or the
     /// `[rules]` table) are applied from the least to the most specific, so `should = "deny"` with
     /// `MAN015 = "allow"` allows MAN015 whatever the order they were written in.
     pub fn specificity(&self) -> u8 {
         match self {
             Selector::All => 0,
             Selector::Class(_) => 1,
-            Selector::Group(_) => 2,
+            Selector::Group(_) | Selector::Basis(_) => 2,
             Selector::Code(_) => 3,
         }
     }
@@ -90,6 +94,7 @@ impl Selector {
 /// Named policies: documented sets of level overrides (and, for `docker-compat`, a change in what is walked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Profile {
     /// Every SHOULD is an error; sparse layouts and unreferenced blobs are reported; canonical JSON is checked.
     Strict,
@@ -158,6 +163,12 @@ impl Profile {
                     "Every SHOULD and SHOULD NOT is treated as a MUST.",
                 ),
                 (
+                    Selector::Basis(Basis::Hardening),
+                    Deny,
+                    "What protects an unpacker beyond the spec (absolute names, `..`, symbolic-link escapes, hard \
+                     links to nothing, unknown entry types …) fails the image.",
+                ),
+                (
                     Code("LAY008"),
                     Deny,
                     "Unreferenced blobs are allowed by the spec but are dead weight in a finished layout.",
@@ -166,6 +177,11 @@ impl Profile {
                     Code("LAY009"),
                     Deny,
                     "A sparse layout (a referenced blob missing) is allowed but cannot be pushed or run as it is.",
+                ),
+                (
+                    Code("LAY015"),
+                    Deny,
+                    "As LAY009, for the config or a layer of an image that is in the layout.",
                 ),
                 (
                     Code("JSN006"),

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use crate::Spec;
+pub use crate::basis::Basis;
 use crate::check::{DescCx, DocCx, ImageCx, LayoutCx, Origin, Out};
 use crate::clauses;
 pub use crate::finding::Severity;
@@ -52,9 +53,15 @@ pub struct Rule {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
-    /// Clause ids of `clauses.tsv`; the first is the primary clause (its keyword gives the severity, its section
-    /// gives the spec link).
+    /// Why `severity` is the default level.
+    pub basis: Basis,
+    /// Clause ids of `clauses.tsv`; the first is the primary clause (for a `keyword` rule the strongest keyword of
+    /// them gives the severity; the primary's section gives the spec link). Empty only for a rule no clause backs,
+    /// which then names its `section`.
     pub clauses: &'static [&'static str],
+    /// The spec section (`layer.md#whiteouts`) a rule's basis is in, when that is prose without a keyword: it gives
+    /// the spec link instead of the primary clause's section.
+    pub section: Option<&'static str>,
     /// The doc comment.
     pub docs: &'static str,
     pub gate: Gate,
@@ -128,7 +135,13 @@ impl Rule {
 
     /// The spec section of the primary clause, for the given spec version.
     pub fn spec_url(&self, spec: Spec) -> String {
-        self.spec_url_of(self.clauses.first().copied().unwrap_or(""), spec)
+        match self.section {
+            Some(section) => {
+                let (doc, anchor) = section.split_once('#').unwrap_or((section, ""));
+                clauses::section_url(doc, anchor, self.link_spec(spec))
+            }
+            None => self.spec_url_of(self.clauses.first().copied().unwrap_or(""), spec),
+        }
     }
 
     /// The spec section of one of the rule's clauses, for the given spec version.
@@ -174,6 +187,9 @@ impl Selector {
             "all" => return Ok(Selector::All),
             _ => {}
         }
+        if let Some(b) = Basis::parse(&lower) {
+            return Ok(Selector::Basis(b));
+        }
         let upper = s.to_ascii_uppercase();
         if let Some(r) = rules.iter().find(|r| r.code == upper || r.name == lower) {
             return Ok(Selector::Code(r.code));
@@ -199,6 +215,7 @@ impl Selector {
             Selector::Code(c) => rule.code == *c,
             Selector::Group(g) => rule.group() == g,
             Selector::Class(s) => rule.severity == *s,
+            Selector::Basis(b) => rule.basis == *b,
             Selector::All => true,
         }
     }
@@ -265,16 +282,20 @@ impl Policy {
 /// declare_rule! {
 ///     /// One sentence saying what is wrong.
 ///     MAN001, "manifest-schema-version-not-2", Error,
+///     basis: Keyword,
 ///     clauses: ["manifest-002"],
 ///     check: Check::Document(check),
 /// }
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         $code:ident, $name:literal, $severity:ident,
-        clauses: [$($clause:literal),+ $(,)?],
+        basis: $basis:ident,
+        clauses: [$($clause:literal),* $(,)?],
+        $(section: $section:literal,)?
         $(gate: $gate:ident,)?
         $(default_enabled: $enabled:literal,)?
         $(schema: [$($loc:literal),* $(,)?],)?
@@ -284,7 +305,9 @@ macro_rules! declare_rule {
             code: stringify!($code),
             name: $name,
             severity: $crate::rule::Severity::$severity,
-            clauses: &[$($clause),+],
+            basis: $crate::rule::Basis::$basis,
+            clauses: &[$($clause),*],
+            section: $crate::__rule_section!($($section)?),
             docs: concat!($($doc, "\n"),*),
             gate: $crate::__rule_gate!($($gate)?),
             default_enabled: $crate::__rule_enabled!($($enabled)?),
@@ -302,6 +325,17 @@ macro_rules! __rule_gate {
     };
     ($g:ident) => {
         $crate::rule::Gate::$g
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rule_section {
+    () => {
+        None
+    };
+    ($s:literal) => {
+        Some($s)
     };
 }
 

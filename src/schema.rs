@@ -115,9 +115,11 @@ pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
     let mut out: Vec<SchemaError> = Vec::new();
     // (instance pointer, subschema location) with a type error
     let mut typed: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
-    let errors: Vec<ValidationError> = v.iter_errors(instance).take(MAX_ERRORS).collect();
     let mut mapped: Vec<(SchemaError, String, bool)> = Vec::new();
-    for e in &errors {
+    // One error at a time, its texts cut to what a finding keeps before the next: an error's instance path
+    // repeats every key above it, and a hostile key may be megabytes long.
+    for e in v.iter_errors(instance).take(MAX_ERRORS) {
+        let e = &e;
         let abs = e
             .absolute_keyword_location()
             .map(|u| u.as_str().to_string())
@@ -136,10 +138,13 @@ pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
             .rsplit_once('/')
             .map_or(rel.as_str(), |(p, _)| p)
             .to_string();
+        let mut message = describe(e, &pointer, &rel, c);
+        let mut pointer = pointer;
+        crate::finding::clip(&mut pointer, crate::finding::MAX_POINTER);
+        crate::finding::clip(&mut message, crate::finding::MAX_MESSAGE);
         if is_type {
             typed.insert((pointer.clone(), parent.clone()));
         }
-        let message = describe(e, &pointer, &rel, c);
         mapped.push((
             SchemaError {
                 location,

@@ -1,6 +1,6 @@
 //! The images a run validated, and what a layout offers when a selection matches nothing: queries over the walk's
 //! graph. The selection itself (what `--ref`, `--platform` and `--digest` ask for, and the verdict on each index
-//! entry during the walk) is [`crate::selection`], re-exported here.
+//! entry during the walk) is `crate::selection`, re-exported here.
 
 use serde::Serialize;
 
@@ -28,6 +28,8 @@ pub struct ImageRef {
     pub platform: Option<String>,
     #[serde(rename = "artifactType", skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
+    /// The chain of descriptors that first reached it, as in a finding's location.
+    pub via: Vec<String>,
 }
 
 fn platform_text(v: &Value) -> Option<String> {
@@ -88,6 +90,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
                 .and_then(|v| v.get("artifactType"))
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            via: doc.via.clone(),
         });
     }
     out

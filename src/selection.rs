@@ -249,3 +249,44 @@ mod tests {
         ));
     }
 }
+
+/// `--shard I/N`: shard `index` (0-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad =
+            || format!("--shard {s}: expected I/N with 0 <= I < N (0-based, e.g. 0/3, 1/3, 2/3)");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: usize = i.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// The shard of the `k`-th entry of `index.json`.
+    pub fn of_entry(&self, k: usize) -> usize {
+        k % self.count
+    }
+
+    /// Whether this shard runs the layout-level checks.
+    pub fn has_layout(&self) -> bool {
+        self.index == 0
+    }
+}

@@ -2,6 +2,7 @@
 
 /// The version of the specification validated against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Spec {
     /// Tag v1.1.1 (the default).
     #[default]

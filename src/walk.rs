@@ -161,11 +161,18 @@ pub struct Graph {
     /// (see [`Graph::descs_of`]).
     pub by_doc: std::sync::OnceLock<DocIndex>,
     /// Cross-layer replays, per stack of layer blobs, computed on first use (see `layer::stack_of`).
-    pub layer_stacks: Mutex<HashMap<crate::layer::StackKey, Arc<crate::layer::tree::Stack>>>,
+    pub layer_stacks: Mutex<crate::layer::Stacks>,
     /// The archive the layout came from, if it did (its defects and docker save's `manifest.json`).
     pub archive: Option<crate::source::archive::ArchiveInfo>,
+    /// The registry the image came from, if it did: what it answered to each request (for the `REG` rules). Set
+    /// once the blobs are verified.
+    pub registry: Option<crate::source::registry::Served>,
     /// What the source could not list or read (unreadable directories, its limits).
     pub source_issues: Vec<crate::source::SourceIssue>,
+    /// A limit of the listing was reached ([`crate::source::FileTree::complete`]): a path that is not listed may
+    /// still be there, so nothing is reported missing for not being listed (the limit's own finding says what was
+    /// not checked).
+    pub listing_incomplete: bool,
     /// The run's time limit (`--max-time`) was reached: what was left unchecked.
     pub run_time_limit: Option<String>,
     /// JSON values parsed so far (all documents), against `--max-json-values`.
@@ -174,6 +181,8 @@ pub struct Graph {
     pub json_bytes: u64,
     /// JSON documents not parsed because the run's JSON budget was spent: (file, why, via).
     pub over_budget: Vec<(String, String, Vec<String>)>,
+    /// With `--shard` or a step of `--format jsonl`: the files this step verifies and checks (`None`: all).
+    pub scope: Option<crate::shard::Scope>,
 }
 
 impl crate::layer::ManifestLayers for Graph {
@@ -194,14 +203,17 @@ impl crate::layer::ManifestLayers for Graph {
         layers.into_iter().map(|(_, f)| f).collect()
     }
 
-    fn layer_stacks(
-        &self,
-    ) -> &Mutex<HashMap<crate::layer::StackKey, Arc<crate::layer::tree::Stack>>> {
+    fn layer_stacks(&self) -> &Mutex<crate::layer::Stacks> {
         &self.layer_stacks
     }
 }
 
 impl Graph {
+    /// Whether the input was read from a registry (it has no layout: no `oci-layout`, `index.json` or `blobs/`).
+    pub fn from_registry(&self) -> bool {
+        self.registry.is_some()
+    }
+
     fn note_file(&mut self, file: &str) {
         let n = self.file_order.len();
         self.file_order.entry(file.to_string()).or_insert(n);
@@ -310,6 +322,7 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         visited: HashMap::new(),
         cache: HashMap::new(),
         selection: HashMap::new(),
+        memory: opts.budget(),
     };
     w.g.archive = src.archive().cloned();
     w.g.source_issues = src.issues().to_vec();
@@ -322,9 +335,20 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         }
     }
     w.run();
+    if opts.remote.referrers {
+        w.follow_referrers();
+    }
     if !opts.select.is_empty() {
-        // Blobs reached only from entries left out of the selection are neither verified nor unreferenced.
-        w.g.blobs.retain(|_, b| !b.refs.is_empty());
+        // Blobs reached only from entries left out of the selection are neither verified nor unreferenced. A root
+        // document the source gave is a blob no descriptor reaches, and stays.
+        let roots: std::collections::HashSet<String> =
+            w.g.docs
+                .iter()
+                .filter(|d| d.referrer.is_none())
+                .map(|d| d.file.clone())
+                .collect();
+        w.g.blobs
+            .retain(|p, b| !b.refs.is_empty() || roots.contains(p));
     }
     // Unreferenced blobs go last in the report order, by path.
     let paths: Vec<String> = w.g.blobs.keys().cloned().collect();
@@ -341,7 +365,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         ..Graph::default()
     };
     g.note_file(file);
-    let parsed = json::parse_limited(&bytes, opts.max_json_values);
+    let mut parsed = json::parse_limited(&bytes, opts.max_json_values);
     g.json_values = parsed.values;
     if parsed.too_many_values {
         g.over_budget.push((
@@ -349,6 +373,13 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
             too_many_values(opts.max_json_values),
             Vec::new(),
         ));
+    } else if let Err(e) = opts.budget().try_reserve(
+        crate::memory::Use::Json,
+        json_cost(bytes.len(), parsed.values),
+    ) {
+        g.over_budget
+            .push((file.to_string(), over_memory(&e), Vec::new()));
+        parsed.value = None;
     }
     g.docs.push(Doc {
         id: 0,
@@ -358,7 +389,12 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         parsed,
         via: Vec::new(),
         referrer: None,
-        is_index_json: false,
+        // An index in a file named `index.json` is validated as the layout's entry point it is (where
+        // `ref.name` belongs, for one).
+        is_index_json: kind == DocKind::Index
+            && std::path::Path::new(file)
+                .file_name()
+                .is_some_and(|n| n == "index.json"),
         lines: std::sync::OnceLock::new(),
     });
     let mut w = Walker {
@@ -369,6 +405,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         visited: HashMap::new(),
         cache: HashMap::new(),
         selection: HashMap::new(),
+        memory: opts.budget(),
     };
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value() {
@@ -380,6 +417,18 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
     }
     // A single document has no blobs to follow: record the descriptors only.
     w.g
+}
+
+/// What a parsed document costs the memory budget: its bytes, the strings of its parsed tree and of the copy the
+/// schema validates (three times the bytes in all), and per value 1 KiB: the parsed tree, the schema's copy, the
+/// walk's records of what it holds, and what schema validation holds while it collects the errors of a document
+/// (the validator collects every error before it hands any over: 81 MiB for 99,000 empty descriptors).
+pub fn json_cost(bytes: usize, values: usize) -> u64 {
+    (3 * bytes as u64).saturating_add(1024 * values as u64)
+}
+
+fn over_memory(e: &crate::memory::Exhausted) -> String {
+    format!("{}; it was not parsed or checked", e.describe())
 }
 
 fn too_many_values(max: usize) -> String {
@@ -426,6 +475,8 @@ struct BlobAt<'a> {
     digest: Option<&'a Digest>,
     /// What the first descriptor that reached it says it is.
     media_type: Option<&'a str>,
+    /// The largest `size` the descriptors that reached it give.
+    size: Option<u64>,
 }
 
 impl<'a> BlobAt<'a> {
@@ -434,12 +485,17 @@ impl<'a> BlobAt<'a> {
             path: &b.path,
             digest: b.digest.as_ref(),
             media_type: b.refs.first().and_then(|&i| g.descs[i].media_type(g)),
+            size: b
+                .refs
+                .iter()
+                .filter_map(|&i| g.descs[i].size(g).and_then(|s| u64::try_from(s).ok()))
+                .max(),
         }
     }
 
     fn open<'s>(&self, src: &'s dyn Source) -> std::io::Result<Box<dyn Read + Send + 's>> {
         match (self.digest, src.tree()) {
-            (Some(d), _) => src.open_blob(d, self.media_type),
+            (Some(d), _) => src.open_blob_sized(d, self.media_type, self.size),
             (None, Some(t)) => t.open(self.path),
             (None, None) => Err(not_found(self.path)),
         }
@@ -474,12 +530,15 @@ struct Walker<'a> {
     cache: HashMap<String, Arc<Vec<u8>>>,
     /// With `--ref/--platform/--digest`: how much of the selection holds on the way to each document.
     selection: HashMap<usize, crate::selection::State>,
+    /// The run's memory budget, which the parsed documents draw from ([`json_cost`]).
+    memory: Arc<crate::memory::Budget>,
 }
 
 impl Walker<'_> {
     /// Start at the layout's `oci-layout` and `index.json`, with every file under `blobs/<alg>/<encoded>` a blob,
     /// referenced or not.
     fn start_at_layout(&mut self, tree: &dyn FileTree) {
+        self.g.listing_incomplete = !tree.complete();
         self.g.note_file("oci-layout");
         self.g.note_file("index.json");
         for e in tree.entries() {
@@ -505,27 +564,103 @@ impl Walker<'_> {
         }
     }
 
-    /// Start at a document the source gives (it has no file tree).
+    /// Start at a document the source gives (it has no file tree). A content-addressed root is also the blob of
+    /// its digest, read whole and hashed here. Its index entries are where a selection starts (as `index.json`'s
+    /// are in a layout, but without names: the reference named it).
     fn start_at(&mut self, root: RootDoc) {
         self.g.note_file(&root.name);
         let len = root.bytes.len() as u64;
+        if let Some(d) = &root.digest {
+            // Hashed here only when whole: a root longer than --max-json-size came cut at that size, and is
+            // verified (streamed and hashed) with the other blobs, as an oversized manifest of a layout is.
+            let whole = len <= self.opts.max_json_size;
+            self.g
+                .blobs
+                .entry(root.name.clone())
+                .or_insert_with(|| Blob {
+                    path: root.name.clone(),
+                    digest: Some(d.clone()),
+                    entry: Some(EntryKind::File),
+                    size: whole.then_some(len),
+                    computed: d
+                        .verifiable(self.opts.spec)
+                        .filter(|_| whole)
+                        .map(|a| a.digest_of(&root.bytes)),
+                    loaded: whole,
+                    ..Blob::default()
+                });
+        }
         if len > self.opts.max_json_size {
             self.g.oversized.push((root.name, len, Vec::new()));
+            return;
+        }
+        if self.visited.contains_key(&(root.name.clone(), root.kind)) {
+            return;
+        }
+        if let Err(e) = self
+            .memory
+            .try_reserve(crate::memory::Use::Json, json_cost(root.bytes.len(), 0))
+        {
+            self.g
+                .over_budget
+                .push((root.name, over_memory(&e), Vec::new()));
             return;
         }
         self.g.json_bytes += len;
         let Some(parsed) = self.parse_budgeted(&root.name, &root.bytes, Vec::new()) else {
             return;
         };
+        let (name, kind) = (root.name, root.kind);
         let id = self.add_doc(
-            root.name,
-            root.kind,
+            name.clone(),
+            kind,
             Arc::new(root.bytes),
             parsed,
             Vec::new(),
             None,
         );
+        if root.digest.is_some() {
+            self.visited.insert((name, kind), id);
+        }
+        if !self.opts.select.is_empty() {
+            let sel = &self.opts.select;
+            let digest = root.digest.as_ref().map(ToString::to_string);
+            self.selection.insert(
+                id,
+                crate::selection::State {
+                    by_ref: true,
+                    by_digest: sel.digests.is_empty()
+                        || digest.is_some_and(|d| sel.digests.contains(&d)),
+                    by_platform: sel.platforms.is_empty(),
+                },
+            );
+        }
         self.enqueue_descs(id);
+    }
+
+    /// With `--referrers`: walk the referrers of every manifest and index reached (and theirs, in turn), from the
+    /// index the source lists them in.
+    fn follow_referrers(&mut self) {
+        let mut asked = std::collections::HashSet::new();
+        loop {
+            let subjects: Vec<Digest> = self
+                .g
+                .docs
+                .iter()
+                .filter(|d| matches!(d.kind, DocKind::Manifest | DocKind::Index))
+                .filter_map(|d| self.g.blobs.get(&d.file).and_then(|b| b.digest.clone()))
+                .filter(|d| asked.insert(d.clone()))
+                .collect();
+            if subjects.is_empty() || self.g.run_time_limit.is_some() {
+                return;
+            }
+            for s in subjects {
+                if let Some(root) = self.src.referrers(&s) {
+                    self.start_at(root);
+                    self.run();
+                }
+            }
+        }
     }
 
     fn add_doc(
@@ -605,6 +740,16 @@ impl Walker<'_> {
             ));
             return None;
         }
+        // The bytes were reserved when they were read ([`Walker::read_json`]); the parsed values now.
+        if let Err(e) = self
+            .memory
+            .try_reserve(crate::memory::Use::Json, json_cost(0, parsed.values))
+        {
+            self.g
+                .over_budget
+                .push((path.to_string(), over_memory(&e), via));
+            return None;
+        }
         Some(parsed)
     }
 
@@ -619,6 +764,17 @@ impl Walker<'_> {
         let cap = self.opts.max_json_size.min(left);
         match read(cap)? {
             Ok(b) => {
+                // Held from here on (the walk keeps the bytes of what it read): reserved before they are kept.
+                if let Err(e) = self
+                    .memory
+                    .try_reserve(crate::memory::Use::Json, json_cost(b.len(), 0))
+                {
+                    let via = self.g.via_of_blob(path);
+                    self.g
+                        .over_budget
+                        .push((path.to_string(), over_memory(&e), via));
+                    return Ok(Err(0));
+                }
                 self.g.json_bytes += b.len() as u64;
                 Ok(Ok(b))
             }
@@ -875,6 +1031,7 @@ impl Walker<'_> {
             path,
             digest: Some(digest),
             media_type: media_type.as_deref(),
+            size: None,
         };
         match self.read_json(path, |cap| at.read_small(src, cap)) {
             Ok(Err(0)) => None,
@@ -914,6 +1071,8 @@ struct Job {
     digest: Option<Digest>,
     /// What the first descriptor that reached it says it is.
     media_type: Option<String>,
+    /// The largest size its descriptors give.
+    size: Option<u64>,
     algorithm: Option<Algorithm>,
     layer: Option<crate::layer::Request>,
 }
@@ -924,6 +1083,7 @@ impl Job {
             path: &self.path,
             digest: self.digest.as_ref(),
             media_type: self.media_type.as_deref(),
+            size: self.size,
         }
     }
 }
@@ -953,26 +1113,35 @@ struct Timed<'a, R> {
     hit: &'a std::sync::Mutex<Option<Limit>>,
 }
 
-impl<R: Read> Read for Timed<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+impl<R> Timed<'_, R> {
+    /// The time limit that has passed, if one has: recorded in `hit`, and the error that says so.
+    fn passed(&self) -> Option<std::io::Error> {
         let now = std::time::Instant::now();
         let which = if self.run.is_some_and(|d| now >= d) {
-            Some(Limit::Run)
+            Limit::Run
         } else if self.blob.is_some_and(|d| now >= d) {
-            Some(Limit::Blob)
+            Limit::Blob
         } else {
-            None
+            return None;
         };
-        if let Some(w) = which {
-            if let Ok(mut h) = self.hit.lock() {
-                h.get_or_insert(w);
-            }
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "time limit reached",
-            ));
+        if let Ok(mut h) = self.hit.lock() {
+            h.get_or_insert(which);
         }
-        self.inner.read(buf)
+        Some(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "time limit reached",
+        ))
+    }
+}
+
+impl<R: Read> Read for Timed<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(e) = self.passed() {
+            return Err(e);
+        }
+        // A read that fails once a limit has passed failed because of it (a registry's body read is given up at
+        // the run's deadline): the limit, not a read error.
+        self.inner.read(buf).map_err(|e| self.passed().unwrap_or(e))
     }
 }
 
@@ -1054,32 +1223,54 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
 
 /// The blobs to verify, in the order they are read.
 fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
-    // Manifest document id → its parsed config's document id.
-    let configs: HashMap<usize, usize> = g
-        .descs
-        .iter()
-        .filter(|d| d.role == Role::Config)
-        .filter_map(|d| Some((d.doc, d.target_doc?)))
-        .collect();
-    // The entry lists all layers may keep together: `--max-layer-entries`, and 64 bytes of names per entry.
+    // Manifest document id → its parsed config's document id (of this step's documents, with a scope).
+    let configs: HashMap<usize, usize> = match &g.scope {
+        Some(s) if s.verify_blobs.is_some() => s
+            .verify_docs
+            .iter()
+            .flat_map(|&d| g.descs_of(d))
+            .filter(|d| d.role == Role::Config)
+            .filter_map(|d| Some((d.doc, d.target_doc?)))
+            .collect(),
+        _ => g
+            .descs
+            .iter()
+            .filter(|d| d.role == Role::Config)
+            .filter_map(|d| Some((d.doc, d.target_doc?)))
+            .collect(),
+    };
+    let candidates: Box<dyn Iterator<Item = &Blob>> =
+        match g.scope.as_ref().and_then(|s| s.verify_blobs.as_ref()) {
+            Some(list) => Box::new(list.iter().filter_map(|p| g.blobs.get(p))),
+            None => Box::new(g.blobs.values()),
+        };
+    // The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
     let budget = Arc::new(crate::layer::tar::KeepBudget::new(
         opts.max_layer_entries,
-        opts.max_layer_entries.saturating_mul(64),
+        Some(opts.budget()),
     ));
-    let mut jobs: Vec<Job> = g
-        .blobs
-        .values()
+    let mut jobs: Vec<Job> = candidates
         .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
+        .filter(|b| {
+            g.scope
+                .as_ref()
+                .is_none_or(|s| s.verifies(&b.path) && b.computed.is_none())
+        })
         .map(|b| Job {
             path: b.path.clone(),
             digest: b.digest.clone(),
             media_type: BlobAt::of(g, b).media_type.map(str::to_string),
+            size: BlobAt::of(g, b).size,
             algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
             layer: layer_request(g, b, &configs, opts, &budget),
         })
         .collect();
     if opts.fast {
-        // Structure, digests and sizes only: layer blobs are hashed like any other blob.
+        // Structure, digests and sizes only: layer blobs are hashed like any other blob, or, where the source
+        // says so (a registry), checked by what it said of them (existence and size) without being read.
+        if src.fast_by_stat() {
+            jobs.clear();
+        }
         for j in &mut jobs {
             j.layer = None;
         }
@@ -1431,6 +1622,7 @@ mod tests {
                 kind: DocKind::Manifest,
                 media_type: Some(mt::MANIFEST.into()),
                 bytes: manifest.into(),
+                digest: None,
             },
         };
 

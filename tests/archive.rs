@@ -279,11 +279,8 @@ fn picking_images_leaves_the_others_unverified() {
     let dir = tmp.path().join("layout");
     let src = DirSource::open(&dir).unwrap_or_else(|e| panic!("{e}"));
     let pick = |sel: Selection| {
-        let opts = Options {
-            select: sel,
-            jobs: 1,
-            ..Options::default()
-        };
+        let mut opts = Options::builder().jobs(1).build().expect("options");
+        opts.select = sel;
         let r = validate_layout(&src, "x", &opts);
         let images: Vec<String> = r
             .images
@@ -298,7 +295,9 @@ fn picking_images_leaves_the_others_unverified() {
     // Everything: the bad layer is found.
     let all = validate_layout(&src, "x", &Options::default());
     assert!(all.codes().contains(&"LAY007"), "{:?}", all.codes());
-    assert!(all.images.is_none());
+    // Every image is listed (the JSON report always says what it validated), but not as a choice.
+    assert_eq!(all.images.as_ref().map(Vec::len), Some(2));
+    assert!(!all.images_selected);
     // arm64 only: the amd64 image is neither verified nor reported as unreferenced, even by the strict profile.
     let (c, imgs) = pick(Selection {
         platforms: vec![platform("linux/arm64")],
@@ -306,14 +305,11 @@ fn picking_images_leaves_the_others_unverified() {
     });
     assert_eq!(imgs, vec!["linux/arm64/v8"]);
     assert!(c.is_empty(), "{c:?}");
-    let strict = Options {
-        select: Selection {
-            platforms: vec![platform("linux/arm64/v8")],
-            ..Selection::default()
-        },
-        profile: Some(ocicheck::rule::Profile::Strict),
-        ..Options::default()
-    };
+    let strict = Options::builder()
+        .platform("linux/arm64/v8")
+        .profile(ocicheck::Profile::Strict)
+        .build()
+        .expect("options");
     let r = validate_layout(&src, "x", &strict);
     assert!(!r.codes().contains(&"LAY008"), "{:?}", r.codes());
     // amd64 by platform, and by the digest of its manifest (which sits in a nested index).
@@ -417,10 +413,10 @@ fn docker_compat_parses_docker_documents_as_their_oci_equivalents() {
         kinds(&Options::default()),
         vec![DocKind::OciLayout, DocKind::Index]
     );
-    let compat = Options {
-        profile: Some(ocicheck::rule::Profile::DockerCompat),
-        ..Options::default()
-    };
+    let compat = Options::builder()
+        .profile(ocicheck::Profile::DockerCompat)
+        .build()
+        .expect("options");
     assert_eq!(
         kinds(&compat),
         vec![

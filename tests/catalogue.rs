@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ocicheck::Spec;
 use ocicheck::clauses;
-use ocicheck::rule::{Check, Gate, Severity};
+use ocicheck::rule::{Basis, Check, Gate, Level, Policy, Profile, Rule, Selector, Severity};
 use ocicheck::rules;
 
 /// The catalogue is snapshot-tested: a code that changes meaning, disappears or is renumbered shows up here.
@@ -74,9 +75,9 @@ fn groups_are_contiguous() {
 }
 
 #[test]
-fn clauses_exist_and_give_the_severity_and_the_version() {
+fn clauses_exist_and_give_the_version() {
+    let docs: BTreeSet<&str> = clauses::all().iter().map(|c| c.doc).collect();
     for r in rules::all() {
-        assert!(!r.clauses.is_empty(), "{} cites no clause", r.code);
         for c in r.clauses {
             assert!(
                 clauses::lookup(c).is_some(),
@@ -84,28 +85,127 @@ fn clauses_exist_and_give_the_severity_and_the_version() {
                 r.code
             );
         }
-        let primary = clauses::lookup(r.clauses[0]).map(|c| (c.keyword, c.versions));
-        let Some((keyword, versions)) = primary else {
+        if let Some(section) = r.section {
+            let (doc, anchor) = section.split_once('#').unwrap_or((section, ""));
+            assert!(
+                docs.contains(doc) && !anchor.is_empty(),
+                "{}: section {section:?} is not `doc.md#anchor` of a spec document",
+                r.code
+            );
+        }
+        let Some(primary) = r.clauses.first().and_then(|c| clauses::lookup(c)) else {
+            assert!(
+                r.basis != Basis::Keyword && r.section.is_some(),
+                "{} cites no clause: only a rule whose basis is not a keyword may, and it names its section",
+                r.code
+            );
             continue;
         };
-        assert_eq!(
-            Severity::from_keyword(keyword),
-            Some(r.severity),
-            "{}: its primary clause {} says {keyword}",
-            r.code,
-            r.clauses[0]
-        );
-        let expected_gate = match versions {
+        // A distribution clause's versions are of the distribution spec: its rules run whatever --spec says.
+        let expected_gate = match primary.versions {
+            _ if primary.inventory == clauses::Inventory::Distribution => Gate::All,
             "main" => Gate::MainOnly,
             "v1.1.1" => Gate::V111Only,
             _ => Gate::All,
         };
         assert_eq!(
             r.gate, expected_gate,
-            "{}: primary clause {} is for {versions}",
-            r.code, r.clauses[0]
+            "{}: primary clause {} is for {}",
+            r.code, r.clauses[0], primary.versions
         );
     }
+}
+
+/// The strongest keyword among a rule's clauses, as a severity.
+fn strongest_keyword(r: &Rule) -> Option<(Severity, &'static str)> {
+    r.clauses
+        .iter()
+        .filter_map(|c| clauses::lookup(c))
+        .filter_map(|c| Severity::from_keyword(c.keyword).map(|s| (s, c.id)))
+        .max_by_key(|(s, _)| *s)
+}
+
+/// Issue 12: a rule's default level never contradicts its basis.
+#[test]
+fn default_levels_follow_their_basis() {
+    let mut problems = Vec::new();
+    let mut exceptions = Vec::new();
+    for r in rules::all() {
+        let defended = r.docs.contains("## Basis");
+        match r.basis {
+            Basis::Keyword => match strongest_keyword(r) {
+                Some((s, _)) if s == r.severity => {}
+                Some((s, id)) => problems.push(format!(
+                    "{}: basis keyword, but the strongest keyword it cites ({id}) gives {s}, not {}",
+                    r.code, r.severity
+                )),
+                None => problems.push(format!("{}: basis keyword, but it cites no keyword", r.code)),
+            },
+            Basis::Type => {}
+            Basis::Hardening => {
+                if r.severity == Severity::Error {
+                    problems.push(format!("{}: a hardening rule is an error by default", r.code));
+                }
+                if !defended {
+                    problems.push(format!("{}: a hardening rule's docs need `## Basis` (what it protects, and that no clause requires it)", r.code));
+                }
+            }
+            Basis::Exception => {
+                exceptions.push(r.code);
+                if !defended {
+                    problems.push(format!("{}: an exception's docs must defend it under `## Basis`", r.code));
+                }
+            }
+        }
+    }
+    assert!(
+        exceptions.len() <= Basis::MAX_EXCEPTIONS,
+        "{} exceptions ({exceptions:?}); at most {} are allowed",
+        exceptions.len(),
+        Basis::MAX_EXCEPTIONS
+    );
+    assert!(
+        problems.is_empty(),
+        "levels that contradict their basis:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// `--profile strict` and `--deny hardening` make every hardening rule an error; nothing else raises them.
+#[test]
+fn strict_and_deny_hardening_raise_hardening_rules() {
+    let all: Vec<&'static Rule> = rules::all().collect();
+    let strict = Policy::new(&all, Spec::V1_1_1, &Profile::Strict.overrides());
+    let deny = Selector::parse("hardening", &all).map(|s| vec![(s, Level::Deny)]);
+    let Ok(deny) = deny else {
+        panic!("`hardening` is not a selector: {deny:?}");
+    };
+    let denied = Policy::new(&all, Spec::V1_1_1, &deny);
+    let defaults = Policy::new(&all, Spec::V1_1_1, &[]);
+    let mut hardening = 0;
+    for r in all.iter().filter(|r| r.gate.allows(Spec::V1_1_1)) {
+        if r.basis == Basis::Hardening {
+            hardening += 1;
+            if r.default_enabled {
+                assert_ne!(
+                    defaults.severity(r.code),
+                    Some(Severity::Error),
+                    "{}",
+                    r.code
+                );
+                assert_eq!(denied.severity(r.code), Some(Severity::Error), "{}", r.code);
+                assert_eq!(strict.severity(r.code), Some(Severity::Error), "{}", r.code);
+            }
+        } else {
+            assert_eq!(
+                denied.severity(r.code),
+                defaults.severity(r.code),
+                "{}",
+                r.code
+            );
+        }
+    }
+    assert!(hardening > 0);
 }
 
 #[test]
@@ -182,4 +282,27 @@ fn static_clause_coverage() {
         "only {:.1}% of static clauses are cited; missing: {uncovered:?}",
         share * 100.0
     );
+}
+
+/// The REG rules check what a registry served: they cite distribution-spec clauses only, and only those a client
+/// that reads can decide (`static` or `partial` in the inventory).
+#[test]
+fn registry_rules_cite_checkable_distribution_clauses() {
+    let reg = rules::GROUPS
+        .iter()
+        .find(|(g, _)| *g == "REG")
+        .map(|(_, l)| *l)
+        .unwrap_or_default();
+    assert!(!reg.is_empty());
+    for r in reg {
+        for c in r.clauses {
+            let clause = clauses::lookup(c);
+            assert!(
+                clause.is_some_and(|c| c.inventory == clauses::Inventory::Distribution
+                    && matches!(c.checkable, "static" | "partial")),
+                "{} cites {c}: {clause:?}",
+                r.code
+            );
+        }
+    }
 }

@@ -492,11 +492,11 @@ fn progress_sink_sees_every_blob_and_byte() {
     }
 
     let rec = Arc::new(Recorder::default());
-    let opts = ocicheck::Options {
-        progress: Some(ocicheck::progress::Sink(rec.clone())),
-        jobs: 3,
-        ..ocicheck::Options::default()
-    };
+    let mut opts = ocicheck::Options::builder()
+        .jobs(3)
+        .build()
+        .expect("options");
+    opts.progress = Some(ocicheck::progress::Sink(rec.clone()));
     let report = ocicheck::validate(&root().join(UMOCI), &opts).expect("validates");
     assert_eq!(report.summary.errors, 0);
     let (blobs, bytes) = rec.start.lock().ok().and_then(|s| *s).expect("started");

@@ -41,10 +41,8 @@ fn fast_reports_all_but_what_reads_layer_contents() {
     let mut problems = Vec::new();
     for case in &cases {
         let full_opts = case.options().unwrap_or_else(|e| panic!("{e}"));
-        let fast_opts = Options {
-            fast: true,
-            ..full_opts.clone()
-        };
+        let mut fast_opts = full_opts.clone();
+        fast_opts.fast = true;
         let Some(full) = run(case, &root, &full_opts) else {
             continue;
         };
@@ -106,10 +104,8 @@ fn every_format_says_what_fast_left_out() {
         .into_iter()
         .find(|c| c.id == "valid/mixed-compression-layers")
         .expect("the case exists");
-    let opts = Options {
-        fast: true,
-        ..case.options().unwrap_or_else(|e| panic!("{e}"))
-    };
+    let mut opts = case.options().unwrap_or_else(|e| panic!("{e}"));
+    opts.fast = true;
     let report = run(&case, &root, &opts).expect("a layout");
     let sk = report.skipped.as_ref().expect("skipped");
     assert_eq!(sk.option, "--fast");

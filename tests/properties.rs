@@ -284,11 +284,11 @@ fn validate_built(built: &Built, jobs: usize) -> Report {
     let dir = tmp.path().join("layout");
     recipe::write_tree(built, &dir).expect("write layout");
     let src = ocicheck::source::dir::DirSource::open(&dir).expect("open layout");
-    let opts = Options {
-        spec: Spec::V1_1_1,
-        jobs,
-        ..Options::default()
-    };
+    let opts = Options::builder()
+        .spec(Spec::V1_1_1)
+        .jobs(jobs)
+        .build()
+        .expect("options");
     ocicheck::validate_layout(&src, "layout", &opts)
 }
 
@@ -825,12 +825,12 @@ fn arbitrary_bytes_never_panic() {
             ),
             |(bytes, media_type)| {
                 for spec in [Spec::V1_1_1, Spec::Main] {
-                    let opts = Options {
-                        spec,
-                        media_type: media_type.map(str::to_string),
-                        jobs: 1,
-                        ..Options::default()
-                    };
+                    let mut opts = Options::builder()
+                        .spec(spec)
+                        .jobs(1)
+                        .build()
+                        .expect("options");
+                    opts.media_type = media_type.map(str::to_string);
                     let _ =
                         ocicheck::validate_document("doc.json", "doc.json", bytes.clone(), &opts);
                 }

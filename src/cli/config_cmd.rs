@@ -2,10 +2,17 @@
 
 use ocicheck::config::Resolved;
 
-pub fn render(r: &Resolved, json: bool) -> String {
+pub fn render(r: &Resolved, max_memory: u64, json: bool) -> String {
     let set = r.settings(false, ocicheck::DEFAULT_MAX_FINDINGS, None);
+    let memory_from = if max_memory == ocicheck::DEFAULT_MAX_MEMORY {
+        "default"
+    } else {
+        "--max-memory"
+    };
     if json {
         let mut v = serde_json::to_value(&set).unwrap_or_default();
+        v["max_memory"] = serde_json::json!(max_memory);
+        v["sources"]["max_memory"] = serde_json::json!(memory_from);
         v["skipped_config_files"] = serde_json::json!(
             r.skipped
                 .iter()
@@ -35,6 +42,11 @@ pub fn render(r: &Resolved, json: bool) -> String {
             src("profile"),
         ),
         ("fail-on".into(), set.fail_on.clone(), src("fail_on")),
+        (
+            "max-memory".into(),
+            ocicheck::memory::size(max_memory),
+            memory_from.into(),
+        ),
     ];
     if set.overrides.is_empty() {
         rows.push(("rules".into(), "the defaults".into(), "default".into()));

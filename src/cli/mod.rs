@@ -2,7 +2,9 @@
 //! pages and sizes on the command line.
 
 pub mod config_cmd;
+pub mod jsonl;
 pub mod man;
+pub mod merge;
 pub mod out;
 pub mod size;
 pub mod validate;

@@ -21,6 +21,7 @@ pub struct Limits {
     pub max_input_size: u64,
     pub max_blob_time: u64,
     pub max_time: u64,
+    pub max_memory: u64,
 }
 
 pub struct Args {
@@ -32,6 +33,12 @@ pub struct Args {
     pub media_type: Option<String>,
     pub fast: bool,
     pub allow_incomplete: bool,
+    pub shard: Option<ocicheck::shard::Shard>,
+    /// `--format jsonl` (then `format` is `json`, for the checks of the other flags).
+    pub jsonl: bool,
+    pub resume: Option<PathBuf>,
+    /// `--referrers`, `--insecure`, `--timeout` (docker:// inputs).
+    pub remote: ocicheck::options::Remote,
     pub format: Format,
     pub output: Vec<String>,
     pub quiet: bool,
@@ -71,27 +78,29 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         .map(|p| Baseline::read(p).map(|b| (b, p.to_path_buf())))
         .transpose()?;
     let l = &a.limits;
-    let mut opts = Options {
-        spec: settings.spec,
-        profile: settings.profile,
-        progress: ocicheck::progress::Bar::for_stderr(a.quiet),
-        media_type: a.media_type.clone(),
-        max_json_size: l.max_json_size,
-        max_layer_ratio: l.max_layer_ratio,
-        max_layer_size: l.max_layer_size,
-        max_json_values: l.max_json_values,
-        max_json_total: l.max_json_total,
-        max_findings: l.max_findings,
-        max_layer_entries: l.max_layer_entries,
-        max_stream_memory: l.max_stream_memory,
-        max_input_size: l.max_input_size,
-        max_blob_time: std::time::Duration::from_secs(l.max_blob_time),
-        max_time: std::time::Duration::from_secs(l.max_time),
-        overrides: settings.overrides.clone(),
-        content_graph: targets.iter().any(|t| t.format == Format::Html),
-        fast: a.fast,
-        ..Options::default()
-    };
+    // Options is #[non_exhaustive] (the binary is another crate than the library): its fields are set one by one.
+    let mut opts = Options::default();
+    opts.spec = settings.spec;
+    opts.profile = settings.profile;
+    opts.progress = ocicheck::progress::Bar::for_stderr(a.quiet);
+    opts.media_type = a.media_type.clone();
+    opts.max_json_size = l.max_json_size;
+    opts.max_layer_ratio = l.max_layer_ratio;
+    opts.max_layer_size = l.max_layer_size;
+    opts.max_json_values = l.max_json_values;
+    opts.max_json_total = l.max_json_total;
+    opts.max_findings = l.max_findings;
+    opts.max_layer_entries = l.max_layer_entries;
+    opts.max_stream_memory = l.max_stream_memory;
+    opts.max_input_size = l.max_input_size;
+    opts.max_blob_time = std::time::Duration::from_secs(l.max_blob_time);
+    opts.max_time = std::time::Duration::from_secs(l.max_time);
+    opts.overrides = settings.overrides.clone();
+    opts.content_graph = targets.iter().any(|t| t.format == Format::Html);
+    opts.fast = a.fast;
+    opts.max_memory = l.max_memory;
+    opts.shard = a.shard;
+    opts.remote = a.remote.clone();
     if let Some(j) = a.jobs {
         opts.jobs = j.max(1);
     }
@@ -104,6 +113,40 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             .collect::<Result<_, _>>()?,
         digests: a.digests.clone(),
     };
+    if a.resume.is_some() && !a.jsonl {
+        return Err(
+            "--resume reads the output of --format jsonl: use it with --format jsonl".into(),
+        );
+    }
+    if a.jsonl {
+        if !a.output.is_empty()
+            || a.baseline.is_some()
+            || a.write_baseline.is_some()
+            || a.statistics
+        {
+            return Err(
+                "--format jsonl writes to stdout alone: not with --output, --baseline, --write-baseline or --statistics"
+                    .into(),
+            );
+        }
+        if let Some(p) = a
+            .paths
+            .iter()
+            .find(|p| p.to_str().is_some_and(|s| s.starts_with("docker://")))
+        {
+            return Err(format!(
+                "--format jsonl streams a layout or an archive image by image; {} is validated whole: use --format json",
+                p.display()
+            ));
+        }
+        return super::jsonl::run(
+            &a.paths,
+            &opts,
+            a.resume.as_deref(),
+            settings.fail_on,
+            a.allow_incomplete,
+        );
+    }
     let recorded = settings.settings(a.fast, l.max_findings, a.baseline.as_deref());
     let mut reports: Vec<Report> = Vec::with_capacity(a.paths.len());
     for path in &a.paths {

@@ -24,6 +24,7 @@ use crate::options::Options;
 pub mod buf;
 pub mod tar;
 pub mod tree;
+pub mod window;
 
 pub use tar::{Entry, Kind, TarFacts};
 
@@ -44,8 +45,16 @@ pub trait ManifestLayers {
     /// or not read as a layer).
     fn manifest_layers(&self, manifest: usize) -> Vec<Option<&LayerFacts>>;
 
-    /// The replays computed so far, per stack of layers (see [`StackKey`]).
-    fn layer_stacks(&self) -> &Mutex<HashMap<StackKey, Arc<tree::Stack>>>;
+    /// The replays computed so far (see [`Stacks`]).
+    fn layer_stacks(&self) -> &Mutex<Stacks>;
+}
+
+/// The cross-layer replays of a run: one per distinct stack of layer blobs, and which manifest uses which.
+#[derive(Debug, Default)]
+pub struct Stacks {
+    by_blobs: HashMap<StackKey, Arc<tree::Stack>>,
+    /// The replay of each manifest that asked for one, by document id.
+    pub by_manifest: HashMap<usize, Arc<tree::Stack>>,
 }
 
 /// A stack of layers as the replay sees it: which facts are at each position (one set of facts per blob, so this
@@ -64,14 +73,16 @@ pub fn stack_of(
         .iter()
         .map(|f| f.map_or(0, |f| std::ptr::from_ref(f) as usize))
         .collect();
-    if let Ok(cache) = graph.layer_stacks().lock()
-        && let Some(s) = cache.get(&key)
+    if let Ok(mut cache) = graph.layer_stacks().lock()
+        && let Some(s) = cache.by_blobs.get(&key).cloned()
     {
-        return s.clone();
+        cache.by_manifest.insert(manifest, s.clone());
+        return s;
     }
     let stack = Arc::new(tree::replay_until(&layers, deadline));
     if let Ok(mut cache) = graph.layer_stacks().lock() {
-        cache.insert(key, stack.clone());
+        cache.by_blobs.insert(key, stack.clone());
+        cache.by_manifest.insert(manifest, stack.clone());
     }
     stack
 }
@@ -417,6 +428,39 @@ fn drain(r: &mut impl Read) -> io::Result<()> {
     }
 }
 
+/// The `window_log_max` of a zstd layer's decoder and the reservation of its window in the run's memory budget
+/// (none without a budget), from the first frame's header in `peek`: when it does not fit, why not. A decoder
+/// waits while other layers' decoders hold the windows it needs.
+fn reserve_window(
+    peek: &[u8],
+    req: &Request,
+) -> Result<(u32, Option<crate::memory::Held>), String> {
+    let Some(memory) = req.budget.as_ref().and_then(|b| b.memory.as_ref()) else {
+        return Ok((window::MAX_WINDOW_LOG, None));
+    };
+    // A header past the first bytes (behind a long skippable frame): the largest window zstd decodes by default.
+    // Never less than the window of zstd's levels up to 19 without `--long`, so that later frames of a layer made
+    // of many (zstd:chunked) fit too.
+    let asked = window::first_window(peek).unwrap_or(1 << window::MAX_WINDOW_LOG);
+    let log = window::log_for(asked.max(window::COMMON_WINDOW));
+    match memory.hold_waiting(window::cost(log), req.limits.deadline) {
+        Ok(held) => Ok((log, Some(held))),
+        Err(_)
+            if req
+                .limits
+                .deadline
+                .is_some_and(|d| std::time::Instant::now() >= d) =>
+        {
+            Err(DEADLINE.to_string())
+        }
+        Err(e) => Err(format!(
+            "the layer's zstd frames ask for a window of {}; {}, so it was not decompressed",
+            crate::memory::size(asked),
+            e.describe()
+        )),
+    }
+}
+
 /// Run the layer pass over a blob's bytes.
 pub fn scan(reader: impl Read, req: &Request) -> Outcome {
     let mut file = reader;
@@ -471,8 +515,16 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
     tar_facts.budget = req.budget.clone();
     let mut decode_error: Option<io::Error> = None;
     let mut uncompressed = 0u64;
+    // A zstd decoder's window, reserved before it is made (and given back when this pass ends).
+    let mut window: Option<(u32, Option<crate::memory::Held>)> = None;
+    if decoder == Some(Compression::Zstd) {
+        match reserve_window(&peek, req) {
+            Ok(w) => window = Some(w),
+            Err(why) => tripped = Some(why),
+        }
+    }
 
-    if let Some(c) = decoder {
+    if let Some(c) = decoder.filter(|_| tripped.is_none()) {
         let raw = RawReader {
             inner: &mut file,
             hasher: &mut blob_hasher,
@@ -482,8 +534,14 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
         let buffered = buf::Buffered::new(io::Cursor::new(&peek[..]).chain(raw));
         let decoded: Result<Box<dyn Read + '_>, io::Error> = match c {
             Compression::Gzip => Ok(Box::new(crate::gzip::MultiGz::new(buffered))),
-            Compression::Zstd => zstd::stream::read::Decoder::with_buffer(buffered)
-                .map(|d| Box::new(d) as Box<dyn Read + '_>),
+            Compression::Zstd => {
+                zstd::stream::read::Decoder::with_buffer(buffered).and_then(|mut d| {
+                    if let Some((log, _)) = window {
+                        d.window_log_max(log)?;
+                    }
+                    Ok(Box::new(d) as Box<dyn Read + '_>)
+                })
+            }
             Compression::None => Ok(Box::new(buffered)),
         };
         match decoded {
@@ -539,6 +597,21 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
             message,
         }
     };
+    // A later frame that asks for a larger window than the first one was reserved for: the budget's limit, not
+    // a corrupt stream.
+    if tripped.is_none()
+        && let Some((log, Some(_))) = &window
+        && *log < window::MAX_WINDOW_LOG
+        && decode_error
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains("too much memory"))
+    {
+        tripped = Some(format!(
+            "a zstd frame of the layer asks for a larger window than its first frame ({}), which is what the run's memory budget (--max-memory) gave its decoder",
+            crate::memory::size(1 << log)
+        ));
+    }
+    drop(window);
     let limit = tripped.map(&stop_at);
     let decode_error = if limit.is_some() {
         None
@@ -648,6 +721,60 @@ mod tests {
         assert_eq!(f.detected, Detected::Zstd);
         assert!(f.complete(), "{f:?}");
         assert_eq!(f.diff_ids, vec![Algorithm::Sha256.digest_of(&raw)]);
+    }
+
+    /// A zstd frame with the given window (its content size left out, so the header names the window).
+    fn zstd_frame(window_log: u32, data: &[u8]) -> Vec<u8> {
+        let mut e = zstd::stream::Encoder::new(Vec::new(), 3).expect("encoder");
+        e.window_log(window_log).expect("window log");
+        e.include_contentsize(false).expect("no content size");
+        e.write_all(data).expect("write");
+        e.finish().expect("finish")
+    }
+
+    #[test]
+    fn zstd_windows_are_reserved_from_the_memory_budget() {
+        let raw = one_file();
+        let with = |limit: u64| {
+            let memory = Arc::new(crate::memory::Budget::with_limit(256 << 20, limit));
+            let r = Request {
+                budget: Some(Arc::new(tar::KeepBudget::new(1000, Some(memory.clone())))),
+                ..req(Compression::Zstd)
+            };
+            (memory, r)
+        };
+        // Room enough: decoded, and the window given back when the pass ends.
+        let (memory, r) = with(64 << 20);
+        let f = scan(&zstd_frame(22, &raw)[..], &r).facts.expect("facts");
+        assert!(f.complete(), "{f:?}");
+        assert_eq!(memory.used_by(crate::memory::Use::Window), 0);
+        assert!(memory.peak() >= 8 << 20, "at least the common window");
+        // No room for the window: not decompressed, a limit that names --max-memory; the blob still hashed.
+        let (_, r) = with(4 << 20);
+        let bytes = zstd_frame(22, &raw);
+        let o = scan(&bytes[..], &r);
+        assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(&bytes)));
+        let f = o.facts.expect("facts");
+        let stop = f.limit.as_ref().expect("a limit");
+        assert!(stop.message.contains("--max-memory"), "{stop:?}");
+        assert!(f.diff_ids.is_empty() && f.tar.entries.is_empty());
+        // A later frame that asks for more than the first one was given: a limit, not a corrupt stream.
+        let (a, b) = raw.split_at(700);
+        let mut two = zstd_frame(20, a);
+        two.extend(zstd_frame(26, b));
+        let (_, r) = with(200 << 20);
+        let f = scan(&two[..], &r).facts.expect("facts");
+        assert!(f.decode_error.is_none(), "{f:?}");
+        let stop = f.limit.as_ref().expect("a limit");
+        assert!(
+            stop.message.contains("larger window than its first frame"),
+            "{stop:?}"
+        );
+        // The first frame's large window is what it gets (within the budget).
+        let mut two = zstd_frame(26, a);
+        two.extend(zstd_frame(20, b));
+        let f = scan(&two[..], &r).facts.expect("facts");
+        assert!(f.complete(), "{f:?}");
     }
 
     #[test]

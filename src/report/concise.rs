@@ -61,7 +61,7 @@ fn line(s: &mut String, r: &Report, f: &Finding, cwd: Option<&Path>) {
     let path = relative(&super::github::path_of(r, &f.location.file), cwd);
     let (l, c) = (f.location.line.unwrap_or(1), f.location.column.unwrap_or(1));
     let mut msg = f.message.replace('\n', " ");
-    if r.input.kind == "archive" {
+    if r.input.kind == "archive" || r.input.kind == "registry" {
         let _ = write!(msg, " (in {})", f.location.file);
     }
     if let Some(e) = &f.location.entry {

@@ -124,7 +124,11 @@ fn line(s: &mut String, report: &Report, f: &Finding) {
     if !f.location.via.is_empty() {
         let _ = write!(msg, "\nvia {}", f.location.via.join(" → "));
     }
-    let _ = write!(msg, "\n{} · {}", f.clauses.join(", "), f.spec_url);
+    if f.clauses.is_empty() {
+        let _ = write!(msg, "\n{}", f.spec_url);
+    } else {
+        let _ = write!(msg, "\n{} · {}", f.clauses.join(", "), f.spec_url);
+    }
     let _ = writeln!(s, "::{command} {}::{}", props.join(","), data(&msg));
 }
 

@@ -124,8 +124,8 @@ fn section(s: &mut String, report: &Report, style: Style) {
             )
         );
     }
-    if let Some(images) = &report.images {
-        // Only with --ref/--platform/--digest: say which images the findings are about.
+    if let Some(images) = report.images.as_ref().filter(|_| report.images_selected) {
+        // Only with --ref/--platform/--digest or --shard: say which images the findings are about.
         let _ = writeln!(
             s,
             "validated {} image{}:",
@@ -219,6 +219,11 @@ fn section(s: &mut String, report: &Report, style: Style) {
             format!(" ({})", extra.join("; "))
         }
     );
+    let line = match &report.not_validated {
+        // The summary line says what it does not cover.
+        Some(nv) => format!("{line}; {}", nv.sentence()),
+        None => line,
+    };
     let _ = writeln!(s, "\n{}", wrap(&line, "", "  ", WIDTH));
 }
 
@@ -274,7 +279,9 @@ fn finding(s: &mut String, f: &Finding, style: Style) {
     let _ = writeln!(s, "{head}");
     let _ = writeln!(s, "{}", wrap(&f.message, "    ", "    ", WIDTH));
     let clauses = f.clauses.join(", ");
-    if 4 + clauses.chars().count() + 3 + f.spec_url.chars().count() <= WIDTH {
+    if clauses.is_empty() {
+        let _ = writeln!(s, "    {}", f.spec_url);
+    } else if 4 + clauses.chars().count() + 3 + f.spec_url.chars().count() <= WIDTH {
         let _ = writeln!(s, "    {clauses} · {}", f.spec_url);
     } else {
         let _ = writeln!(s, "{}", wrap(&clauses, "    ", "    ", WIDTH));

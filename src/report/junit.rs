@@ -240,13 +240,12 @@ fn finding_text(f: &Finding) -> String {
     if !f.location.via.is_empty() {
         let _ = write!(s, " (via {})", f.location.via.join(" → "));
     }
-    let _ = write!(
-        s,
-        "\n  {}\n  {} · {}\n",
-        f.message,
-        f.clauses.join(", "),
-        f.spec_url
-    );
+    let cited = if f.clauses.is_empty() {
+        f.spec_url.clone()
+    } else {
+        format!("{} · {}", f.clauses.join(", "), f.spec_url)
+    };
+    let _ = write!(s, "\n  {}\n  {cited}\n", f.message);
     s
 }
 

@@ -36,6 +36,8 @@ pub struct RuleInfo {
     pub clauses: Vec<&'static str>,
     /// The severity the rule has by default.
     pub default_severity: Severity,
+    /// Why that is its default severity: `keyword`, `type`, `hardening` or `exception`.
+    pub basis: &'static str,
     /// Whether the rule runs, for this spec version, without being selected.
     pub default_enabled: bool,
     /// The severity in this run, after profile, configuration and flags; `None` when it is off.
@@ -45,6 +47,7 @@ pub struct RuleInfo {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
@@ -57,6 +60,7 @@ pub const TOOL: Tool = Tool {
 };
 
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Input {
     pub path: String,
     /// `layout` or `document` (later `archive`).
@@ -72,6 +76,7 @@ pub struct Input {
 /// How many findings there are, by severity: every finding, the listed ones and those the limits left out of the
 /// list ([`Report::not_listed`]) alike, less those a baseline or an ignore suppressed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
@@ -126,6 +131,7 @@ impl Summary {
 
 /// What a baseline (`--baseline`) or the `[[ignore]]` entries of `ocicheck.toml` took out of the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Suppressed {
     /// The baseline file, if one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,15 +143,23 @@ pub struct Suppressed {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     pub tool: Tool,
     pub spec: &'static str,
     pub input: Input,
     pub findings: Vec<Finding>,
     pub summary: Summary,
-    /// With `--ref`/`--platform`/`--digest`: the image manifests validated, in walk order.
+    /// For a layout or an archive: the image manifests validated, in walk order (with `--shard`, those of the
+    /// shard).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<crate::select::ImageRef>>,
+    /// Whether `images` is a choice (`--ref`/`--platform`/`--digest`, `--shard`): the text formats then list them.
+    #[serde(skip)]
+    pub images_selected: bool,
+    /// With `--shard`: which shard this is, and what `ocicheck merge` needs to sort the shards' findings as one run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
     /// With `--fast`: what was not checked, so that a clean report is not read as more than it says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<Skipped>,
@@ -158,6 +172,7 @@ pub struct Report {
     pub not_listed: Vec<NotListed>,
     /// The settings in force (set by the command line; `None` for a report made through the library alone).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[doc(hidden)]
     pub settings: Option<Settings>,
     /// What a baseline or ignore entries suppressed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,15 +180,95 @@ pub struct Report {
     /// The content graph (index → manifests → configs, layers, referrers), for the HTML report; made only when
     /// [`Options::content_graph`](crate::Options::content_graph) asks for it.
     #[serde(skip)]
+    #[doc(hidden)]
     pub contents: Option<ContentGraph>,
     /// The SARIF fingerprints of `findings`, when findings were taken out after the run (a baseline): each keeps
     /// the one it had in the full report.
     #[serde(skip)]
+    #[doc(hidden)]
     pub fingerprints: Option<Vec<String>>,
+    /// Images and blobs the run could not validate (see `crate::coverage`); absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_validated: Option<NotValidated>,
+}
+
+/// The shard a report covers (`--shard I/N`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShardInfo {
+    /// 0-based.
+    pub index: usize,
+    pub count: usize,
+    /// The place in the whole run's report order (the walk's) of each file this shard's findings and images are
+    /// located in: findings of several shards sort by it as one run sorts them.
+    pub order: std::collections::BTreeMap<String, usize>,
+}
+
+/// What a run of a layout or archive did not validate, with the number of images it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NotValidated {
+    /// Image manifests read and validated.
+    pub images_validated: usize,
+    pub images_not_validated: usize,
+    pub blobs_not_validated: usize,
+    pub items: Vec<NotValidatedItem>,
+}
+
+/// One image (what an index entry points at) or blob that was not validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct NotValidatedItem {
+    /// `image` or `blob`.
+    pub kind: &'static str,
+    /// The blob's path in the layout, or the digest as written when it names no path.
+    pub file: String,
+    /// The chain of descriptors that reached it.
+    pub via: Vec<String>,
+    pub reason: String,
+}
+
+impl NotValidated {
+    /// The clause the human summary line ends with: `2 images validated, 1 not validated: <file> (<reason>)`.
+    pub fn sentence(&self) -> String {
+        let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+        let mut s = format!("{} validated", n(self.images_validated, "image"));
+        if self.images_not_validated > 0 {
+            s.push_str(&format!(", {} not validated", self.images_not_validated));
+        }
+        if self.blobs_not_validated > 0 {
+            s.push_str(&format!(
+                ", {} not validated",
+                n(self.blobs_not_validated, "blob")
+            ));
+        }
+        let shown: Vec<String> = self
+            .items
+            .iter()
+            .take(3)
+            .map(|i| format!("{} ({})", short_blob(&i.file), i.reason))
+            .collect();
+        s.push_str(": ");
+        s.push_str(&shown.join("; "));
+        if self.items.len() > 3 {
+            s.push_str(&format!("; and {} more", self.items.len() - 3));
+        }
+        s
+    }
+}
+
+/// `blobs/sha256/<first 12 hex digits>…` for a blob path, the text itself otherwise.
+fn short_blob(file: &str) -> String {
+    match file.rsplit_once('/') {
+        Some((dir, name)) if dir.starts_with("blobs/") && name.len() > 16 => {
+            format!("{dir}/{}…", &name[..12.min(name.len())])
+        }
+        _ => file.to_string(),
+    }
 }
 
 /// Checks a run left out on purpose (`--fast`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Skipped {
     /// The option that left them out.
     pub option: &'static str,

@@ -227,7 +227,7 @@ fn rule(r: &RuleInfo) -> Value {
             "enabled": r.default_enabled,
             "level": level(r.default_severity),
         },
-        "properties": { "clauses": r.clauses },
+        "properties": { "clauses": r.clauses, "basis": r.basis },
     })
 }
 

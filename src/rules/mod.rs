@@ -17,6 +17,7 @@ pub mod json;
 pub mod layer;
 pub mod layout;
 pub mod manifest;
+pub mod registry;
 
 /// Every group, in catalogue order.
 pub const GROUPS: &[(&str, &[&Rule])] = &[
@@ -29,6 +30,7 @@ pub const GROUPS: &[(&str, &[&Rule])] = &[
     ("ANN", annotation::RULES),
     ("JSN", json::RULES),
     ("ARC", archive::RULES),
+    ("REG", registry::RULES),
 ];
 
 /// The rules that report limits: what a limit kept from being checked (`Out::limit`), which makes a report

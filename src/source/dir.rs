@@ -5,11 +5,14 @@
 //! any directory on its way can be swapped for a link after listing and lead outside the input; `O_NONBLOCK` so a
 //! file swapped for a FIFO cannot hang the run. Nothing is ever written.
 
+use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Entry, EntryKind, FileTree, Source, SourceIssue};
+use crate::memory::{Budget, Use};
 
 /// Directory depth below the root that is listed; deeper trees are reported, not walked.
 pub const MAX_DEPTH: usize = 32;
@@ -27,14 +30,27 @@ pub fn too_deep(path: String) -> SourceIssue {
 /// Entries listed at most (a hostile tree must not exhaust memory: each costs about 200 bytes here and in the walk).
 pub const MAX_ENTRIES: usize = 200_000;
 
+/// The layout's own entries at its root, listed first whatever their names sort after, so that no limit of the
+/// listing can hide them.
+const LAYOUT_FILES: [&str; 3] = ["oci-layout", "index.json", "blobs"];
+
 pub struct DirSource {
     root: PathBuf,
     entries: Vec<Entry>,
     issues: Vec<SourceIssue>,
+    /// The run's memory budget, which the entries listed draw from ([`crate::source::listing_cost`]).
+    budget: Option<Arc<Budget>>,
+    /// Where the listing stopped at a limit (entries, memory), if it did.
+    stopped: bool,
 }
 
 impl DirSource {
     pub fn open(root: &Path) -> io::Result<DirSource> {
+        Self::open_with(root, None)
+    }
+
+    /// [`DirSource::open`], the entries listed drawing from the run's memory budget (at most half of it).
+    pub fn open_with(root: &Path, budget: Option<Arc<Budget>>) -> io::Result<DirSource> {
         let meta = fs::metadata(root)?;
         if !meta.is_dir() {
             return Err(io::Error::new(
@@ -48,15 +64,55 @@ impl DirSource {
             root: root.to_path_buf(),
             entries: Vec::new(),
             issues: Vec::new(),
+            budget,
+            stopped: false,
         };
         s.list(root, "", 0);
         s.entries.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(s)
     }
 
+    /// Stop listing: a limit was reached at `dir` (one issue, whatever the depth it is reached at).
+    fn stop(&mut self, prefix: &str, why: String) {
+        self.stopped = true;
+        self.issues.push(SourceIssue {
+            path: prefix.trim_end_matches('/').to_string(),
+            message: format!(
+                "{why}; the rest of this directory and what follows it were not listed or checked (the layout's own oci-layout, index.json and blobs are listed first)"
+            ),
+            limit: true,
+        });
+    }
+
+    /// The names in `dir`, sorted; at the root the layout's own first. At most one more than can still be listed
+    /// is read, so that a directory of millions of entries is not held whole.
+    fn children(&mut self, dir: &Path, prefix: &str) -> io::Result<Vec<OsString>> {
+        let room = MAX_ENTRIES.saturating_sub(self.entries.len()) + 1;
+        let mut names: Vec<OsString> = Vec::new();
+        for e in fs::read_dir(dir)?.filter_map(Result::ok) {
+            if names.len() >= room {
+                break;
+            }
+            let n = e.file_name();
+            if prefix.is_empty() && LAYOUT_FILES.iter().any(|f| n == *f) {
+                continue;
+            }
+            names.push(n);
+        }
+        names.sort();
+        if prefix.is_empty() {
+            let first = LAYOUT_FILES
+                .iter()
+                .filter(|f| fs::symlink_metadata(dir.join(f)).is_ok())
+                .map(OsString::from);
+            names.splice(0..0, first);
+        }
+        Ok(names)
+    }
+
     fn list(&mut self, dir: &Path, prefix: &str, depth: usize) {
-        let rd = match fs::read_dir(dir) {
-            Ok(rd) => rd,
+        let children = match self.children(dir, prefix) {
+            Ok(c) => c,
             Err(e) => {
                 self.issues.push(SourceIssue {
                     path: prefix.trim_end_matches('/').to_string(),
@@ -68,26 +124,38 @@ impl DirSource {
                 return;
             }
         };
-        let mut children: Vec<_> = rd.filter_map(Result::ok).collect();
-        children.sort_by_key(|d| d.file_name());
-        for child in children {
-            if self.entries.len() >= MAX_ENTRIES {
-                self.issues.push(SourceIssue {
-                    path: prefix.trim_end_matches('/').to_string(),
-                    message: format!(
-                        "the layout has more than {MAX_ENTRIES} entries; the rest of this directory and what follows it were not listed or checked"
-                    ),
-                    limit: true,
-                });
+        for name in children {
+            if self.stopped {
                 return;
             }
-            let name = child.file_name();
+            if self.entries.len() >= MAX_ENTRIES {
+                self.stop(
+                    prefix,
+                    format!("the layout has more than {MAX_ENTRIES} entries"),
+                );
+                return;
+            }
+            let child = dir.join(&name);
             let (name_str, non_utf8) = match name.to_str() {
                 Some(s) => (s.to_string(), false),
                 None => (name.to_string_lossy().into_owned(), true),
             };
             let path = format!("{prefix}{name_str}");
-            let meta = match fs::symlink_metadata(child.path()) {
+            if let Some(b) = &self.budget
+                && let Err(e) = b.try_reserve_within(
+                    Use::Listing,
+                    crate::source::listing_cost(&path, 0),
+                    b.limit() / 2,
+                )
+            {
+                let why = format!(
+                    "the layout's entries take what the run's memory budget leaves the listing ({}, half of what --max-memory leaves to reserve); raise --max-memory",
+                    e.describe()
+                );
+                self.stop(prefix, why);
+                return;
+            }
+            let meta = match fs::symlink_metadata(&child) {
                 Ok(m) => m,
                 Err(e) => {
                     self.issues.push(SourceIssue {
@@ -122,7 +190,7 @@ impl DirSource {
                 if depth + 1 >= MAX_DEPTH {
                     self.issues.push(too_deep(path));
                 } else if !non_utf8 {
-                    self.list(&child.path(), &format!("{path}/"), depth + 1);
+                    self.list(&child, &format!("{path}/"), depth + 1);
                 }
             }
         }
@@ -132,6 +200,10 @@ impl DirSource {
 impl FileTree for DirSource {
     fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    fn complete(&self) -> bool {
+        !self.stopped
     }
 
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {
@@ -225,6 +297,40 @@ fn open_beneath(root: &Path, path: &str) -> io::Result<fs::File> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_limit_never_hides_the_layout_files() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        fs::create_dir_all(d.join("blobs/sha256")).expect("mkdir");
+        fs::create_dir_all(d.join("aaa")).expect("mkdir");
+        for f in ["oci-layout", "index.json", "blobs/sha256/aa"] {
+            fs::write(d.join(f), b"{}").expect("write");
+        }
+        for i in 0..100 {
+            fs::write(d.join(format!("aaa/f{i:03}")), b"").expect("write");
+        }
+        // Room in the listing's half of the budget for about 20 entries: `aaa` sorts first, but the layout's own
+        // files are listed before it.
+        let budget = Arc::new(Budget::with_limit(1 << 20, 12_000));
+        let s = DirSource::open_with(d, Some(budget.clone())).expect("open");
+        for f in ["oci-layout", "index.json", "blobs", "blobs/sha256/aa"] {
+            assert!(s.entry(f).is_some(), "{f}");
+        }
+        assert!(!s.complete());
+        assert!(s.entries.len() < 30, "{}", s.entries.len());
+        assert!(budget.used_by(Use::Listing) <= 6_000);
+        assert_eq!(s.issues.len(), 1, "{:?}", s.issues);
+        assert_eq!(s.issues[0].path, "aaa");
+        assert!(
+            s.issues[0].message.contains("raise --max-memory"),
+            "{:?}",
+            s.issues
+        );
+        // Without a budget: everything.
+        let s = DirSource::open(d).expect("open");
+        assert!(s.complete() && s.entries.len() == 106);
+    }
 
     /// A directory on a blob's way swapped for a link after listing: the open fails instead of leaving the input.
     #[test]

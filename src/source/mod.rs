@@ -22,6 +22,7 @@ use crate::kind::DocKind;
 pub mod archive;
 pub mod dir;
 pub mod fault;
+pub mod registry;
 
 /// The type of a file-system entry, as found (symlinks are never followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,24 @@ pub struct Entry {
     /// The name was not valid UTF-8 (the path holds a lossy rendering).
     pub non_utf8: bool,
 }
+
+/// What one listed entry costs the run's memory budget ([`crate::memory::Use::Listing`]), on the high side: the
+/// entry and the copies of its path the listing and the layout made of it hold (an archive's raw name, its
+/// normalised path, the entry, its span: four), and for a file under `blobs/` the walk's record of the blob, its
+/// verification job and result, which hold the path and digests again (measured: 1.4 KiB for a 200,000-blob
+/// directory). The listing takes at most half of the budget, so that the documents and layers it lists can be
+/// checked.
+pub fn listing_cost(path: &str, link_len: usize) -> u64 {
+    let blob = if path.trim_start_matches("./").contains("blobs/") {
+        BLOB_COST + 4 * path.len() as u64
+    } else {
+        0
+    };
+    ENTRY_COST + 4 * (path.len() + link_len) as u64 + blob
+}
+
+const ENTRY_COST: u64 = 256;
+const BLOB_COST: u64 = 1024;
 
 /// A problem the source met while listing or reading, other than what rules check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +110,17 @@ pub trait BlobStore: Send + Sync {
         media_type: Option<&str>,
     ) -> io::Result<Box<dyn Read + Send + '_>>;
 
+    /// Stream a blob that the descriptors reaching it say has `size` bytes. A store that may not know where a
+    /// blob ends (a registry that answers without a length) stops past that size; the others ignore it.
+    fn open_blob_sized(
+        &self,
+        digest: &Digest,
+        media_type: Option<&str>,
+        _size: Option<u64>,
+    ) -> io::Result<Box<dyn Read + Send + '_>> {
+        self.open_blob(digest, media_type)
+    }
+
     /// Read a whole blob, but no more than `cap` bytes: `Ok(Err(len))` when it is longer.
     fn read_small(
         &self,
@@ -118,6 +148,12 @@ pub trait FileTree: Send + Sync {
 
     /// Open a regular file for streaming. Only paths listed as [`EntryKind::File`] can be opened.
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>>;
+
+    /// Whether every entry is listed: `false` after a limit of the listing (its entry count or the memory budget),
+    /// when a path that is not listed may still be there. (The layout's own root files are always looked for.)
+    fn complete(&self) -> bool {
+        true
+    }
 
     /// Where a file's bytes start in the input's byte stream, for trees that read faster in that order (a
     /// compressed archive decompresses forward only). `None`: any order is as good.
@@ -214,6 +250,9 @@ pub struct RootDoc {
     pub media_type: Option<String>,
     /// Its bytes, at most `--max-json-size` of them.
     pub bytes: Vec<u8>,
+    /// The blob it is, when it is content-addressed (a manifest a registry served): the walk then knows it by that
+    /// blob's path, so a descriptor that reaches it again (a referrer's `subject`) finds the same document.
+    pub digest: Option<Digest>,
 }
 
 /// An input: its blobs by digest, where the walk starts, and what else the source can say about itself.
@@ -248,5 +287,19 @@ pub trait Source: BlobStore {
     /// The entries of the file tree; none without one.
     fn entries(&self) -> &[Entry] {
         self.tree().map_or(&[], |t| t.entries())
+    }
+
+    /// With `--referrers`: the index that lists what refers to the manifest or index `subject` (for a registry,
+    /// the Referrers API's answer, or the index tagged by the referrers tag schema), as a document to walk from.
+    /// `None` when there is nothing to list (a layout lists its artifacts in `index.json`).
+    fn referrers(&self, _subject: &Digest) -> Option<RootDoc> {
+        None
+    }
+
+    /// Whether `--fast` checks blobs by what [`BlobStore::stat_blob`] says (existence and size) instead of reading
+    /// them: a registry answers a HEAD per blob instead of sending every layer. A file tree reads them (hashing is
+    /// what `--fast` keeps there).
+    fn fast_by_stat(&self) -> bool {
+        false
     }
 }

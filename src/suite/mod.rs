@@ -4,7 +4,7 @@
 //!   document), its expected verdict (`valid`, `invalid-must`, `warn-should`), its clause ids and expected codes,
 //!   and whether the expectation holds for any validator (`portable`) or only under ocicheck-specific settings
 //!   (a resource limit, a profile, injected I/O faults).
-//! - [`export`] materialises every case as real files plus `index.json` and `cases.tsv`, the manifest of
+//! - [`export`](mod@export) materialises every case as real files plus `index.json` and `cases.tsv`, the manifest of
 //!   expectations.
 //! - [`run`] runs any validator (a command line with `{}` for the case's path) over an export and scores its exit
 //!   statuses; [`run::compare`] puts several runs side by side (the matrix of `docs/compliance.md`).
@@ -189,7 +189,7 @@ fn input_name(case: &Case) -> String {
         .unwrap_or_else(|| "input".into())
 }
 
-/// Describe one case (without its bytes; [`export`] fills in `ref`).
+/// Describe one case (without its bytes; [`export()`] fills in `ref`).
 pub fn entry(case: &Case) -> Result<Entry, String> {
     let (flags, requires) = flags_of(case);
     let spec = case

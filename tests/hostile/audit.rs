@@ -1,6 +1,6 @@
 //! The second audit's inputs at full size (issue 13: time, streams, output, inputs misread as JSON, no fail-open),
 //! each run by the release binary with its time and peak RSS printed. Ignored by `cargo test`; run by
-//! `scripts/hostile.sh` (its `audit_time_inputs_output` part).
+//! `scripts/hostile.sh` (its `audit` part).
 
 use std::io::Write as _;
 use std::process::Stdio;
@@ -16,7 +16,10 @@ fn report(what: &str, took: Duration, rss: u64) {
         took.as_secs_f64(),
         rss as f64 / (1 << 20) as f64
     );
-    assert!(rss < CAP_BYTES, "{what}: peak RSS {rss} bytes is over the cap");
+    assert!(
+        rss < CAP_BYTES,
+        "{what}: peak RSS {rss} bytes is over the cap"
+    );
 }
 
 fn timed(
@@ -199,8 +202,17 @@ fn audit_output_to_a_closed_pipe_or_a_full_device() {
         "audit validate … | head on a 20,000-finding report: {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let full = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/full")

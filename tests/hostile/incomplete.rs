@@ -83,7 +83,7 @@ fn an_invalid_image_padded_past_the_json_limit_is_incomplete_not_a_pass() {
 
 #[test]
 fn every_kind_of_limit_makes_the_report_incomplete() {
-    use ocicheck::{Options, validate};
+    use ocicheck::validate;
     let tmp = tempfile::tempdir().expect("tempdir");
     // The decompression guard of the layer pass (LYR003).
     let g = tmp.path().join("gzip");
@@ -92,10 +92,8 @@ fn every_kind_of_limit_makes_the_report_incomplete() {
         &super::gzip_bomb(48),
         "application/vnd.oci.image.layer.v1.tar+gzip",
     );
-    let o = Options {
-        max_layer_size: 16 << 20,
-        ..super::opts()
-    };
+    let mut o = super::opts();
+    o.max_layer_size = 16 << 20;
     let r = validate(&g, &o).expect("validates");
     let inc = r.incomplete.expect("incomplete");
     assert_eq!(
@@ -121,10 +119,8 @@ fn every_kind_of_limit_makes_the_report_incomplete() {
     std::io::Write::write_all(&mut gz, &tar).expect("gzip");
     let a = tmp.path().join("a.tar.gz");
     std::fs::write(&a, gz.finish().expect("gzip")).expect("write");
-    let o = Options {
-        max_layer_size: 1 << 20,
-        ..super::opts()
-    };
+    let mut o = super::opts();
+    o.max_layer_size = 1 << 20;
     let r = validate(&a, &o).expect("validates");
     let inc = r.incomplete.expect("incomplete");
     assert_eq!(
@@ -138,10 +134,8 @@ fn every_kind_of_limit_makes_the_report_incomplete() {
         &super::gzip_bomb(1024),
         "application/vnd.oci.image.layer.v1.tar+gzip",
     );
-    let o = Options {
-        max_blob_time: Duration::from_millis(200),
-        ..super::opts()
-    };
+    let mut o = super::opts();
+    o.max_blob_time = Duration::from_millis(200);
     let r = validate(&slow, &o).expect("validates");
     let inc = r.incomplete.expect("incomplete");
     assert!(inc.raise.contains(&"--max-blob-time"), "{inc:?}");

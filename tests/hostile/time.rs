@@ -63,11 +63,9 @@ fn the_time_limit_holds_in_the_rule_phase() {
     let tmp = tempfile::tempdir().expect("tempdir");
     // 20,000 entries named 400 times: 8 million entries to replay, far more than two seconds' worth.
     layout_of_repeated_layer(tmp.path(), &tar_of_empty_files(20_000, ""), 400, 1);
-    let o = Options {
-        max_time: Duration::from_secs(2),
-        jobs: 2,
-        ..Options::default()
-    };
+    let mut o = Options::default();
+    o.max_time = Duration::from_secs(2);
+    o.jobs = 2;
     let t = Instant::now();
     let r = validate(tmp.path(), &o).expect("validates");
     let took = t.elapsed();
@@ -82,11 +80,9 @@ fn manifests_over_the_same_layers_share_one_replay() {
     let tmp = tempfile::tempdir().expect("tempdir");
     // 300 images of the same two-layer stack: one replay of 2 × 20,000 entries, not 300.
     layout_of_repeated_layer(tmp.path(), &tar_of_empty_files(20_000, ""), 2, 300);
-    let o = Options {
-        max_time: Duration::from_secs(60),
-        jobs: 2,
-        ..Options::default()
-    };
+    let mut o = Options::default();
+    o.max_time = Duration::from_secs(60);
+    o.jobs = 2;
     let r = validate(tmp.path(), &o).expect("validates");
     assert!(r.incomplete.is_none(), "{:?}", r.incomplete);
     assert!(!codes(&r).contains(&"LAY014"), "{:?}", codes(&r));

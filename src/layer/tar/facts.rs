@@ -116,62 +116,122 @@ pub struct TarFacts {
     pub issues: Vec<Issue>,
     pub end: End,
     pub trailing: Option<Trailing>,
-    /// Entries seen but not kept (over [`MAX_KEPT_ENTRIES`] or [`MAX_KEPT_NAMES`]).
+    /// Entries seen but not kept (over [`MAX_KEPT_ENTRIES`] or [`MAX_KEPT_NAMES`], or a budget).
     pub dropped: u64,
     /// Bytes of the tar stream read.
     pub len: u64,
     /// Entries to keep at most (default [`MAX_KEPT_ENTRIES`]; lowered in tests).
     pub keep_at_most: Option<usize>,
-    /// What all the layers of a run may keep together (`--max-layer-entries`); `None`: no run-wide limit.
+    /// What all the layers of a run may keep together (`--max-layer-entries`, `--max-memory`); `None`: no run-wide
+    /// limit.
     pub budget: Option<std::sync::Arc<KeepBudget>>,
-    /// Entries not kept because the run-wide budget was spent (counted in `dropped` too).
+    /// Entries not kept because the run-wide entry budget was spent (counted in `dropped` too).
     pub dropped_by_budget: u64,
+    /// Entries not kept because the run's memory budget was spent (counted in `dropped` too).
+    pub dropped_by_memory: u64,
+    /// Bytes of the run's memory budget this list reserved (its capacity, and what the rules build over it).
+    pub reserved: u64,
 }
 
-/// The entries and name bytes all the layers of one run may keep together, shared by the threads that read them
-/// (the entry lists are what the layer pass holds on to; this bounds their memory whatever the number of layers).
+/// What the rules build per kept entry over the list, reserved with it: its slot in the sorted index
+/// ([`crate::layer::LayerFacts::by_path`]) and its node in an image's replay tree ([`crate::layer::tree`]).
+pub const ENTRY_SIDE_COST: usize = 72;
+
+/// The entries all the layers of one run may keep together, shared by the threads that read them, and the run's
+/// memory budget their lists draw from (the entry lists are what the layer pass holds on to; this bounds their
+/// memory whatever the number of layers).
 #[derive(Debug)]
 pub struct KeepBudget {
     entries: std::sync::atomic::AtomicUsize,
-    names: std::sync::atomic::AtomicUsize,
-    /// The limits it started with, for messages.
+    /// The limit it started with, for messages.
     pub max_entries: usize,
-    pub max_names: usize,
+    /// The run's memory budget: each list reserves its capacity before it grows ([`crate::memory::Use::Entries`]).
+    pub memory: Option<std::sync::Arc<crate::memory::Budget>>,
 }
 
 impl KeepBudget {
-    pub fn new(max_entries: usize, max_names: usize) -> KeepBudget {
+    pub fn new(
+        max_entries: usize,
+        memory: Option<std::sync::Arc<crate::memory::Budget>>,
+    ) -> KeepBudget {
         KeepBudget {
             entries: max_entries.into(),
-            names: max_names.into(),
             max_entries,
-            max_names,
+            memory,
         }
     }
 
-    /// Take one entry and `names` bytes of names, if both are left.
-    fn take(&self, names: usize) -> bool {
+    /// Take one entry, if one is left.
+    fn take(&self) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
-        if self
-            .entries
+        self.entries
             .fetch_update(Relaxed, Relaxed, |v| v.checked_sub(1))
-            .is_err()
-        {
-            return false;
-        }
-        if self
-            .names
-            .fetch_update(Relaxed, Relaxed, |v| v.checked_sub(names))
-            .is_err()
-        {
-            self.entries.fetch_add(1, Relaxed);
-            return false;
-        }
-        true
+            .is_ok()
+    }
+
+    /// Give back an entry taken but not kept.
+    fn give_back(&self) {
+        self.entries
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
 impl TarFacts {
+    /// Whether one more entry with `name_bytes` of names fits in the capacity reserved, growing it (within the
+    /// run's memory budget) when it does not. Once a reservation is refused, nothing more is kept.
+    fn room(&mut self, name_bytes: usize) -> bool {
+        if self.dropped_by_memory > 0 {
+            return false;
+        }
+        if self.entries.len() < self.entries.capacity()
+            && self.names.len() + name_bytes <= self.names.capacity()
+        {
+            return true;
+        }
+        self.grow(name_bytes)
+    }
+
+    /// Grow the entry list or the name arena, reserving the new capacity first, and while it is copied the old
+    /// block too (given back once the copy is made): what the list holds never exceeds what it reserved.
+    #[cold]
+    fn grow(&mut self, name_bytes: usize) -> bool {
+        let Some(memory) = self.budget.as_ref().and_then(|b| b.memory.clone()) else {
+            return true;
+        };
+        let per_entry = std::mem::size_of::<Entry>() + ENTRY_SIDE_COST;
+        if self.entries.len() == self.entries.capacity() {
+            let old = self.entries.capacity();
+            let add = old.max(1024);
+            let (now, copy) = (
+                (add * per_entry) as u64,
+                (old * std::mem::size_of::<Entry>()) as u64,
+            );
+            if memory
+                .try_reserve(crate::memory::Use::Entries, now + copy)
+                .is_err()
+            {
+                return false;
+            }
+            self.entries.reserve_exact(add);
+            memory.release(crate::memory::Use::Entries, copy);
+            self.reserved += now;
+        }
+        if self.names.len() + name_bytes > self.names.capacity() {
+            let old = self.names.capacity();
+            let add = old.max(name_bytes).max(16 << 10);
+            if memory
+                .try_reserve(crate::memory::Use::Entries, (add + old) as u64)
+                .is_err()
+            {
+                return false;
+            }
+            self.names.reserve_exact(add);
+            memory.release(crate::memory::Use::Entries, old as u64);
+            self.reserved += add as u64;
+        }
+        true
+    }
+
     pub(super) fn span(&self, s: Span) -> &str {
         let start = s.start as usize;
         self.names.get(start..start + s.len as usize).unwrap_or("")
@@ -264,12 +324,22 @@ pub(super) fn keep(
         facts.dropped += 1;
         return;
     }
-    if let Some(b) = &facts.budget
-        && !b.take(2 * (name.len() + link.len()))
-    {
-        facts.dropped += 1;
-        facts.dropped_by_budget += 1;
-        return;
+    if let Some(b) = &facts.budget {
+        if !b.take() {
+            facts.dropped += 1;
+            facts.dropped_by_budget += 1;
+            return;
+        }
+        // The name, its normalised form and the link's, within the capacity reserved (a name that is not UTF-8
+        // is kept escaped, up to four bytes for one).
+        if !facts.room(8 * (name.len() + link.len())) {
+            if let Some(b) = &facts.budget {
+                b.give_back();
+            }
+            facts.dropped += 1;
+            facts.dropped_by_memory += 1;
+            return;
+        }
     }
     let (name_span, utf8) = facts.push_bytes(name);
     if !utf8 {
@@ -335,5 +405,47 @@ mod tests {
             !f.complete(),
             "an incomplete list cannot be used across layers"
         );
+    }
+
+    #[test]
+    fn entry_lists_grow_only_within_the_memory_budget() {
+        let names: Vec<String> = (0..5000).map(|i| format!("dir/file-{i:05}")).collect();
+        let t = w::write(
+            &names.iter().map(|n| entry(n)).collect::<Vec<_>>(),
+            &TarOptions::default(),
+        );
+        let memory = std::sync::Arc::new(crate::memory::Budget::with_limit(1 << 20, 400 << 10));
+        let keep = std::sync::Arc::new(KeepBudget::new(1_000_000, Some(memory.clone())));
+        let mut f = TarFacts {
+            budget: Some(keep.clone()),
+            ..TarFacts::default()
+        };
+        scan(&t[..], &mut f).expect("in-memory reads do not fail");
+        assert!(
+            f.dropped_by_memory > 0 && f.dropped == f.dropped_by_memory,
+            "{f:?}"
+        );
+        assert_eq!(f.entries.len() as u64 + f.dropped, 5000);
+        // What the list holds is within what it reserved, and that within the budget.
+        let held = f.entries.capacity() * std::mem::size_of::<Entry>() + f.names.capacity();
+        assert!(held as u64 <= f.reserved, "{held} > {}", f.reserved);
+        assert_eq!(memory.used_by(crate::memory::Use::Entries), f.reserved);
+        assert!(memory.peak() <= 400 << 10);
+        // The entries not kept were given back to the entry count.
+        assert_eq!(
+            keep.entries.load(std::sync::atomic::Ordering::Relaxed),
+            1_000_000 - f.entries.len()
+        );
+        // With room enough, every entry is kept.
+        let memory = std::sync::Arc::new(crate::memory::Budget::with_limit(64 << 20, 64 << 20));
+        let mut f = TarFacts {
+            budget: Some(std::sync::Arc::new(KeepBudget::new(
+                1_000_000,
+                Some(memory),
+            ))),
+            ..TarFacts::default()
+        };
+        scan(&t[..], &mut f).expect("in-memory reads do not fail");
+        assert_eq!((f.entries.len(), f.dropped), (5000, 0));
     }
 }

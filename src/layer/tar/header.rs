@@ -133,7 +133,7 @@ pub(super) fn padding(n: u64) -> u64 {
     (BLOCK as u64 - n % BLOCK as u64) % BLOCK as u64
 }
 
-/// Parse PAX records ("<len> <key>=<value>\n" …) and apply them to `p` (per-entry) or `g` (global).
+/// Parse PAX records (`"<len> <key>=<value>\n"` …) and apply them to `p` (per-entry) or `g` (global).
 pub(super) fn apply_pax(
     data: &[u8],
     p: &mut Pending,

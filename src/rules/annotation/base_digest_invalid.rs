@@ -14,6 +14,11 @@ declare_rule! {
     /// The key is reserved by the image spec and defined as the digest of the base image's manifest; scanners use
     /// it to find the base image, which a value that is not a digest cannot do.
     ///
+    /// ## Basis
+    /// Type: annotations.md defines the key's value as the digest of the image this one is based on (§
+    /// Pre-Defined Annotation Keys); a present, non-empty value that is no digest is outside the format the spec
+    /// declares for it.
+    ///
     /// ## Example
     /// ```json
     /// { "annotations": { "org.opencontainers.image.base.digest": "alpine:3.19" } }
@@ -23,7 +28,9 @@ declare_rule! {
     /// Set `org.opencontainers.image.base.digest` to the digest of the base image's manifest, `sha256:` and 64
     /// lower-case hex digits, as `skopeo inspect --format '{{.Digest}}'` or `crane digest` print it.
     ANN010, "annotation-base-digest-invalid", Error,
-    clauses: ["annotations-008", "annotations-015"],
+    basis: Type,
+    clauses: ["annotations-004"],
+    section: "annotations.md#pre-defined-annotation-keys",
     check: Check::Document(check),
 }
 

@@ -21,6 +21,7 @@ declare_rule! {
     /// `org.opencontainers.image.base.name`: a name alone does not say which build of the base was used. BuildKit
     /// can record both for you.
     ANN013, "annotation-base-digest-missing", Warning,
+    basis: Keyword,
     clauses: ["annotations-021", "annotations-019"],
     check: Check::Document(check),
 }

@@ -23,6 +23,7 @@ declare_rule! {
     /// Write the base image's name as a full reference, lower-case repository, `registry/repository:tag`, for
     /// example `docker.io/library/alpine:3.20`.
     ANN011, "annotation-base-name-invalid", Warning,
+    basis: Keyword,
     clauses: ["annotations-017"],
     check: Check::Document(check),
 }

@@ -22,6 +22,7 @@ declare_rule! {
     /// Give the registry in `org.opencontainers.image.base.name` (`docker.io/library/alpine:3.20`, not
     /// `alpine:3.20`), so that a reader need not guess which registry a short name meant.
     ANN012, "annotation-base-name-not-qualified", Warning,
+    basis: Keyword,
     clauses: ["annotations-018"],
     check: Check::Document(check),
 }

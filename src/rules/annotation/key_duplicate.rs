@@ -20,6 +20,7 @@ declare_rule! {
     /// Keep one entry per key: decide which value is meant and drop the other. JSON decoders keep either the first
     /// or the last, so the two copies are read differently by different tools.
     ANN004, "annotation-key-duplicate", Error,
+    basis: Keyword,
     clauses: ["annotations-005"],
     check: Check::Document(check),
 }

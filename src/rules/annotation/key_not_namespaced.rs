@@ -22,6 +22,7 @@ declare_rule! {
     /// `build-id` or `.build-id`. Labels copied from a Dockerfile's `LABEL version=1` are the usual case;
     /// `--profile portable` reports this as an info only.
     ANN005, "annotation-key-not-namespaced", Warning,
+    basis: Keyword,
     clauses: ["annotations-006"],
     check: Check::Document(check),
 }

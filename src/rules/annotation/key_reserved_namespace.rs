@@ -23,6 +23,7 @@ declare_rule! {
     /// spelling) or move your own key to your own namespace. The `org.opencontainers` prefix is reserved for the
     /// spec.
     ANN006, "annotation-key-reserved-namespace", Error,
+    basis: Keyword,
     clauses: ["annotations-008", "annotations-007"],
     check: Check::Document(check),
 }

@@ -20,6 +20,7 @@ declare_rule! {
     /// none, or leave the member out. A list of `key=value` strings is the usual mistake of a hand-written
     /// generator.
     ANN001, "annotations-not-map", Error,
+    basis: Keyword,
     clauses: [
         "annotations-001", "descriptor-014", "descriptor-015", "manifest-031", "manifest-032",
         "image-index-038", "image-index-039", "config-031", "config-032",

@@ -19,6 +19,7 @@ declare_rule! {
     /// Leave `annotations` out, or write `{}`, instead of `null`. Go producers that marshal a nil map without
     /// `omitempty` write `null`; add `omitempty` to the field.
     ANN003, "annotations-null", Error,
+    basis: Keyword,
     clauses: ["annotations-009"],
     schema: ["defs.schema.json#/$defs/annotations/not"],
     check: Check::Schema,

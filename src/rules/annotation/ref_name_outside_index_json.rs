@@ -6,7 +6,8 @@ use crate::rule::Check;
 declare_rule! {
     /// ## What it checks
     /// `org.opencontainers.image.ref.name` is set somewhere other than on a descriptor in `index.json`: on a
-    /// manifest, a nested index or its entries, or in config labels.
+    /// manifest, a nested index or its entries, or in config labels. An index validated on its own from a file
+    /// named `index.json` is taken as a layout's `index.json`.
     ///
     /// ## Why it matters
     /// The annotation names an image within a layout and is only meaningful on `index.json`'s descriptors;
@@ -20,6 +21,7 @@ declare_rule! {
     /// for it (`skopeo copy oci:DIR:NAME`, `umoci --image DIR:NAME`); remove it from manifests, nested indexes and
     /// configs.
     ANN008, "annotation-ref-name-outside-index-json", Warning,
+    basis: Keyword,
     clauses: ["annotations-013", "image-layout-020"],
     check: Check::Document(check),
 }

@@ -19,6 +19,7 @@ declare_rule! {
     /// `"8080"`. Generators that copy values from YAML or build arguments without converting them are the usual
     /// source.
     ANN002, "annotation-value-not-string", Error,
+    basis: Keyword,
     clauses: ["annotations-002", "annotations-003", "annotations-004"],
     schema: [
         "defs.schema.json#/$defs/annotations/additionalProperties/type",

@@ -8,17 +8,27 @@ use crate::walk::{DocKind, Role};
 
 declare_rule! {
     /// ## What it checks
-    /// `docker save` output from Docker 25 and later holds an OCI image layout plus Docker's own `manifest.json`
-    /// (and `repositories`). Each `manifest.json` item must agree with the layout: its `Config` and every path in
+    /// `docker save` output from Docker 25 and later (and `ctr image export`) holds an OCI image layout plus
+    /// Docker's own `manifest.json` (and `repositories`). When `manifest.json` has Docker's shape (an array of
+    /// objects with a `Config` path), each item must agree with the layout: its `Config` and every path in
     /// `Layers` must be files of the archive, the config must be the config of an image manifest reachable from
     /// `index.json`, and `Layers` must list that manifest's layer blobs, in order. (`RepoTags` are not compared:
-    /// Docker and OCI spell names differently.) With `--ref`/`--platform`/`--digest`, items of images left out
-    /// are not checked.
+    /// Docker and OCI spell names differently.) A `manifest.json` of another shape is an unknown file and is left
+    /// alone. The image manifests compared include Docker-typed ones under `--profile docker-compat`; without
+    /// it they are not read (IDX022), so an item whose config only such a manifest could hold is not reported.
+    /// With `--ref`/`--platform`/`--digest`, items of images left out are not checked.
     ///
     /// ## Why it matters
     /// `docker load` reads `manifest.json`; OCI tools read `index.json`, the layout's entry point
     /// (image-layout-017). When the two disagree, the same archive is a different image depending on who opens
     /// it, and what `docker load` unpacks was never validated.
+    ///
+    /// ## Basis
+    /// Hardening. The spec knows nothing of `manifest.json` and says implementations should not error on
+    /// unknown files, naming this one (image-layout.md § Content): nothing requires it to agree. But an archive
+    /// whose two entry points name different images lets an image pass validation through `index.json` while
+    /// `docker load` runs another, which is exactly what a gate must not let through; so a warning by default,
+    /// an error under `--profile strict` or `--deny hardening`.
     ///
     /// ## Example
     /// ```json
@@ -28,8 +38,10 @@ declare_rule! {
     /// ## How to fix
     /// Re-export the image with the same Docker: `manifest.json` and the OCI layout were written by one `docker
     /// save`, so a mismatch means one of them was edited or the archive was assembled by hand.
-    ARC008, "archive-docker-manifest-mismatch", Error,
+    ARC008, "archive-docker-manifest-mismatch", Warning,
+    basis: Hardening,
     clauses: ["image-layout-017"],
+    section: "image-layout.md#content",
     check: Check::Layout(check),
 }
 
@@ -54,6 +66,15 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             return;
         }
     };
+    // Docker manifests and manifest lists that were not read (no `--profile docker-compat`): a config that only
+    // they could hold cannot be said to disagree.
+    let unread_docker = cx.graph.descs.iter().any(|d| {
+        d.target_doc.is_none()
+            && matches!(
+                d.media_type(cx.graph),
+                Some(crate::mediatype::DOCKER_MANIFEST | crate::mediatype::DOCKER_MANIFEST_LIST)
+            )
+    });
     let parsed = json::parse(bytes);
     let at = |v: &Value, pointer: &str| {
         let (l, c) = json::line_col(bytes, v.offset);
@@ -64,31 +85,21 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             ..Location::file(file.clone())
         }
     };
-    let Some(v) = parsed.value.as_ref() else {
-        out.emit(
-            Location::file(file.clone()),
-            "manifest.json is not JSON, so docker load cannot read it and it could not be compared with index.json",
-        );
+    // Only Docker's shape is compared: anything else is one of the unknown files a layout may hold.
+    let Some(items) = parsed.value.as_ref().and_then(Value::as_array) else {
         return;
     };
-    let Some(items) = v.as_array() else {
-        out.emit(
-            at(v, ""),
-            format!(
-                "manifest.json is {}; docker save writes an array of {{Config, RepoTags, Layers}} objects",
-                v.type_name()
-            ),
-        );
+    if items.is_empty()
+        || !items
+            .iter()
+            .all(|i| i.get("Config").is_some_and(|c| c.as_str().is_some()))
+    {
         return;
-    };
+    }
     let is_file = |p: &str| cx.entry(p).is_some_and(|e| e.kind == EntryKind::File);
     for (i, item) in items.iter().enumerate() {
         let ptr = format!("/{i}");
         let Some(config_v) = item.get("Config").filter(|c| c.as_str().is_some()) else {
-            out.emit(
-                at(item, &ptr),
-                "the item has no Config path, so docker load cannot find its image config",
-            );
             continue;
         };
         let config = clean(config_v.as_str().unwrap_or_default());
@@ -119,7 +130,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                 at(config_v, &format!("{ptr}/Config")),
                 format!("Config names `{config}`, which is not a file of the archive"),
             );
-        } else if manifests.is_empty() {
+        } else if manifests.is_empty() && !unread_docker {
             out.emit(
                 at(config_v, &format!("{ptr}/Config")),
                 format!(

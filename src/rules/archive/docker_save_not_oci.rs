@@ -23,6 +23,7 @@ declare_rule! {
     /// Export OCI content instead: Docker 25 or later writes an OCI layout in `docker save`; with older Docker use
     /// `skopeo copy docker-daemon:IMAGE oci-archive:image.tar`, and `podman save --format oci-archive`.
     ARC007, "archive-docker-save-not-oci", Error,
+    basis: Keyword,
     clauses: ["image-layout-005", "image-layout-009"],
     check: Check::Layout(check),
 }

@@ -14,14 +14,21 @@ declare_rule! {
     /// differ, the content at that path, and whether it matches its digest (image-layout-011), depends on the
     /// tool.
     ///
+    /// ## Basis
+    /// Hardening. No clause speaks of archives beyond allowing them (image-layout-001), so none forbids a name
+    /// twice; but two copies let a reader and an extractor see different blobs under one digest, so a warning by
+    /// default and an error under `--profile strict` or `--deny hardening`.
+    ///
     /// ## Example
     /// An archive written by appending (`tar -rf`) a new `index.json` after the original one.
     ///
     /// ## How to fix
     /// Write each file once: archiving the same directory twice (`tar -cf x.tar layout layout/blobs`) or appending
     /// (`tar -r`) duplicates entries. Recreate the archive from a clean layout.
-    ARC002, "archive-entry-duplicate", Error,
-    clauses: ["image-layout-011", "image-layout-001"],
+    ARC002, "archive-entry-duplicate", Warning,
+    basis: Hardening,
+    clauses: ["image-layout-001"],
+    section: "image-layout.md#oci-image-layout-specification",
     check: Check::Layout(check),
 }
 

@@ -15,14 +15,21 @@ declare_rule! {
     /// blob stored as a link cannot be shown to match its digest (image-layout-011); a link to a name outside the
     /// archive has no content at all.
     ///
+    /// ## Basis
+    /// Hardening. No clause speaks of archives beyond allowing them (image-layout-001), so none forbids a hard
+    /// link. A blob stored as a link is reported as missing (LAY009) rather than validated; the link itself is a
+    /// warning by default and an error under `--profile strict` or `--deny hardening`.
+    ///
     /// ## Example
     /// `blobs/sha256/<b>` archived as a hard link to `blobs/sha256/<a>`.
     ///
     /// ## How to fix
     /// Archive with hard links turned into copies (GNU tar `--hard-dereference`); layouts whose blobs are hard
     /// links to a shared store (deduplicating copies) otherwise become link entries.
-    ARC003, "archive-entry-hardlink", Error,
-    clauses: ["image-layout-011", "image-layout-001"],
+    ARC003, "archive-entry-hardlink", Warning,
+    basis: Hardening,
+    clauses: ["image-layout-001"],
+    section: "image-layout.md#oci-image-layout-specification",
     check: Check::Layout(check),
 }
 

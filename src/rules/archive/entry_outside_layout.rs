@@ -16,14 +16,21 @@ declare_rule! {
     /// the tool, so the spec's requirement that a blob's content match its digest (image-layout-011) cannot be
     /// established for the layout as extracted.
     ///
+    /// ## Basis
+    /// Hardening. The spec allows a layout to travel in an archive (image-layout-001) and says nothing of how;
+    /// no clause forbids such names. They are what path-traversal attacks on extractors look like, so they are
+    /// a warning by default and an error under `--profile strict` or `--deny hardening`.
+    ///
     /// ## Example
     /// An archive holding `oci-layout`, `index.json`, `blobs/…` and `../../root/.ssh/authorized_keys`.
     ///
     /// ## How to fix
     /// Archive the layout from inside its directory, with relative names (`tar -C layout -cf image.tar .`), never
     /// with absolute paths or `..`. An archive with such names is not safe to unpack; do not use it.
-    ARC001, "archive-entry-outside-layout", Error,
-    clauses: ["image-layout-011", "image-layout-001"],
+    ARC001, "archive-entry-outside-layout", Warning,
+    basis: Hardening,
+    clauses: ["image-layout-001"],
+    section: "image-layout.md#oci-image-layout-specification",
     check: Check::Layout(check),
 }
 

@@ -21,6 +21,7 @@ declare_rule! {
     /// Make the tar writer finish the archive: GNU tar and `docker save` write the end marker; a program using Go's
     /// `archive/tar` must call `Writer.Close()`, and Python's `tarfile` must close the archive.
     ARC006, "archive-eof-marker-missing", Info,
+    basis: Keyword,
     clauses: ["image-layout-001"],
     check: Check::Layout(check),
 }

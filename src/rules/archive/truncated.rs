@@ -20,6 +20,7 @@ declare_rule! {
     /// The file was cut short: download or copy it again and check its size or checksum. A `docker save` or `podman
     /// save` that was interrupted leaves such a file.
     ARC004, "archive-truncated", Error,
+    basis: Type,
     clauses: ["image-layout-011", "image-layout-001"],
     check: Check::Layout(check),
 }

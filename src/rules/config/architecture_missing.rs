@@ -18,6 +18,7 @@ declare_rule! {
     /// Set `architecture` to the Go name of the CPU the image runs on (`amd64`, `arm64` …). Build tools set it from
     /// the target platform: `docker buildx build --platform linux/arm64`, `buildah build --arch arm64`.
     CFG001, "config-architecture-missing", Error,
+    basis: Keyword,
     clauses: ["config-005"],
     schema: [
         "image-config.schema.json#/required/architecture",

@@ -22,6 +22,7 @@ declare_rule! {
     /// Use Go's GOARCH names: `amd64` not `x86_64`, `arm64` not `aarch64`, `386` not `i386`. Generators that take
     /// `uname -m` are the usual source; map its output to the Go names.
     CFG003, "config-architecture-unknown", Warning,
+    basis: Keyword,
     clauses: ["config-006"],
     check: Check::Document(check),
 }

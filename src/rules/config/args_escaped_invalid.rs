@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config.ArgsEscaped` as `true` or `false`, or leave it out: it only matters to Windows images.
     CFG021, "config-args-escaped-invalid", Error,
+    basis: Type,
     clauses: ["config-034"],
     schema: [
         "image-config.schema.json#/properties/config/properties/ArgsEscaped/type",

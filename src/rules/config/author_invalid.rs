@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `author` as a string, or leave it out.
     CFG008, "config-author-invalid", Error,
+    basis: Type,
     clauses: ["config-004", "config-002"],
     schema: [
         "image-config.schema.json#/properties/author/type",

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config.Cmd` as an array of strings, one argument each.
     CFG017, "config-cmd-invalid", Error,
+    basis: Type,
     clauses: ["config-027"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Cmd/type",

@@ -18,6 +18,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config` as an object of execution parameters, or leave it out.
     CFG012, "config-config-invalid", Error,
+    basis: Type,
     clauses: ["config-021", "config-002"],
     schema: [
         "image-config.schema.json#/properties/config/type",

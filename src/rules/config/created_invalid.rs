@@ -22,6 +22,7 @@ declare_rule! {
     /// Write `created` as an RFC 3339 date-time string, `2024-05-01T12:00:00Z`. Reproducible builds that want no
     /// date should leave the field out or use `SOURCE_DATE_EPOCH`, not an empty string.
     CFG007, "config-created-invalid", Error,
+    basis: Type,
     clauses: ["config-003"],
     schema: ["image-config.schema.json#/properties/created/type"],
     check: Check::Document(check),

@@ -23,6 +23,7 @@ declare_rule! {
     /// Each DiffID is the digest of a layer's uncompressed tar stream: `sha256:` and 64 lower-case hex digits
     /// (`gzip -dc layer | sha256sum`).
     CFG028, "config-diff-id-not-digest", Error,
+    basis: Keyword,
     clauses: ["config-043", "descriptor-025", "descriptor-035"],
     check: Check::Document(check),
 }

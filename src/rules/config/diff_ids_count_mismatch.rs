@@ -19,6 +19,7 @@ declare_rule! {
     /// List exactly one DiffID per layer of the manifest, in the same order. A tool that added or removed a layer
     /// without updating the config causes this; rebuild the image rather than editing one side.
     CFG029, "config-diff-ids-count-mismatch", Error,
+    basis: Type,
     clauses: ["manifest-022", "manifest-021", "config-043"],
     check: Check::Image(check),
 }

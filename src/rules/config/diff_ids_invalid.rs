@@ -18,6 +18,7 @@ declare_rule! {
     /// Write `rootfs.diff_ids` as an array of digest strings, one per layer, in layer order; `[]` for an image
     /// without layers.
     CFG027, "config-diff-ids-invalid", Error,
+    basis: Keyword,
     clauses: ["config-043"],
     schema: [
         "image-config.schema.json#/properties/rootfs/required/diff_ids",

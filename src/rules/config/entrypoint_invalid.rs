@@ -18,6 +18,7 @@ declare_rule! {
     /// Write `config.Entrypoint` as an array of strings, one argument each (`["/bin/app", "--serve"]`), not a
     /// single shell string.
     CFG016, "config-entrypoint-invalid", Error,
+    basis: Type,
     clauses: ["config-026"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Entrypoint/type",

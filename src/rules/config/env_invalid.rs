@@ -22,6 +22,7 @@ declare_rule! {
     /// Write each entry of `config.Env` as `NAME=value`: a non-empty name, then `=`. An entry without `=` is read
     /// differently by different runtimes.
     CFG015, "config-env-invalid", Error,
+    basis: Type,
     clauses: ["config-025"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Env/type",

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config.Healthcheck` as an object (Docker's `Test`, `Interval` … members), or leave it out.
     CFG023, "config-healthcheck-invalid", Error,
+    basis: Type,
     clauses: ["config-038"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Healthcheck/type",

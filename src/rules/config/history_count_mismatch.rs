@@ -13,6 +13,11 @@ declare_rule! {
     /// correspond to a layer; when the counts differ, tools that pair history with layers (`docker history`, image
     /// scanners attributing files to build steps) attribute them to the wrong step.
     ///
+    /// ## Basis
+    /// Keyword: `history` and `empty_layer` are OPTIONAL (config-044, config-049) and config.md only describes
+    /// what `empty_layer` means, with no keyword that the counts must agree: an info. (Upstream's own valid
+    /// fixture `TestConfig-07` has exactly this shape.)
+    ///
     /// ## Example
     /// Two DiffIDs with a history of one layer-creating entry and one `empty_layer` entry.
     ///
@@ -20,8 +25,9 @@ declare_rule! {
     /// Mark the history entries that made no layer (`ENV`, `LABEL`, `CMD` steps) with `"empty_layer": true`, so
     /// that the others number as many as the layers. Tools that squash layers but keep the old history are the
     /// usual source.
-    CFG034, "config-history-count-mismatch", Error,
-    clauses: ["config-049", "config-044"],
+    CFG034, "config-history-count-mismatch", Info,
+    basis: Keyword,
+    clauses: ["config-044", "config-049"],
     check: Check::Document(check),
 }
 

@@ -20,6 +20,7 @@ declare_rule! {
     /// ## How to fix
     /// Write each `history[].created` as an RFC 3339 date-time string, or leave it out.
     CFG031, "config-history-created-invalid", Error,
+    basis: Type,
     clauses: ["config-045"],
     schema: ["image-config.schema.json#/properties/history/items/properties/created/type"],
     check: Check::Document(check),

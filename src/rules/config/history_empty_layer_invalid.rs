@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `empty_layer` as `true` or `false`, or leave it out (it means `false`).
     CFG033, "config-history-empty-layer-invalid", Error,
+    basis: Type,
     clauses: ["config-049"],
     schema: [
         "image-config.schema.json#/properties/history/items/properties/empty_layer/type",

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `history` as an array of objects, or leave it out.
     CFG030, "config-history-invalid", Error,
+    basis: Type,
     clauses: ["config-044"],
     schema: [
         "image-config.schema.json#/properties/history/type",

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `author`, `created_by` and `comment` of each history entry as strings, or leave them out.
     CFG032, "config-history-text-invalid", Error,
+    basis: Type,
     clauses: ["config-046", "config-047", "config-048"],
     schema: [
         "image-config.schema.json#/properties/history/items/properties/author/type",

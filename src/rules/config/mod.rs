@@ -14,6 +14,7 @@ pub mod diff_ids_count_mismatch;
 pub mod diff_ids_invalid;
 pub mod entrypoint_invalid;
 pub mod env_invalid;
+pub mod exposed_port_key_invalid;
 pub mod exposed_ports_invalid;
 pub mod healthcheck_invalid;
 pub mod history_count_mismatch;
@@ -72,4 +73,5 @@ pub const RULES: &[&Rule] = &[
     &history_text_invalid::RULE,
     &history_empty_layer_invalid::RULE,
     &history_count_mismatch::RULE,
+    &exposed_port_key_invalid::RULE,
 ];

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `os.features` as an array of strings, or leave it out.
     CFG010, "config-os-features-invalid", Error,
+    basis: Type,
     clauses: ["config-014", "config-015"],
     schema: [
         "image-config.schema.json#/properties/os.features/type",

@@ -20,6 +20,7 @@ declare_rule! {
     /// ## How to fix
     /// On Windows images keep only `win32k` in `os.features`, or leave the member out.
     CFG006, "config-os-features-unknown", Warning,
+    basis: Keyword,
     clauses: ["config-016"],
     check: Check::Document(check),
 }

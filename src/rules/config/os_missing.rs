@@ -17,6 +17,7 @@ declare_rule! {
     /// Set `os` to the Go name of the operating system (`linux`, `windows` …); build tools set it from the target
     /// platform (`--platform linux/amd64`).
     CFG002, "config-os-missing", Error,
+    basis: Keyword,
     clauses: ["config-008"],
     schema: [
         "image-config.schema.json#/required/os",

@@ -19,6 +19,7 @@ declare_rule! {
     /// ## How to fix
     /// Use Go's GOOS names, lower-case: `linux`, `windows`, `darwin`, `freebsd`.
     CFG004, "config-os-unknown", Warning,
+    basis: Keyword,
     clauses: ["config-009"],
     check: Check::Document(check),
 }

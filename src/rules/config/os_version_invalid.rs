@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `os.version` as a string (`10.0.17763.1879`), or leave it out.
     CFG009, "config-os-version-invalid", Error,
+    basis: Type,
     clauses: ["config-011", "config-012"],
     schema: [
         "image-config.schema.json#/properties/os.version/type",

@@ -19,6 +19,7 @@ declare_rule! {
     /// Write `Memory`, `MemorySwap` and `CpuShares` as integers, or leave them out (runtimes take resources from
     /// the command line, not the image).
     CFG022, "config-resource-field-invalid", Error,
+    basis: Type,
     clauses: ["config-035", "config-036", "config-037"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Memory/type",

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Add `"type": "layers"` to `rootfs`.
     CFG025, "config-rootfs-type-missing", Error,
+    basis: Keyword,
     clauses: ["config-040"],
     schema: [
         "image-config.schema.json#/properties/rootfs/required/type",

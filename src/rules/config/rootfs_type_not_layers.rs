@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Set `rootfs.type` to `layers`, the only value the spec defines.
     CFG026, "config-rootfs-type-not-layers", Error,
+    basis: Keyword,
     clauses: ["config-041"],
     schema: [
         "image-config.schema.json#/properties/rootfs/properties/type/const",

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config.StopSignal` as a string such as `SIGTERM`, or leave it out.
     CFG020, "config-stop-signal-invalid", Error,
+    basis: Type,
     clauses: ["config-033"],
     schema: [
         "image-config.schema.json#/properties/config/properties/StopSignal/type",

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config.User` as a string (`1000`, `app`, `1000:1000`), or leave it out.
     CFG013, "config-user-invalid", Error,
+    basis: Type,
     clauses: ["config-023"],
     schema: [
         "image-config.schema.json#/properties/config/properties/User/type",

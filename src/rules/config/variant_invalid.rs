@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `variant` as a string such as `v8`, or leave it out.
     CFG011, "config-variant-invalid", Error,
+    basis: Type,
     clauses: ["config-018"],
     schema: [
         "image-config.schema.json#/properties/variant/type",

@@ -7,8 +7,10 @@ use crate::walk::DocKind;
 declare_rule! {
     /// ## What it checks
     /// An image config's `variant` does not follow the Platform Variants table of image-index.md for its
-    /// architecture (`v6`/`v7`/`v8` for `arm`, `v8`, `v8.1` … for `arm64`, `v1` … for `amd64` …). Architectures the
-    /// table does not list are not checked.
+    /// architecture (`v6`/`v7`/`v8` for `arm`, `v8`, `v8.1` … for `arm64`, `v1` … for `amd64` …). A value the
+    /// table does not list for a listed architecture is reported whatever it is: `arm` `v5` (which Go's `GOARM`
+    /// knows) as much as `v9`. Architectures the table has no row for (`ppc64`, `s390x`, `386` …) are not checked:
+    /// their variants are implementation-defined.
     ///
     /// ## Why it matters
     /// Runtimes match the variant against the table's values; `armv7` never matches.
@@ -22,6 +24,7 @@ declare_rule! {
     /// Use a variant from the spec's table for the architecture, such as `v7` for `arm` or `v8` for `arm64`, or
     /// leave `variant` out.
     CFG005, "config-variant-unknown", Warning,
+    basis: Keyword,
     clauses: ["config-019"],
     check: Check::Document(check),
 }

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config.Volumes` as an object whose keys are paths and whose values are `{}`.
     CFG018, "config-volumes-invalid", Error,
+    basis: Type,
     clauses: ["config-029"],
     schema: [
         "image-config.schema.json#/properties/config/properties/Volumes/type",

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config.WorkingDir` as a string (an absolute path), or leave it out.
     CFG019, "config-working-dir-invalid", Error,
+    basis: Type,
     clauses: ["config-030"],
     schema: [
         "image-config.schema.json#/properties/config/properties/WorkingDir/type",

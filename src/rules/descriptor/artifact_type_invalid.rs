@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `artifactType` as a media type (`application/vnd.example.sbom.v1+json`), or leave it out.
     DSC016, "descriptor-artifact-type-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-021", "descriptor-020"],
     schema: [
         "defs.schema.json#/$defs/artifactType/type",

@@ -23,6 +23,7 @@ declare_rule! {
     /// Embed exactly the bytes the descriptor names: `data` must decode to content whose length is `size` and whose
     /// digest is `digest`. Regenerate `data` from the blob, or drop the member.
     DSC015, "descriptor-data-mismatch", Error,
+    basis: Keyword,
     clauses: ["descriptor-018"],
     check: Check::Descriptor(check),
 }

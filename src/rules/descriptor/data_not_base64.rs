@@ -24,6 +24,7 @@ declare_rule! {
     /// Encode `data` in standard base64 with padding (`base64 -w0`); the URL-safe alphabet (`-`, `_`) and missing
     /// padding are the usual mistakes.
     DSC014, "descriptor-data-not-base64", Error,
+    basis: Keyword,
     clauses: ["descriptor-017", "descriptor-016"],
     schema: ["defs.schema.json#/$defs/data/type"],
     check: Check::Descriptor(check),

@@ -19,6 +19,7 @@ declare_rule! {
     /// Digest with `sha256`, which every registry and runtime verifies; the tools that write other algorithms do so
     /// only when asked. `--profile portable` makes this an error.
     DSC018, "digest-algorithm-not-sha256", Warning,
+    basis: Keyword,
     clauses: ["descriptor-032"],
     check: Check::Descriptor(check),
 }

@@ -21,6 +21,7 @@ declare_rule! {
     /// ## How to fix
     /// Write a blake3 digest with exactly 64 lower-case hex digits (the 256-bit output).
     DSC006, "digest-blake3-encoding-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-042", "descriptor-043", "descriptor-040"],
     gate: MainOnly,
     check: Check::Descriptor(check),

@@ -21,6 +21,7 @@ declare_rule! {
     /// Write a sha256 digest with exactly 64 lower-case hex digits and a sha512 digest with exactly 128; upper-case
     /// hex and truncated digests are the usual mistakes.
     DSC005, "digest-encoding-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-035", "descriptor-036", "descriptor-038", "descriptor-039"],
     check: Check::Descriptor(check),
 }

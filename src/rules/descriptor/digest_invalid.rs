@@ -20,6 +20,7 @@ declare_rule! {
     /// Write the digest as `algorithm:encoded`, lower-case algorithm, such as `sha256:` followed by 64 hex digits;
     /// a bare hex string or `SHA256:` are the usual mistakes.
     DSC004, "descriptor-digest-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-025"],
     schema: [
         "defs.schema.json#/$defs/digest/type",

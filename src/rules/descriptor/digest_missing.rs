@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Add the `digest` of the content, `sha256:` and the hex digest of its exact bytes (`sha256sum`).
     DSC003, "descriptor-digest-missing", Error,
+    basis: Keyword,
     clauses: ["descriptor-005"],
     schema: ["defs.schema.json#/$defs/descriptor/required/digest"],
     check: Check::Schema,

@@ -21,6 +21,7 @@ declare_rule! {
     /// Embed only small blobs in `data` (a few KiB, such as an empty config) and reference the rest by digest, so
     /// that the manifest stays well below the 4 MiB registries accept.
     DSC019, "embedded-data-not-portable", Warning,
+    basis: Keyword,
     clauses: ["descriptor-048"],
     check: Check::Document(check),
 }

@@ -21,6 +21,7 @@ declare_rule! {
     /// Write `mediaType` as `type/subtype` with RFC 6838 names, such as `application/vnd.example.thing.v1+json`; no
     /// spaces, no parameters, not empty.
     DSC002, "descriptor-media-type-invalid", Error,
+    basis: Keyword,
     clauses: ["descriptor-004", "manifest-017", "manifest-028"],
     schema: [
         "defs.schema.json#/$defs/mediaType/type",

@@ -22,6 +22,7 @@ declare_rule! {
     /// Make the descriptor's `mediaType` the one the manifest or index declares for itself; a tool that converted a
     /// Docker manifest to OCI without updating the index entry causes this.
     DSC017, "descriptor-media-type-mismatch", Error,
+    basis: Keyword,
     clauses: ["descriptor-003", "manifest-005", "image-index-007"],
     check: Check::Descriptor(check),
 }

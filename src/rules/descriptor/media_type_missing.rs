@@ -18,6 +18,7 @@ declare_rule! {
     /// Add the `mediaType` of the content to the descriptor (`application/vnd.oci.image.manifest.v1+json`,
     /// `application/vnd.oci.image.layer.v1.tar+gzip` …).
     DSC001, "descriptor-media-type-missing", Error,
+    basis: Keyword,
     clauses: ["descriptor-003"],
     schema: ["defs.schema.json#/$defs/descriptor/required/mediaType"],
     check: Check::Schema,

@@ -25,6 +25,7 @@ declare_rule! {
     /// nothing points at `index.json` by digest, you can add it there without changing any digest. For a nested
     /// index, build it with `docker buildx build --platform …` or `podman manifest add --os --arch`.
     DSC020, "descriptor-platform-missing", Warning,
+    basis: Keyword,
     clauses: ["descriptor-023", "image-index-020"],
     check: Check::Descriptor(check),
 }

@@ -19,6 +19,7 @@ declare_rule! {
     /// Set `size` to the exact byte length of the blob. A blob that was recompressed or edited after the descriptor
     /// was written is the usual cause: rebuild the image so that both agree.
     DSC010, "descriptor-size-mismatch", Error,
+    basis: Keyword,
     clauses: ["descriptor-007"],
     check: Check::Descriptor(check),
 }

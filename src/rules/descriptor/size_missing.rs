@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Add the `size` of the content in bytes (`stat -c %s`).
     DSC007, "descriptor-size-missing", Error,
+    basis: Keyword,
     clauses: ["descriptor-007"],
     schema: ["defs.schema.json#/$defs/descriptor/required/size"],
     check: Check::Schema,

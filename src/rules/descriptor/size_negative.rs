@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write the real, non-negative size of the content in bytes.
     DSC009, "descriptor-size-negative", Error,
+    basis: Keyword,
     clauses: ["descriptor-009"],
     gate: MainOnly,
     schema: ["defs.schema.json#/$defs/size/minimum"],

@@ -20,6 +20,7 @@ declare_rule! {
     /// Write `size` as a plain JSON integer (`1234`, not `"1234"`, `1234.0` or `1.234e3`). Encoders that hold
     /// numbers as floating point produce the other forms.
     DSC008, "descriptor-size-not-int64", Error,
+    basis: Keyword,
     clauses: ["descriptor-007"],
     schema: ["defs.schema.json#/$defs/size/type"],
     check: Check::Descriptor(check),

@@ -22,6 +22,7 @@ declare_rule! {
     /// Write each entry of `urls` as an absolute URI with its scheme (`https://…`), percent-encoding what a URI
     /// cannot hold.
     DSC012, "descriptor-url-not-uri", Error,
+    basis: Keyword,
     clauses: ["descriptor-012"],
     check: Check::Descriptor(check),
 }

@@ -21,6 +21,7 @@ declare_rule! {
     /// Serve the blob over `https` (or `http`) and list that URL; clients fetch nothing else. `--profile portable`
     /// makes this an error.
     DSC013, "descriptor-url-scheme-not-http", Warning,
+    basis: Keyword,
     clauses: ["descriptor-013"],
     check: Check::Descriptor(check),
 }

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `urls` as an array of URL strings, or leave it out.
     DSC011, "descriptor-urls-invalid", Error,
+    basis: Type,
     clauses: ["descriptor-010"],
     schema: [
         "defs.schema.json#/$defs/urls/type",

@@ -13,6 +13,12 @@ declare_rule! {
     /// the same digest is. The `mediaType` field exists to rule this out, and an index should not carry manifest
     /// members at all.
     ///
+    /// ## Basis
+    /// Hardening. No clause forbids the extra members: to the index's media type `config` and `layers` are
+    /// unknown properties, which implementations should not error on (considerations-002). But the ambiguity is
+    /// the one of CVE-2021-41190, and containerd and the distribution registry refuse such documents since, so a
+    /// warning by default; `--profile portable`, `--profile strict` and `--deny hardening` make it an error.
+    ///
     /// ## Example
     /// ```json
     /// { "schemaVersion": 2, "manifests": [ … ], "layers": [ … ] }
@@ -22,7 +28,9 @@ declare_rule! {
     /// Remove `config` and `layers` from the index (they belong to a manifest), so that no reader can take it for
     /// one.
     IDX020, "index-ambiguous-with-manifest", Warning,
-    clauses: ["image-index-006"],
+    basis: Hardening,
+    clauses: [],
+    section: "image-index.md#image-index-property-descriptions",
     check: Check::Document(check),
 }
 

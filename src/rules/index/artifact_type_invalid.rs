@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `artifactType` as a media type, or leave it out.
     IDX007, "index-artifact-type-invalid", Error,
+    basis: Keyword,
     clauses: ["image-index-009", "image-index-008"],
     schema: [
         "image-index.schema.json#/properties/artifactType/type",

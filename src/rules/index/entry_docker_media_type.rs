@@ -17,7 +17,8 @@ declare_rule! {
     /// ## Why it matters
     /// Indexes concerned with portability should point at OCI manifests and indexes, the types every
     /// implementation supports; OCI-only tools skip or refuse Docker entries. And a report without errors says
-    /// nothing about an image that was not looked at.
+    /// nothing about an image that was not looked at, so the human report's summary line counts such images as
+    /// not validated, and the JSON report lists them under `not_validated`.
     ///
     /// ## Example
     /// ```json
@@ -29,7 +30,8 @@ declare_rule! {
     /// (or `type=oci`), `skopeo copy --format oci`, `buildah push --format oci`. To validate Docker content as it
     /// is, use `--profile docker-compat`.
     IDX022, "index-entry-docker-media-type", Warning,
-    clauses: ["image-index-016", "image-index-014"],
+    basis: Keyword,
+    clauses: ["image-index-016"],
     check: Check::Descriptor(check),
 }
 

@@ -24,6 +24,7 @@ declare_rule! {
     /// List only OCI image manifests and indexes in an index that should run everywhere; put other content behind
     /// an artifact manifest (`artifactType`) that references it. `--profile portable` makes this an error.
     IDX008, "index-entry-media-type-not-portable", Warning,
+    basis: Keyword,
     clauses: ["image-index-016"],
     check: Check::Descriptor(check),
 }

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `manifests` as an array of descriptor objects.
     IDX006, "index-manifests-invalid", Error,
+    basis: Keyword,
     clauses: ["image-index-011"],
     schema: [
         "image-index.schema.json#/properties/manifests/type",

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Add a `manifests` array, `[]` when the index is empty.
     IDX005, "index-manifests-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-011", "image-index-012", "image-index-013", "image-layout-010"],
     schema: ["image-index.schema.json#/required/manifests"],
     check: Check::Schema,

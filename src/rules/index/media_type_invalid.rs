@@ -19,6 +19,7 @@ declare_rule! {
     /// Set the index's `mediaType` to `application/vnd.oci.image.index.v1+json`, or leave it out. A Docker manifest
     /// list type here means the document is Docker's format: convert it with `skopeo copy --format oci`.
     IDX003, "index-media-type-invalid", Error,
+    basis: Keyword,
     clauses: ["image-index-007", "image-layout-010"],
     schema: [
         "image-index.schema.json#/properties/mediaType/type",

@@ -21,6 +21,7 @@ declare_rule! {
     /// write `index.json` without it by default; `index.json` is not referenced by digest, so adding the member
     /// there changes no digest. For a nested index, rebuild it.
     IDX004, "index-media-type-missing", Warning,
+    basis: Keyword,
     clauses: ["image-index-006"],
     check: Check::Document(check),
 }

@@ -20,6 +20,7 @@ pub mod platform_os_missing;
 pub mod platform_os_unknown;
 pub mod platform_os_version_invalid;
 pub mod platform_variant_invalid;
+pub mod platform_variant_mismatch_config;
 pub mod platform_variant_unknown;
 pub mod schema_version_missing;
 pub mod schema_version_not_2;
@@ -48,6 +49,7 @@ pub const RULES: &[&Rule] = &[
     &ambiguous_with_manifest::RULE,
     &platform_mismatch_config::RULE,
     &entry_docker_media_type::RULE,
+    &platform_variant_mismatch_config::RULE,
 ];
 
 use crate::check::DescCx;

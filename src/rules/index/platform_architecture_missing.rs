@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Add the Go name of the CPU as `platform.architecture` (`amd64`, `arm64` …).
     IDX010, "platform-architecture-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-021"],
     schema: [
         "defs.schema.json#/$defs/platform/required/architecture",

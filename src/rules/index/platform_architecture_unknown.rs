@@ -22,6 +22,7 @@ declare_rule! {
     /// Use Go's GOARCH names in `platform.architecture`: `amd64` not `x86_64`, `arm64` not `aarch64`. Runtimes
     /// compare it with their own GOARCH, so no host selects the entry otherwise.
     IDX015, "platform-architecture-unknown", Warning,
+    basis: Keyword,
     clauses: ["image-index-022"],
     check: Check::Descriptor(check),
 }

@@ -18,6 +18,7 @@ declare_rule! {
     /// Write `platform` as an object with `os` and `architecture`, and `features`, if present, as an array of
     /// strings.
     IDX009, "platform-invalid", Error,
+    basis: Type,
     clauses: ["image-index-019"],
     schema: [
         "defs.schema.json#/$defs/platform/type",

@@ -5,13 +5,22 @@ use crate::rule::Check;
 
 declare_rule! {
     /// ## What it checks
-    /// The `platform` of an index entry disagrees with the image config it leads to: `os` or `architecture`
-    /// differ, or both give a `variant` (or `os.version`) and they differ. A field absent on one side is not
-    /// compared.
+    /// The `platform` of an index entry disagrees with the image config it leads to on `os` or `architecture`. A
+    /// field absent on one side is not compared. (`variant` and `os.version`, which are implementation-defined,
+    /// are IDX023's.)
     ///
     /// ## Why it matters
     /// Clients choose an image by the index's platform and then run what the config describes; when the two
-    /// disagree, a machine pulls an image built for another platform and fails to run it.
+    /// disagree, a machine pulls an image built for another operating system or CPU and fails to run it, while
+    /// the machines it was built for never select it.
+    ///
+    /// ## Basis
+    /// Exception. The `platform` property "describes the minimum runtime requirements of the image"
+    /// (image-index-019) and the config's `os` and `architecture` are REQUIRED (config-005, config-008), but no
+    /// clause says in so many words that the two must agree. They describe the same fact, though, with values
+    /// drawn from the same closed lists (GOOS, GOARCH), so a difference means one of them is false, and an
+    /// index that sends hosts an image for another machine is broken for every client that selects by platform.
+    /// That is why this is an error by default.
     ///
     /// ## Example
     /// An entry with `"platform": {"os": "linux", "architecture": "arm64"}` whose config says
@@ -22,11 +31,17 @@ declare_rule! {
     /// that assembled the index by hand, or a wrong `--platform` when building one of the images, causes this.
     /// Rebuild the image for the intended platform, or correct the entry.
     IDX021, "platform-mismatch-config", Error,
-    clauses: ["image-index-019", "config-005", "config-008", "config-018", "config-011"],
+    basis: Exception,
+    clauses: ["image-index-019", "config-005", "config-008"],
     check: Check::Image(check),
 }
 
 fn check(cx: &ImageCx, out: &mut Out) {
+    compare(cx, out, &["os", "architecture"]);
+}
+
+/// Report each of `fields` on which an index entry's `platform` and the image config it leads to disagree.
+pub(crate) fn compare(cx: &ImageCx, out: &mut Out, fields: &[&str]) {
     let Some(config) = cx.config.and_then(|c| c.value()) else {
         return;
     };
@@ -40,7 +55,7 @@ fn check(cx: &ImageCx, out: &mut Out) {
         let entry_doc = &cx.graph.docs[entry.doc];
         let ptr = json::join(&entry.pointer, "platform");
         // A side that is absent is reported by the rules for that document, not as a mismatch.
-        for field in ["os", "architecture", "variant", "os.version"] {
+        for field in fields {
             let (Some(a), Some(b)) = (str_field(p, field), str_field(config, field)) else {
                 continue;
             };

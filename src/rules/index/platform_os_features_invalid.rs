@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `platform.os.features` as an array of strings, or leave it out.
     IDX013, "platform-os-features-invalid", Error,
+    basis: Type,
     clauses: ["image-index-029"],
     schema: [
         "defs.schema.json#/$defs/platform/properties/os.features/type",

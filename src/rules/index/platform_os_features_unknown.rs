@@ -19,6 +19,7 @@ declare_rule! {
     /// ## How to fix
     /// On a Windows platform keep only `win32k` in `os.features`, or leave the member out.
     IDX018, "platform-os-features-unknown", Warning,
+    basis: Keyword,
     clauses: ["image-index-030"],
     check: Check::Descriptor(check),
 }

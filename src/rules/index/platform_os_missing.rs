@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Add the Go name of the operating system as `platform.os` (`linux`, `windows` …).
     IDX011, "platform-os-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-024"],
     schema: [
         "defs.schema.json#/$defs/platform/required/os",

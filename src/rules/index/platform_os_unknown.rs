@@ -20,6 +20,7 @@ declare_rule! {
     /// ## How to fix
     /// Use Go's GOOS names, lower-case, in `platform.os`: `linux`, `windows`.
     IDX016, "platform-os-unknown", Warning,
+    basis: Keyword,
     clauses: ["image-index-025"],
     check: Check::Descriptor(check),
 }

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `platform.os.version` as a string, or leave it out.
     IDX012, "platform-os-version-invalid", Error,
+    basis: Type,
     clauses: ["image-index-027"],
     schema: ["defs.schema.json#/$defs/platform/properties/os.version/type"],
     check: Check::Schema,

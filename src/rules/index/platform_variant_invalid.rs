@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `platform.variant` as a string such as `v8`, or leave it out.
     IDX014, "platform-variant-invalid", Error,
+    basis: Type,
     clauses: ["image-index-033"],
     schema: ["defs.schema.json#/$defs/platform/properties/variant/type"],
     check: Check::Schema,

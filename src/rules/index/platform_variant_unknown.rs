@@ -8,7 +8,9 @@ declare_rule! {
     /// ## What it checks
     /// A `platform`'s `variant` does not follow the Platform Variants table for its architecture: `v6`/`v7`/`v8`
     /// for `arm`, `v8`, `v8.1` … for `arm64`, `v1`, `v2` … for `amd64`, `power8` … for `ppc64le`, `rva20u64` … for
-    /// `riscv64`. Architectures the table does not list are not checked.
+    /// `riscv64`. A value the table does not list for a listed architecture is reported whatever it is: `arm`
+    /// `v5` (which Go's `GOARM` knows) as much as `v9`. Architectures the table has no row for (`ppc64`, `s390x`,
+    /// `386` …) are not checked: their variants are implementation-defined.
     ///
     /// ## Why it matters
     /// Clients match variants against the table's values; `armv7` or `V8` are never selected.
@@ -22,6 +24,7 @@ declare_rule! {
     /// Use a variant from the spec's table for the architecture (`v7` for `arm`, `v8` for `arm64`), or leave
     /// `variant` out.
     IDX017, "platform-variant-unknown", Warning,
+    basis: Keyword,
     clauses: ["image-index-034", "image-index-041"],
     check: Check::Descriptor(check),
 }

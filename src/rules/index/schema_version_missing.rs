@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Add `"schemaVersion": 2` to the index (and to `index.json`).
     IDX002, "index-schema-version-missing", Error,
+    basis: Keyword,
     clauses: ["image-index-003"],
     schema: ["image-index.schema.json#/required/schemaVersion"],
     check: Check::Schema,

@@ -18,6 +18,7 @@ declare_rule! {
     /// ## How to fix
     /// Set `schemaVersion` to the integer `2`.
     IDX001, "index-schema-version-not-2", Error,
+    basis: Keyword,
     clauses: ["image-index-004"],
     check: Check::Document(check),
 }

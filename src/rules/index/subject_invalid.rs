@@ -18,6 +18,7 @@ declare_rule! {
     /// Write `subject` as a descriptor object (`mediaType`, `digest`, `size`) of the manifest the index refers to,
     /// or leave it out.
     IDX019, "index-subject-invalid", Error,
+    basis: Type,
     clauses: ["image-index-037"],
     schema: ["image-index.schema.json#/properties/subject/type"],
     check: Check::Schema,

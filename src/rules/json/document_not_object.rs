@@ -19,6 +19,7 @@ declare_rule! {
     /// Make the document a JSON object (`{…}`); an array, a string or `null` at the top is a generator bug or the
     /// wrong file.
     JSN008, "json-document-not-object", Error,
+    basis: Keyword,
     clauses: ["descriptor-003", "image-layout-006", "image-layout-010"],
     schema: [
         "oci-layout.schema.json#/type",

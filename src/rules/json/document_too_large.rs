@@ -8,8 +8,9 @@ declare_rule! {
     /// A JSON document (index, manifest, config, `index.json`, `oci-layout`) is larger than the parse limit
     /// (`--max-json-size`, 16 MiB by default), so it was not parsed or checked; its digest and size are still
     /// verified. Also reported: a document that would take the run past its JSON budget, which bounds the memory
-    /// parsed documents take: `--max-json-values` (100,000 values in all documents) or `--max-json-total`
-    /// (64 MiB of documents in all).
+    /// parsed documents take: `--max-json-values` (100,000 values in all documents), `--max-json-total`
+    /// (64 MiB of documents in all) or the run's memory budget, `--max-memory` (256 MiB, which the other large
+    /// structures share).
     ///
     /// ## Why it matters
     /// Registries and runtimes refuse manifests beyond a few MiB (4 MiB is the common limit), and a document that
@@ -22,6 +23,7 @@ declare_rule! {
     /// Keep manifests, indexes and configs small (registries refuse manifests over 4 MiB), or raise
     /// `--max-json-size` when such a document is intended.
     JSN007, "json-document-too-large", Warning,
+    basis: Keyword,
     clauses: ["descriptor-048"],
     check: Check::Layout(check),
 }

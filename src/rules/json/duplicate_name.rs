@@ -22,12 +22,18 @@ declare_rule! {
     /// Write each member name once per object; the JSON encoder of a map type never repeats one, templates and
     /// string concatenation do.
     JSN003, "json-duplicate-name", Error,
+    basis: Keyword,
     clauses: ["considerations-008", "considerations-005"],
     gate: MainOnly,
     check: Check::Document(check),
 }
 
 fn check(cx: &DocCx, out: &mut Out) {
+    report_duplicates(cx, out);
+}
+
+/// Every duplicate member name of the document outside annotation maps (ANN004's).
+pub(crate) fn report_duplicates(cx: &DocCx, out: &mut Out) {
     let maps: Vec<String> = annotation_maps(cx.doc)
         .into_iter()
         .map(|(p, _)| p)

@@ -18,6 +18,7 @@ declare_rule! {
     /// ## How to fix
     /// Encode every string as UTF-8; Latin-1 text copied into labels or annotations is the usual source.
     JSN002, "json-invalid-utf8", Error,
+    basis: Keyword,
     clauses: ["considerations-006", "considerations-005"],
     gate: MainOnly,
     check: Check::Document(check),

@@ -5,6 +5,7 @@ use crate::rule::Rule;
 pub mod document_not_object;
 pub mod document_too_large;
 pub mod duplicate_name;
+pub mod duplicate_name_ambiguous;
 pub mod invalid_utf8;
 pub mod not_canonical;
 pub mod number_not_double;
@@ -20,4 +21,5 @@ pub const RULES: &[&Rule] = &[
     &not_canonical::RULE,
     &document_too_large::RULE,
     &document_not_object::RULE,
+    &duplicate_name_ambiguous::RULE,
 ];

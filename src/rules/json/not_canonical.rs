@@ -24,6 +24,7 @@ declare_rule! {
     /// Serialise the document canonically (members sorted, no whitespace, minimal escaping); this changes its bytes
     /// and so its digest, so do it when the image is built, not afterwards. Only `--profile strict` asks for it.
     JSN006, "json-not-canonical", Warning,
+    basis: Keyword,
     clauses: ["considerations-004", "considerations-003"],
     gate: V111Only,
     default_enabled: false,

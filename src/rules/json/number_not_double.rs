@@ -22,6 +22,7 @@ declare_rule! {
     /// Keep integers within ±2^53 (larger values lose precision in JavaScript and other double-based readers), or
     /// write them as strings where the field allows it.
     JSN004, "json-number-not-double", Warning,
+    basis: Keyword,
     clauses: ["considerations-007"],
     gate: MainOnly,
     check: Check::Document(check),

@@ -22,6 +22,7 @@ declare_rule! {
     /// Remove lone surrogates and noncharacters from strings; they usually come from text truncated in the middle
     /// of a character.
     JSN005, "json-string-not-ijson", Error,
+    basis: Keyword,
     clauses: ["considerations-005"],
     gate: MainOnly,
     check: Check::Document(check),

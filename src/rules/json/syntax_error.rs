@@ -22,6 +22,7 @@ declare_rule! {
     /// Write the document with a JSON encoder instead of by hand or with a template; the message gives the line and
     /// column of the first error.
     JSN001, "json-syntax-error", Error,
+    basis: Keyword,
     clauses: ["descriptor-003", "image-layout-006", "image-layout-010", "config-051"],
     check: Check::Document(check),
 }

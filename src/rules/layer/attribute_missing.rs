@@ -24,6 +24,7 @@ declare_rule! {
     /// Write `mode`, `uid`, `gid` and `mtime` for every entry; real tar writers always do, so an empty field means
     /// the tar headers were assembled by hand.
     LYR023, "layer-entry-attribute-missing", Error,
+    basis: Keyword,
     clauses: ["layer-003"],
     check: Check::Layout(check),
 }

@@ -29,6 +29,7 @@ declare_rule! {
     /// type (and rebuild the manifest). Tools that recompress layers on push but keep the old media type cause
     /// this.
     LYR001, "layer-compression-mismatch", Error,
+    basis: Type,
     clauses: ["descriptor-003", "layer-001"],
     check: Check::Descriptor(check),
 }

@@ -25,6 +25,7 @@ declare_rule! {
     /// The compressed layer is damaged or truncated: rebuild or re-pull the image. A layer written to a full disk
     /// or copied partially is the usual cause.
     LYR002, "layer-decompression-failed", Error,
+    basis: Type,
     clauses: ["layer-001"],
     check: Check::Layout(check),
 }

@@ -27,6 +27,7 @@ declare_rule! {
     /// Put the digest of the layer's uncompressed tar stream in `rootfs.diff_ids` (`gzip -dc layer | sha256sum`),
     /// not the digest of the compressed blob, in the layers' order. Rebuilding the image makes both agree.
     LYR007, "layer-diff-id-mismatch", Error,
+    basis: Type,
     clauses: ["manifest-022", "manifest-021", "config-043"],
     check: Check::Image(check),
 }

@@ -24,6 +24,7 @@ declare_rule! {
     /// Write each path once per layer; archiving overlapping directories (`tar -cf l.tar rootfs rootfs/etc`)
     /// duplicates entries.
     LYR011, "layer-entry-duplicate", Error,
+    basis: Keyword,
     clauses: ["layer-002"],
     check: Check::Layout(check),
 }

@@ -20,14 +20,21 @@ declare_rule! {
     /// silently, extracted as a regular file, or a hard error (containerd refuses unknown types), so the layer
     /// does not unpack the same everywhere.
     ///
+    /// ## Basis
+    /// Hardening. The spec lists the file types a changeset holds (layer.md § File Types) without a keyword, and
+    /// the tar format itself allows these types. Unpackers that refuse them are protected by the warning, which
+    /// `--profile strict` or `--deny hardening` make an error.
+    ///
     /// ## Example
     /// A layer made with `tar --multi-volume`, whose first entry is a `V` volume label.
     ///
     /// ## How to fix
     /// Keep to regular files, directories, links, device nodes and FIFOs; remove sockets and other special entries
     /// before archiving the file system.
-    LYR021, "layer-entry-type-unlisted", Error,
-    clauses: ["layer-001"],
+    LYR021, "layer-entry-type-unlisted", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "layer.md#file-types",
     check: Check::Layout(check),
 }
 

@@ -16,14 +16,21 @@ declare_rule! {
     /// (a link to a later entry of the layer), does not exist at all, or is a directory (which cannot be hard
     /// linked). Unpackers then abort or drop the file.
     ///
+    /// ## Basis
+    /// Hardening. The spec describes hard links (layer.md § Hardlinks) and even warns that extracting one whose
+    /// target is outside the layer may fail, but no clause requires the target to exist. A warning by default,
+    /// an error under `--profile strict` or `--deny hardening`.
+    ///
     /// ## Example
     /// `usr/bin/python3` stored as a hard link to `usr/bin/python3.12`, which comes later in the archive.
     ///
     /// ## How to fix
     /// Make the hard link point at a file stored earlier in the same layer or present in a lower layer; reordering
     /// entries so that the target comes first fixes layers written out of order.
-    LYR012, "layer-hardlink-target-missing", Error,
-    clauses: ["layer-003"],
+    LYR012, "layer-hardlink-target-missing", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "layer.md#hardlinks",
     check: Check::Image(check),
 }
 

@@ -27,6 +27,7 @@ declare_rule! {
     /// Ship the layer as a normal layer (`application/vnd.oci.image.layer.v1.tar+gzip`): non-distributable layers
     /// are deprecated. `--profile portable` makes this an error.
     LYR024, "layer-media-type-non-distributable", Warning,
+    basis: Keyword,
     clauses: ["layer-016", "layer-020", "layer-021"],
     check: Check::Descriptor(check),
 }

@@ -18,6 +18,7 @@ pub mod decompression_failed;
 pub mod decompression_limit;
 pub mod device_node;
 pub mod diff_id_mismatch;
+pub mod entry_below_non_dir;
 pub mod entry_duplicate;
 pub mod entry_outside_root;
 pub mod entry_type_unlisted;
@@ -36,6 +37,7 @@ pub mod whiteout_after_sibling_dir;
 pub mod whiteout_and_entry_same_path;
 pub mod whiteout_name_empty;
 pub mod whiteout_name_unknown;
+pub mod whiteout_not_empty_file;
 pub mod whiteout_target_missing;
 
 pub const RULES: &[&Rule] = &[
@@ -64,6 +66,8 @@ pub const RULES: &[&Rule] = &[
     &attribute_missing::RULE,
     &media_type_non_distributable::RULE,
     &device_node::RULE,
+    &entry_below_non_dir::RULE,
+    &whiteout_not_empty_file::RULE,
 ];
 
 /// Whether a rule reads what the layer pass found: every layer rule but LYR024, which looks at the descriptor's
@@ -78,9 +82,7 @@ pub const MAX_PER_LAYER: usize = 50;
 
 /// Every blob the layer pass read, in path order.
 pub fn layers<'g>(cx: &LayoutCx<'g>) -> impl Iterator<Item = (&'g Blob, &'g LayerFacts)> {
-    cx.graph
-        .blobs
-        .values()
+    cx.blobs()
         .filter_map(|b| b.layer.as_deref().map(|f| (b, f)))
 }
 

@@ -16,14 +16,20 @@ declare_rule! {
     /// Unicode names; a Latin-1 name left over from an old archive is mangled or rejected by them. PAX `path`
     /// records are UTF-8 by definition, so such names cannot be carried over to PAX faithfully either.
     ///
+    /// ## Basis
+    /// Hardening. No clause says how names are encoded. The rule protects the tools that need Unicode names, and
+    /// is off unless selected by code.
+    ///
     /// ## Example
     /// An entry named `caf\xe9.txt` (Latin-1).
     ///
     /// ## How to fix
     /// Name files in UTF-8; rename files with Latin-1 or other encodings before building the layer (`convmv -f
     /// latin1 -t utf8`).
-    LYR022, "layer-entry-name-not-utf8", Error,
-    clauses: ["layer-001"],
+    LYR022, "layer-entry-name-not-utf8", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "layer.md#distributable-format",
     default_enabled: false,
     check: Check::Layout(check),
 }

@@ -26,6 +26,7 @@ declare_rule! {
     /// Nothing is wrong: the spec accepts opaque whiteouts and merely prefers explicit ones. Diff tools based on
     /// overlay file systems write opaque whiteouts for a directory that was replaced.
     LYR019, "layer-opaque-whiteout", Warning,
+    basis: Keyword,
     clauses: ["layer-014"],
     default_enabled: false,
     check: Check::Layout(check),

@@ -14,14 +14,22 @@ declare_rule! {
     /// names: most strip the leading `/`, a naive one writes to the host's own `/etc/passwd`, and an absolute hard
     /// link target makes a naive extractor link a host file into the image.
     ///
+    /// ## Basis
+    /// Hardening. The spec builds layers from paths relative to the root being compared (layer.md § Populate
+    /// Initial Filesystem) but no clause forbids an absolute name, and careful unpackers strip the `/`. It is the
+    /// shape of a path-traversal attack on careless ones, so a warning by default and an error under
+    /// `--profile strict` or `--deny hardening`.
+    ///
     /// ## Example
     /// A layer made with `tar -P -cf layer.tar /etc/app.conf`.
     ///
     /// ## How to fix
     /// Store names relative to the root (`etc/passwd`, not `/etc/passwd`): GNU tar strips leading `/` unless given
     /// `-P`; `tar -C rootfs -cf layer.tar .` gives relative names.
-    LYR008, "layer-entry-path-absolute", Error,
-    clauses: ["layer-001"],
+    LYR008, "layer-entry-path-absolute", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "layer.md#populate-initial-filesystem",
     check: Check::Layout(check),
 }
 

@@ -15,14 +15,22 @@ declare_rule! {
     /// sanitise names writes outside the directory it unpacks into. Even when it stays inside, the same file has
     /// two spellings, which defeats duplicate and whiteout checks. Real layer writers never produce it.
     ///
+    /// ## Basis
+    /// Hardening. No clause forbids `..` in a name; the spec only builds layers from paths relative to the root
+    /// (layer.md § Populate Initial Filesystem). A `..` that climbs above the root is a path-traversal attack on
+    /// careless unpackers, and one that stays inside gives a file two spellings: a warning by default either way
+    /// (the message says which), an error under `--profile strict` or `--deny hardening`.
+    ///
     /// ## Example
     /// A layer entry `../../../../etc/cron.d/evil`.
     ///
     /// ## How to fix
     /// Store each path in its plain form, without `..`; a layer with names that climb above the root is not safe to
     /// unpack.
-    LYR009, "layer-entry-path-dotdot", Error,
-    clauses: ["layer-001"],
+    LYR009, "layer-entry-path-dotdot", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "layer.md#populate-initial-filesystem",
     check: Check::Layout(check),
 }
 

@@ -22,6 +22,7 @@ declare_rule! {
     /// Rebuild the layer without sparse entries (GNU tar without `--sparse`/`-S`; Go's `archive/tar` never writes
     /// them), so that every reader unpacks the same bytes.
     LYR020, "layer-sparse-file", Warning,
+    basis: Keyword,
     clauses: ["layer-004"],
     check: Check::Layout(check),
 }

@@ -14,13 +14,19 @@ declare_rule! {
     /// Without the marker a reader cannot tell a complete archive from one cut exactly between two entries: the
     /// layer may have lost files, and strict readers reject it. Every tar writer emits the marker.
     ///
+    /// ## Basis
+    /// Type: a tar archive (layer-001) ends with the marker, so a stream without it is not quite one. But every
+    /// tar reader (GNU tar, libarchive, Go's `archive/tar`, which containerd and Docker use) accepts a stream
+    /// that just ends, and an empty blob as an empty archive, so this is a warning, not an error.
+    ///
     /// ## Example
     /// A layer produced by concatenating tar entries by hand, without the final `\0` × 1024.
     ///
     /// ## How to fix
     /// Finish the tar stream: a program using Go's `archive/tar` must call `Writer.Close()`, Python's `tarfile`
     /// must close the archive.
-    LYR005, "layer-tar-eof-marker-missing", Error,
+    LYR005, "layer-tar-eof-marker-missing", Warning,
+    basis: Type,
     clauses: ["layer-001"],
     check: Check::Layout(check),
 }

@@ -25,6 +25,7 @@ declare_rule! {
     /// Rebuild the layer with a real tar writer (GNU tar, Go's `archive/tar`, the build tool's own); a layer that
     /// is not tar at all usually means the wrong file was stored as the layer.
     LYR004, "layer-tar-invalid", Error,
+    basis: Type,
     clauses: ["layer-001"],
     check: Check::Layout(check),
 }

@@ -15,6 +15,10 @@ declare_rule! {
     /// DiffID and can smuggle content past tools that only look at the unpacked files. It is usually a sign of
     /// two archives concatenated, the second one lost.
     ///
+    /// ## Basis
+    /// Type: the blob must be a tar archive (layer-001), and bytes after the archive's end are not part of one.
+    /// Readers disagree on them (most stop at the marker, `tar --ignore-zeros` reads on), so an error.
+    ///
     /// ## Example
     /// `cat a.tar b.tar | gzip` as a layer: the entries of `b.tar` are never unpacked.
     ///
@@ -22,6 +26,7 @@ declare_rule! {
     /// Write nothing after the end of the tar stream; data appended after the end marker is ignored by some readers
     /// and read by others.
     LYR006, "layer-tar-trailing-data", Error,
+    basis: Type,
     clauses: ["layer-001"],
     check: Check::Layout(check),
 }

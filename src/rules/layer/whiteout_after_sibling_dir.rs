@@ -33,6 +33,7 @@ declare_rule! {
     /// Write the whiteouts of a directory before its subdirectories' entries, or let the build tool write the layer
     /// (tar writers that sort entries by name put `.wh.` files first).
     LYR018, "layer-whiteout-after-sibling-dir", Warning,
+    basis: Keyword,
     clauses: ["layer-013"],
     default_enabled: false,
     check: Check::Layout(check),

@@ -22,6 +22,7 @@ declare_rule! {
     /// ## How to fix
     /// Remove the entry named `.wh.` alone; to delete a file `x`, the whiteout is `.wh.x` in the same directory.
     LYR013, "layer-whiteout-name-empty", Warning,
+    basis: Keyword,
     clauses: ["layer-010"],
     gate: MainOnly,
     check: Check::Layout(check),

@@ -18,6 +18,12 @@ declare_rule! {
     /// Docker skips these names, other unpackers create them as files. Either way the layer carries storage
     /// driver internals instead of a changeset.
     ///
+    /// ## Basis
+    /// Hardening. By its name such an entry is a whiteout (layer-007: the basename prefixed with `.wh.` marks a
+    /// removal) of a path that no file system can hold, so no clause is broken; the rule protects unpackers that
+    /// would create storage-driver files. A warning by default, an error under `--profile strict` or `--deny
+    /// hardening`.
+    ///
     /// ## Example
     /// A layer exported from an AUFS-backed Docker daemon with a `.wh..wh.plnk/` directory at its root.
     ///
@@ -25,7 +31,9 @@ declare_rule! {
     /// Rename or remove the entry: names starting with `.wh..wh.` are reserved, and only `.wh..wh..opq` has a
     /// meaning.
     LYR016, "layer-whiteout-name-unknown", Warning,
-    clauses: ["layer-014"],
+    basis: Hardening,
+    clauses: ["layer-007"],
+    section: "layer.md#whiteouts",
     check: Check::Layout(check),
 }
 

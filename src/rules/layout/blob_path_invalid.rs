@@ -23,6 +23,7 @@ declare_rule! {
     /// Store each blob as `blobs/<algorithm>/<encoded digest>` with the exact lower-case digest and nothing else in
     /// the name (no `.tar.gz` suffix, no upper-case hex).
     LAY006, "blob-path-invalid", Error,
+    basis: Keyword,
     clauses: [
         "image-layout-013",
         "descriptor-025",

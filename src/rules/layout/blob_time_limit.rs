@@ -20,12 +20,13 @@ declare_rule! {
     /// Raise `--max-blob-time` for very large layers on slow storage, or find out why reading the blob is slow (a
     /// network file system, a failing disk).
     LAY013, "blob-time-limit", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
-    for b in cx.graph.blobs.values() {
+    for b in cx.blobs() {
         if let Some(m) = &b.time_limit {
             out.limit(
                 cx.blob_location(&b.path),

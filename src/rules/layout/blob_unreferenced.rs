@@ -19,13 +19,18 @@ declare_rule! {
     /// Remove blobs no image uses: `umoci gc --layout DIR` does it, or copy the images you want into a fresh layout
     /// (`skopeo copy oci:OLD:TAG oci:NEW:TAG`). Only reported with `--warn LAY008` or `--profile strict`.
     LAY008, "blob-unreferenced", Info,
+    basis: Keyword,
     clauses: ["image-layout-014"],
     default_enabled: false,
     check: Check::Layout(check),
 }
 
 fn check(cx: &LayoutCx, out: &mut Out) {
-    for b in cx.graph.blobs.values() {
+    // A registry is not listed: every blob the walk knows of was reached (the root by its reference).
+    if cx.graph.from_registry() {
+        return;
+    }
+    for b in cx.blobs() {
         if b.present() && b.refs.is_empty() {
             let size = b.size.unwrap_or_default();
             out.emit(

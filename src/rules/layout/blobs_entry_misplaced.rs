@@ -8,11 +8,18 @@ declare_rule! {
     /// ## What it checks
     /// Something under `blobs/` that does not fit `blobs/<alg>/<encoded>`: a file directly in `blobs/`, a
     /// directory where a blob belongs, anything nested deeper, or a blob that is a symbolic link, a FIFO or a
-    /// device (never followed or opened).
+    /// device (never followed or opened). A referenced blob that is not a regular file is not read: the summary
+    /// line counts it as not validated.
     ///
     /// ## Why it matters
     /// `blobs/` holds one directory per algorithm and one regular file per blob. Anything else cannot be addressed
     /// by a digest; links may point outside the layout and special files can hang readers.
+    ///
+    /// ## Basis
+    /// Hardening. image-layout.md describes `blobs/` as a directory per algorithm holding the content, without a
+    /// keyword for what else may be there; the MUST on names (image-layout-013) is LAY006's. Links and special
+    /// files are the classic tricks against a reader (a link to `/etc/passwd`, a FIFO that blocks it), so a
+    /// warning by default, an error under `--profile strict` or `--deny hardening`.
     ///
     /// ## Example
     /// `blobs/sha256/<digest>` being a symbolic link to `/etc/passwd`.
@@ -20,8 +27,10 @@ declare_rule! {
     /// ## How to fix
     /// Keep only `blobs/<algorithm>/<encoded>` files under `blobs/`: remove temporary files, nested directories and
     /// other files a tool or a person left there.
-    LAY010, "blobs-entry-misplaced", Error,
-    clauses: ["image-layout-013", "image-layout-011"],
+    LAY010, "blobs-entry-misplaced", Warning,
+    basis: Hardening,
+    clauses: [],
+    section: "image-layout.md#blobs",
     check: Check::Layout(check),
 }
 

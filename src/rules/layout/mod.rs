@@ -10,6 +10,7 @@ pub mod blob_unreadable;
 pub mod blob_unreferenced;
 pub mod blobs_dir_missing;
 pub mod blobs_entry_misplaced;
+pub mod image_blob_missing;
 pub mod index_json_missing;
 pub mod layout_unreadable;
 pub mod oci_layout_missing;
@@ -32,4 +33,16 @@ pub const RULES: &[&Rule] = &[
     &layout_unreadable::RULE,
     &blob_time_limit::RULE,
     &run_time_limit::RULE,
+    &image_blob_missing::RULE,
 ];
+
+/// Whether a blob is the config or a layer of an image manifest the walk read (so a missing one leaves a
+/// partial image: LAY015, not LAY009).
+pub(crate) fn part_of_image(cx: &crate::check::LayoutCx, b: &crate::walk::Blob) -> bool {
+    b.refs.iter().map(|&i| &cx.graph.descs[i]).any(|d| {
+        matches!(
+            d.role,
+            crate::walk::Role::Config | crate::walk::Role::Layer(_)
+        ) && cx.graph.docs[d.doc].kind == crate::walk::DocKind::Manifest
+    })
+}

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Add `"imageLayoutVersion": "1.0.0"` to `oci-layout`.
     LAY002, "oci-layout-version-missing", Error,
+    basis: Keyword,
     clauses: ["image-layout-007", "image-layout-008"],
     schema: ["oci-layout.schema.json#/required/imageLayoutVersion"],
     check: Check::Schema,

@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `imageLayoutVersion` as the string `"1.0.0"`, not a number.
     LAY003, "oci-layout-version-not-string", Error,
+    basis: Keyword,
     clauses: ["image-layout-007"],
     schema: ["oci-layout.schema.json#/properties/imageLayoutVersion/type"],
     check: Check::Schema,

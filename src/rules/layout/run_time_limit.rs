@@ -20,6 +20,7 @@ declare_rule! {
     /// Raise `--max-time` for very large inputs, or validate fewer images at once with `--ref`, `--platform` or
     /// `--digest`.
     LAY014, "run-time-limit", Error,
+    basis: Keyword,
     clauses: ["image-layout-011"],
     check: Check::Layout(check),
 }

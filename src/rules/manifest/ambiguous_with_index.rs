@@ -12,6 +12,12 @@ declare_rule! {
     /// while another follows it as an index to different content under the same digest. The `mediaType` field
     /// exists to rule this out, and a manifest should not carry index members at all.
     ///
+    /// ## Basis
+    /// Hardening. No clause forbids the extra member: to the manifest's media type `manifests` is an unknown
+    /// property, which implementations should not error on (considerations-002). But the ambiguity is the one of
+    /// CVE-2021-41190, and containerd and the distribution registry refuse such documents since, so a warning by
+    /// default; `--profile portable`, `--profile strict` and `--deny hardening` make it an error.
+    ///
     /// ## Example
     /// ```json
     /// { "schemaVersion": 2, "config": { … }, "layers": [ … ], "manifests": [ … ] }
@@ -21,7 +27,9 @@ declare_rule! {
     /// Remove `manifests` from the manifest, so that no reader can take it for an index (the ambiguity behind
     /// CVE-2021-41190).
     MAN015, "manifest-ambiguous-with-index", Warning,
-    clauses: ["manifest-004"],
+    basis: Hardening,
+    clauses: [],
+    section: "manifest.md#image-manifest-property-descriptions",
     check: Check::Document(check),
 }
 

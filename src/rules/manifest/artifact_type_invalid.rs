@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `artifactType` as a media type, or leave it out.
     MAN005, "manifest-artifact-type-invalid", Error,
+    basis: Keyword,
     clauses: ["manifest-008", "manifest-006"],
     schema: [
         "image-manifest.schema.json#/properties/artifactType/type",

@@ -22,6 +22,7 @@ declare_rule! {
     /// Set `artifactType` to the artifact's media type when the config is the empty descriptor: `oras push
     /// --artifact-type application/vnd.example.thing.v1`.
     MAN010, "manifest-artifact-type-missing", Error,
+    basis: Keyword,
     clauses: ["manifest-035", "manifest-007"],
     check: Check::Document(check),
 }

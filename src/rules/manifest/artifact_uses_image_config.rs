@@ -22,6 +22,7 @@ declare_rule! {
     /// Either it is an image (drop `artifactType`) or an artifact: then give it its own config media type or the
     /// empty config descriptor, not the OCI image config.
     MAN011, "manifest-artifact-uses-image-config", Error,
+    basis: Keyword,
     clauses: ["manifest-034", "manifest-016", "manifest-033", "artifacts-guidance-001"],
     check: Check::Document(check),
 }

@@ -25,6 +25,7 @@ declare_rule! {
     /// with OCI media types (`docker buildx … oci-mediatypes=true`, `skopeo copy --format oci`), or validate Docker
     /// images with `--profile docker-compat`.
     MAN012, "manifest-config-media-type-not-portable", Warning,
+    basis: Keyword,
     clauses: ["manifest-015"],
     check: Check::Document(check),
 }

@@ -18,6 +18,7 @@ declare_rule! {
     /// Give the manifest a `config` descriptor: the image config, or for an artifact without one the empty
     /// descriptor (`application/vnd.oci.empty.v1+json`, digest of `{}`, size 2).
     MAN006, "manifest-config-missing", Error,
+    basis: Keyword,
     clauses: ["manifest-011"],
     schema: ["image-manifest.schema.json#/required/config"],
     check: Check::Schema,

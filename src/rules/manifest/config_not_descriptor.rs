@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `config` as a descriptor object (`mediaType`, `digest`, `size`).
     MAN007, "manifest-config-not-descriptor", Error,
+    basis: Keyword,
     clauses: ["manifest-011"],
     schema: ["image-manifest.schema.json#/properties/config/type"],
     check: Check::Schema,

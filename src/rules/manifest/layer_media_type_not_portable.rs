@@ -24,6 +24,7 @@ declare_rule! {
     /// Use OCI layer media types (`application/vnd.oci.image.layer.v1.tar+gzip` …): `skopeo copy --format oci`
     /// converts Docker's, or validate Docker images with `--profile docker-compat`.
     MAN013, "manifest-layer-media-type-not-portable", Warning,
+    basis: Keyword,
     clauses: ["manifest-025"],
     check: Check::Descriptor(check),
 }

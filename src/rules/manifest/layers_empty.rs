@@ -21,6 +21,7 @@ declare_rule! {
     /// Give the manifest at least one layer; an artifact with no content of its own can use the empty descriptor
     /// (`application/vnd.oci.empty.v1+json`) as its single layer. `--profile portable` makes this an error.
     MAN009, "manifest-layers-empty", Warning,
+    basis: Keyword,
     clauses: ["manifest-020", "manifest-036"],
     check: Check::Document(check),
 }

@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `layers` as an array of descriptor objects.
     MAN008, "manifest-layers-invalid", Error,
+    basis: Keyword,
     clauses: ["manifest-019"],
     schema: [
         "image-manifest.schema.json#/properties/layers/type",

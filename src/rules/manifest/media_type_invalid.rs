@@ -19,6 +19,7 @@ declare_rule! {
     /// means the image is in Docker's format: convert it with `skopeo copy --format oci`, or validate it with
     /// `--profile docker-compat`.
     MAN003, "manifest-media-type-invalid", Error,
+    basis: Keyword,
     clauses: ["manifest-005"],
     schema: [
         "image-manifest.schema.json#/properties/mediaType/type",

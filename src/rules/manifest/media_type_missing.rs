@@ -20,6 +20,7 @@ declare_rule! {
     /// Add `"mediaType": "application/vnd.oci.image.manifest.v1+json"` to the manifest; current buildah, podman,
     /// skopeo and BuildKit write it, so an old tool or a hand-written generator is the usual source.
     MAN004, "manifest-media-type-missing", Warning,
+    basis: Keyword,
     clauses: ["manifest-004"],
     check: Check::Document(check),
 }

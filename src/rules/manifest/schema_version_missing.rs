@@ -16,6 +16,7 @@ declare_rule! {
     /// ## How to fix
     /// Add `"schemaVersion": 2` to the manifest.
     MAN002, "manifest-schema-version-missing", Error,
+    basis: Keyword,
     clauses: ["manifest-001"],
     schema: ["image-manifest.schema.json#/required/schemaVersion"],
     check: Check::Schema,

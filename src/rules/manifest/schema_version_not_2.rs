@@ -20,6 +20,7 @@ declare_rule! {
     /// Set `schemaVersion` to the integer `2`. Schema 1 manifests are Docker's old format: convert the image with
     /// `skopeo copy --format oci`.
     MAN001, "manifest-schema-version-not-2", Error,
+    basis: Keyword,
     clauses: ["manifest-002"],
     check: Check::Document(check),
 }

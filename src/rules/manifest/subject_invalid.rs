@@ -17,6 +17,7 @@ declare_rule! {
     /// ## How to fix
     /// Write `subject` as a descriptor object of the manifest this one refers to, or leave it out.
     MAN014, "manifest-subject-invalid", Error,
+    basis: Type,
     clauses: ["manifest-030"],
     schema: ["image-manifest.schema.json#/properties/subject/type"],
     check: Check::Schema,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::info::{Defect, DefectKind};
+use super::info::{Defect, DefectKind, Defects};
 use super::listing::{RawEntry, RawKind};
 use crate::source::dir::{MAX_DEPTH, too_deep};
 use crate::source::{Entry, EntryKind, SourceIssue};
@@ -32,7 +32,7 @@ type Listed = BTreeMap<String, (Entry, Option<Span>, u64)>;
 
 /// Normalise names, find the layout root, drop what is outside it, note duplicates and links, imply parent
 /// directories. Defects go to `defects`, in that order.
-pub(super) fn arrange(raw: Vec<RawEntry>, defects: &mut Vec<Defect>) -> Arranged {
+pub(super) fn arrange(raw: Vec<RawEntry>, defects: &mut Defects) -> Arranged {
     let mut listed = place(raw, defects);
     let prefix = layout_root(&listed);
     if let Some(prefix) = &prefix {
@@ -57,7 +57,7 @@ pub(super) fn arrange(raw: Vec<RawEntry>, defects: &mut Vec<Defect>) -> Arranged
 }
 
 /// Every entry under its normalised name (the last of the same name wins, as extraction would keep it).
-fn place(raw: Vec<RawEntry>, defects: &mut Vec<Defect>) -> Listed {
+fn place(raw: Vec<RawEntry>, defects: &mut Defects) -> Listed {
     let mut listed = Listed::new();
     for r in raw {
         let (path, dir_hint) = match normalize(&r.name) {
@@ -102,12 +102,7 @@ fn place(raw: Vec<RawEntry>, defects: &mut Vec<Defect>) -> Listed {
 }
 
 /// What a listed entry is; `None` (and a defect) for a hard link, which is never followed.
-fn kind_of(
-    r: &RawEntry,
-    path: &str,
-    dir_hint: bool,
-    defects: &mut Vec<Defect>,
-) -> Option<EntryKind> {
+fn kind_of(r: &RawEntry, path: &str, dir_hint: bool, defects: &mut Defects) -> Option<EntryKind> {
     Some(match r.kind {
         RawKind::HardLink => {
             defects.push(Defect {
@@ -171,7 +166,7 @@ fn layout_root(listed: &Listed) -> Option<String> {
 }
 
 /// The entries under `prefix/`, relative to it; everything else is outside the layout.
-fn under(prefix: &str, listed: Listed, defects: &mut Vec<Defect>) -> Listed {
+fn under(prefix: &str, listed: Listed, defects: &mut Defects) -> Listed {
     let dir = format!("{prefix}/");
     let mut inside = Listed::new();
     for (path, (mut e, span, off)) in listed {

@@ -43,6 +43,73 @@ pub enum DefectKind {
     EofMarkerMissing,
 }
 
+impl DefectKind {
+    const ALL: [DefectKind; 7] = [
+        DefectKind::Outside,
+        DefectKind::Duplicate,
+        DefectKind::HardLink,
+        DefectKind::Truncated,
+        DefectKind::Corrupt,
+        DefectKind::Limit,
+        DefectKind::EofMarkerMissing,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Defects of one kind kept one by one; the rest are counted, and one more defect says how many.
+pub const MAX_DEFECTS_PER_KIND: usize = 1000;
+
+/// The defects of an archive as the listing finds them: each one's name and message within the report's limits
+/// ([`crate::finding::clip`]: a name may be 1 MiB long), at most [`MAX_DEFECTS_PER_KIND`] of each kind.
+#[derive(Debug, Default)]
+pub(super) struct Defects {
+    list: Vec<Defect>,
+    kept: [usize; DefectKind::ALL.len()],
+    dropped: [usize; DefectKind::ALL.len()],
+}
+
+impl Defects {
+    pub(super) fn push(&mut self, mut d: Defect) {
+        let k = d.kind.index();
+        if self.kept[k] >= MAX_DEFECTS_PER_KIND {
+            self.dropped[k] += 1;
+            return;
+        }
+        self.kept[k] += 1;
+        crate::finding::clip(&mut d.name, crate::finding::MAX_PATH);
+        crate::finding::clip(&mut d.message, crate::finding::MAX_MESSAGE);
+        self.list.push(d);
+    }
+
+    /// The last one pushed, taken out (to be replaced).
+    pub(super) fn pop(&mut self) -> Option<Defect> {
+        let d = self.list.pop()?;
+        self.kept[d.kind.index()] -= 1;
+        Some(d)
+    }
+
+    /// The defects, with one per kind that says how many more there were.
+    pub(super) fn finish(mut self) -> Vec<Defect> {
+        for kind in DefectKind::ALL {
+            let n = self.dropped[kind.index()];
+            if n > 0 {
+                self.list.push(Defect {
+                    kind,
+                    name: String::new(),
+                    offset: 0,
+                    message: format!(
+                        "{n} more defects like the {MAX_DEFECTS_PER_KIND} above were found; they are counted here, not listed one by one"
+                    ),
+                });
+            }
+        }
+        self.list
+    }
+}
+
 /// One archive defect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Defect {

@@ -10,11 +10,16 @@ use std::sync::Arc;
 use super::header::{
     BLOCK, checksum_ok, cstr, header_name, lossy, padding, parse_number, parse_pax,
 };
-use super::info::{Defect, DefectKind};
+use super::info::{Defect, DefectKind, Defects};
 use super::stream::Stream;
+use crate::memory::{Budget, Use};
 
 /// Entries listed at most (a hostile archive must not exhaust memory).
 const MAX_ENTRIES: usize = 200_000;
+
+/// Past a limit of the listing, entries that may be the layout's own root files are still kept (the last of each
+/// name, this many names at most), so that the limit never reads as a missing `index.json`.
+const MAX_ROOT_FILES: usize = 64;
 /// Largest PAX extended header or GNU long name accepted.
 const MAX_META: u64 = 1 << 20;
 
@@ -41,29 +46,56 @@ pub(super) struct RawEntry {
 
 pub(super) struct Listing {
     pub(super) raw: Vec<RawEntry>,
-    pub(super) defects: Vec<Defect>,
+    pub(super) defects: Defects,
     /// Compressed archives: small files' content, by data offset.
     pub(super) cache: HashMap<u64, Arc<[u8]>>,
+    /// No limit of the listing was reached: what is not listed is not in the archive (as far as it could be read).
+    pub(super) complete: bool,
 }
 
 /// Read the headers of a tar stream, stepping over data, until the end-of-archive marker, the end of the stream,
-/// or a header that cannot be read.
-pub(super) fn list(s: &mut dyn Stream) -> Listing {
+/// or a header that cannot be read. The entries listed draw from `budget` (the run's memory budget, of which the
+/// listing takes at most half: [`crate::source::listing_cost`]); past it, or past [`MAX_ENTRIES`], the headers are
+/// still read, but only the layout's own root files are kept, and a defect says what was not listed.
+pub(super) fn list(s: &mut dyn Stream, budget: Option<&Arc<Budget>>) -> Listing {
     let mut p = Lister {
         s,
         l: Listing {
             raw: Vec::new(),
-            defects: Vec::new(),
+            defects: Defects::default(),
             cache: HashMap::new(),
+            complete: true,
         },
         pending_path: None,
         pending_link: None,
         pending_size: None,
         last_name: String::new(),
+        budget: budget.cloned(),
+        lean: None,
     };
     while p.step().is_continue() {}
     p.guard_stopped();
+    p.stopped_keeping();
     p.l
+}
+
+/// Where a limit of the listing was reached, why, and what was not listed from there on.
+struct Lean {
+    offset: u64,
+    after: String,
+    why: String,
+    unlisted: u64,
+    roots: usize,
+}
+
+/// Whether an entry may be one of the layout's own root files (`oci-layout`, `index.json`, docker save's
+/// `manifest.json`), at the archive's root or under one top-level directory.
+fn root_file(name: &str) -> bool {
+    let n = name.trim_start_matches("./").trim_end_matches('/');
+    let base = n.rsplit('/').next().unwrap_or(n);
+    n.len() <= 512
+        && n.matches('/').count() <= 1
+        && matches!(base, "oci-layout" | "index.json" | "manifest.json")
 }
 
 /// The listing pass between two headers.
@@ -76,9 +108,76 @@ struct Lister<'s> {
     pending_size: Option<u64>,
     /// The name of the last entry, for messages.
     last_name: String,
+    /// The run's memory budget, which the entries listed draw from.
+    budget: Option<Arc<Budget>>,
+    /// Past a limit of the listing: only root files are kept.
+    lean: Option<Lean>,
 }
 
 impl Lister<'_> {
+    /// From here on keep only the layout's root files: a limit of the listing was reached at `offset`.
+    fn stop_keeping(&mut self, offset: u64, after: String, why: String) {
+        if self.lean.is_none() {
+            self.lean = Some(Lean {
+                offset,
+                after,
+                why,
+                unlisted: 0,
+                roots: 0,
+            });
+        }
+    }
+
+    /// The defect of a limit of the listing, once the stream has been read.
+    fn stopped_keeping(&mut self) {
+        let Some(lean) = self.lean.take() else {
+            return;
+        };
+        self.l.complete = false;
+        self.defect(
+            DefectKind::Limit,
+            "",
+            lean.offset,
+            format!(
+                "{}: from offset {}{} on, {} entries were not listed or checked (the rest of the archive was read for the layout's own oci-layout, index.json and manifest.json only)",
+                lean.why, lean.offset, lean.after, lean.unlisted
+            ),
+        );
+    }
+
+    /// Keep an entry, if the listing's limits let it.
+    fn keep(&mut self, e: RawEntry) {
+        if self.lean.is_none()
+            && let Some(b) = &self.budget
+        {
+            let cost = crate::source::listing_cost(&e.name, e.link.len());
+            if let Err(x) = b.try_reserve_within(Use::Listing, cost, b.limit() / 2) {
+                let why = format!(
+                    "the archive's entries take what the run's memory budget leaves the listing ({}, half of what --max-memory leaves to reserve); raise --max-memory",
+                    x.describe()
+                );
+                self.stop_keeping(e.offset, String::new(), why);
+            }
+        }
+        let Some(lean) = &mut self.lean else {
+            self.l.raw.push(e);
+            return;
+        };
+        if !root_file(&e.name) {
+            lean.unlisted += 1;
+            return;
+        }
+        let start = self.l.raw.len() - lean.roots;
+        match self.l.raw[start..].iter().position(|r| r.name == e.name) {
+            Some(i) => self.l.raw[start + i] = e,
+            None if lean.roots < MAX_ROOT_FILES => {
+                lean.roots += 1;
+                self.l.raw.push(e);
+            }
+            _ => lean.unlisted += 1,
+        }
+    }
+
     fn defect(&mut self, kind: DefectKind, name: &str, offset: u64, message: String) {
         self.l.defects.push(Defect {
             kind,
@@ -123,17 +222,9 @@ impl Lister<'_> {
     /// The next header block, checked; `Break` at the end-of-archive marker, the end of the stream, a block that
     /// is no header, or the entry limit.
     fn header(&mut self, off: u64) -> ControlFlow<(), [u8; BLOCK as usize]> {
-        if self.l.raw.len() >= MAX_ENTRIES {
+        if self.lean.is_none() && self.l.raw.len() >= MAX_ENTRIES {
             let after = self.after();
-            self.defect(
-                DefectKind::Limit,
-                "",
-                off,
-                format!(
-                    "more than {MAX_ENTRIES} entries; the rest of the archive (from offset {off}{after}) was not read"
-                ),
-            );
-            return Break(());
+            self.stop_keeping(off, after, format!("more than {MAX_ENTRIES} entries"));
         }
         let mut b = [0u8; BLOCK as usize];
         let n = match self.s.read_full(&mut b) {
@@ -325,7 +416,9 @@ impl Lister<'_> {
         let (kind, data_size, listed) = raw_kind(flag, size);
         let data_offset = self.s.pos();
         let mut kept = Vec::new();
-        let keep = kind == RawKind::File && self.s.wants_cache(data_size);
+        let keep = kind == RawKind::File
+            && (self.lean.is_none() || root_file(&name))
+            && self.s.wants_cache(data_size);
         let got = match self.s.skip(data_size, keep.then_some(&mut kept)) {
             Ok(g) => g,
             Err(e) => {
@@ -355,7 +448,7 @@ impl Lister<'_> {
             self.l.cache.insert(data_offset, Arc::from(kept));
         }
         if listed {
-            self.l.raw.push(RawEntry {
+            self.keep(RawEntry {
                 name: name.clone(),
                 non_utf8,
                 kind,
@@ -388,6 +481,8 @@ impl Lister<'_> {
         let Some(why) = self.s.stopped().map(str::to_string) else {
             return;
         };
+        // A limit, not the end of what can be read: what was not listed may be there.
+        self.l.complete = false;
         let pos = self.s.pos();
         let (name, offset) = self
             .l
@@ -433,8 +528,11 @@ fn raw_kind(flag: u8, size: u64) -> (RawKind, u64, bool) {
 fn eof_or_corrupt(e: &io::Error) -> DefectKind {
     if e.kind() == io::ErrorKind::UnexpectedEof {
         DefectKind::Truncated
-    } else if e.to_string().contains(crate::zstd_frame::WINDOW_TOO_LARGE) {
-        // A later zstd frame asks for a larger window than the decoder may hold: a limit, not a defect.
+    } else if e.kind() == io::ErrorKind::OutOfMemory
+        || e.to_string().contains(crate::zstd_frame::WINDOW_TOO_LARGE)
+    {
+        // A later zstd frame asks for a larger window than the decoder may hold or was given (the memory
+        // budget): a limit, not a defect.
         DefectKind::Limit
     } else {
         DefectKind::Corrupt
@@ -517,7 +615,10 @@ mod tests {
             ];
             for (limits, why) in cases {
                 let s = guarded(bytes.clone(), limits);
-                assert!(!listed(&s));
+                assert!(
+                    !listed(&s) && !s.complete(),
+                    "a limit, not the end of the archive"
+                );
                 let d = &s.info().defects;
                 assert_eq!(kinds(&s), vec![DefectKind::Limit], "{d:?}");
                 assert!(
@@ -532,6 +633,46 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_listing_past_its_memory_budget_still_finds_the_layout_files() {
+        // Long names (GNU and PAX) before `index.json`: the budget runs out on them.
+        let mut entries = vec![file("oci-layout", "{}")];
+        for i in 0..40 {
+            let mut e = file(&format!("extra/{i}-{}", "n".repeat(100 << 10)), "x");
+            e.longname = Some(if i % 2 == 0 { "gnu" } else { "pax" }.into());
+            entries.push(e);
+        }
+        entries.push(file("index.json", "{\"late\": true}"));
+        entries.push(file("blobs/sha256/aa", "a"));
+        let raw = write(&entries, &TarOptions::default());
+        for bytes in [raw.clone(), zstd::encode_all(&raw[..], 3).expect("zstd")] {
+            let budget =
+                std::sync::Arc::new(crate::memory::Budget::with_limit(256 << 20, 20 << 20));
+            let l = StreamLimits {
+                budget: Some(budget.clone()),
+                ..StreamLimits::default()
+            };
+            let s = match ArchiveSource::from_backing(memory_backing(bytes), &l) {
+                Ok(Ok(s)) => s,
+                _ => panic!("an archive"),
+            };
+            assert!(s.entry("oci-layout").is_some() && s.entry("index.json").is_some());
+            assert!(s.entry("blobs/sha256/aa").is_none(), "past the limit");
+            assert!(!s.complete());
+            assert!(budget.used_by(crate::memory::Use::Listing) <= 10 << 20);
+            let d = &s.info().defects;
+            assert_eq!(kinds(&s), vec![DefectKind::Limit], "{d:?}");
+            assert!(d[0].message.contains("raise --max-memory"), "{d:?}");
+            assert!(
+                d[0].message.contains("entries were not listed or checked"),
+                "{d:?}"
+            );
+        }
+        // Within the budget, all of it.
+        let s = open(raw);
+        assert!(s.complete() && s.entry("blobs/sha256/aa").is_some());
     }
 
     #[test]

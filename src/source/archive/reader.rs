@@ -16,17 +16,19 @@ use super::backing::{
 use super::docker;
 use super::info::{ArchiveInfo, Compression};
 use super::listing::list;
-use super::sniff::{decoder, sniff, window_too_large};
-use super::stream::stream_of;
+use super::sniff::{sniff, window_too_large};
+use super::stream::{decoder_within, stream_of, zstd_window};
+use crate::memory::{Budget, Held};
 use crate::source::{Entry, FileTree, SourceIssue};
 
 /// Compressed archives: decoders kept, positioned, for later readers.
 pub const MAX_PARKED: usize = 4;
 
-/// A decoder positioned in the uncompressed stream.
+/// A decoder positioned in the uncompressed stream, and its window reserved from the run's memory budget.
 struct Parked {
     dec: Box<dyn Read + Send>,
     pos: u64,
+    _window: Option<Held>,
 }
 
 /// An image layout inside a tar archive.
@@ -41,6 +43,12 @@ pub struct ArchiveSource {
     info: ArchiveInfo,
     /// What is not listed, as a layout directory would not list it (directories nested too deep).
     issues: Vec<SourceIssue>,
+    /// No limit of the listing was reached.
+    complete: bool,
+    /// The run's memory budget, which the decoders' windows draw from.
+    budget: Option<Arc<Budget>>,
+    /// The `window_log_max` of a zstd archive's decoders.
+    window_log: u32,
 }
 
 /// What a stream (stdin, a named pipe) held.
@@ -56,8 +64,8 @@ pub struct StreamDocument {
     pub total: u64,
 }
 
-/// How a stream (stdin from a pipe, a named pipe) is held.
-#[derive(Debug, Clone, Copy)]
+/// How a stream (stdin from a pipe, a named pipe) is held, and the limits of the listing.
+#[derive(Debug, Clone)]
 pub struct StreamLimits {
     /// The decompression guard of the listing pass over a gzip or zstd archive (the layer pass's own:
     /// `--max-layer-ratio`, `--max-layer-size`, and the run's deadline): past it the rest of the archive is not
@@ -72,6 +80,9 @@ pub struct StreamLimits {
     pub max_input: u64,
     /// When reading a stream stops (the run's deadline), with `--max-time` in seconds for the message.
     pub deadline: Option<(std::time::Instant, u64)>,
+    /// The run's memory budget: the listing's entries and the small files it keeps (at most half of it), and the
+    /// zstd decoders' windows draw from it. `None`: no budget.
+    pub budget: Option<Arc<Budget>>,
 }
 
 impl StreamLimits {
@@ -87,6 +98,7 @@ impl StreamLimits {
             max_document: opts.max_json_size,
             max_input: opts.max_input_size,
             deadline: opts.run_deadline().map(|d| (d, opts.max_time.as_secs())),
+            budget: Some(opts.budget()),
         }
     }
 }
@@ -109,6 +121,7 @@ impl Default for StreamLimits {
             max_document: 16 << 20,
             max_input: crate::options::DEFAULT_MAX_INPUT_SIZE,
             deadline: None,
+            budget: None,
         }
     }
 }
@@ -184,9 +197,18 @@ impl ArchiveSource {
         {
             return Err(e);
         }
-        let listing = list(stream_of(&backing, compression, limits.decompression)?.as_mut());
+        let budget = limits.budget.as_ref();
+        let listing = list(
+            stream_of(&backing, compression, limits.decompression, budget)?.as_mut(),
+            budget,
+        );
         let mut defects = listing.defects;
         let arranged = arrange(listing.raw, &mut defects);
+        let window_log = if compression == Compression::Zstd {
+            zstd_window(&backing).0
+        } else {
+            crate::layer::window::MAX_WINDOW_LOG
+        };
         let mut s = ArchiveSource {
             backing,
             compression,
@@ -198,9 +220,12 @@ impl ArchiveSource {
             info: ArchiveInfo {
                 compression,
                 prefix: arranged.prefix,
-                defects,
+                defects: defects.finish(),
                 ..ArchiveInfo::default()
             },
+            complete: listing.complete,
+            budget: limits.budget.clone(),
+            window_log,
         };
         s.info.docker_manifest = docker::manifest(&s);
         s.info.docker_legacy = docker::legacy(&s);
@@ -212,8 +237,37 @@ impl ArchiveSource {
         &self.info
     }
 
-    fn decoder(&self) -> io::Result<Box<dyn Read + Send>> {
-        decoder(&self.backing, self.compression)
+    /// A decoder at the start of the archive, its window reserved; when the window does not fit, the parked
+    /// decoders (whose windows are reserved too) are let go first.
+    fn decoder(&self) -> io::Result<Parked> {
+        let new = || {
+            let range = RangeReader {
+                backing: self.backing.clone(),
+                pos: 0,
+                end: self.backing.len(),
+            };
+            decoder_within(
+                range,
+                self.compression,
+                self.window_log,
+                self.budget.as_ref(),
+            )
+        };
+        let (dec, window) = match new() {
+            Ok(d) => d,
+            Err(_) if self.parked.lock().is_ok_and(|p| !p.is_empty()) => {
+                if let Ok(mut pool) = self.parked.lock() {
+                    pool.clear();
+                }
+                new()?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Parked {
+            dec,
+            pos: 0,
+            _window: window,
+        })
     }
 
     /// A decoder positioned at `offset` of the uncompressed stream: the parked one nearest below it, or a new one.
@@ -229,10 +283,7 @@ impl ArchiveSource {
         });
         let mut cur = match parked {
             Some(p) => p,
-            None => Parked {
-                dec: self.decoder()?,
-                pos: 0,
-            },
+            None => self.decoder()?,
         };
         let mut left = offset - cur.pos;
         let mut scratch = vec![0u8; 64 << 10];
@@ -282,6 +333,10 @@ impl ArchiveSource {
 impl FileTree for ArchiveSource {
     fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    fn complete(&self) -> bool {
+        self.complete
     }
 
     fn open(&self, path: &str) -> io::Result<Box<dyn Read + Send + '_>> {

@@ -5,18 +5,9 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::backing::{Backing, RangeReader};
+use super::backing::Backing;
 use super::header::{BLOCK, checksum_ok};
 use super::info::Compression;
-
-pub(super) fn decoder(backing: &Arc<Backing>, c: Compression) -> io::Result<Box<dyn Read + Send>> {
-    let range = RangeReader {
-        backing: backing.clone(),
-        pos: 0,
-        end: backing.len(),
-    };
-    decode(range, c)
-}
 
 pub(super) fn decode<R: Read + Send + 'static>(
     range: R,

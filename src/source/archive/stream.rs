@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::backing::{Backing, RangeReader};
 use super::info::Compression;
 use super::sniff::decode;
+use crate::layer::window;
+use crate::memory::{Budget, Held, Use};
 
 /// Compressed archives: regular files up to this size are kept in memory by the listing pass.
 pub const CACHE_FILE_MAX: u64 = 256 << 10;
@@ -72,6 +74,10 @@ struct DecodedStream {
     pos: u64,
     cached: u64,
     guard: Guard,
+    /// The run's memory budget, which the files kept draw from.
+    budget: Option<Arc<Budget>>,
+    /// The decoder's window, reserved while it decodes.
+    _window: Option<Held>,
 }
 
 /// The decompression guard of the listing pass. (Readers opened later stop at entry ends the listing found, so
@@ -160,17 +166,83 @@ impl Stream for DecodedStream {
         if size > CACHE_FILE_MAX || self.cached + size > CACHE_TOTAL_MAX {
             return false;
         }
+        if let Some(b) = &self.budget
+            && b.try_reserve_within(Use::Listing, size, b.limit() / 2)
+                .is_err()
+        {
+            return false;
+        }
         self.cached += size;
         true
     }
 }
 
+/// The `window_log_max` of the archive's zstd decoders (from its first frame's header: at least the common 8 MiB,
+/// at most zstd's default limit), and the window it asked for.
+pub(super) fn zstd_window(backing: &Backing) -> (u32, u64) {
+    let mut head = [0u8; 4096];
+    let n = backing.read_at(0, &mut head).unwrap_or(0);
+    let asked = window::first_window(&head[..n]).unwrap_or(1 << window::MAX_WINDOW_LOG);
+    (window::log_for(asked.max(window::COMMON_WINDOW)), asked)
+}
+
+/// A decoder of the archive from its start, within the run's memory budget: a zstd decoder's window (`log`, from
+/// [`zstd_window`]) is reserved first, held as long as the decoder (the guard returned), and the decoder is told
+/// to refuse a frame that asks for more. `Err` when the window does not fit.
+pub(super) fn decoder_within<R: Read + Send + 'static>(
+    range: R,
+    compression: Compression,
+    log: u32,
+    budget: Option<&Arc<Budget>>,
+) -> io::Result<(Box<dyn Read + Send>, Option<Held>)> {
+    if compression != Compression::Zstd {
+        return Ok((decode(range, compression)?, None));
+    }
+    let held = match budget {
+        Some(b) => Some(b.hold(Use::Window, window::cost(log)).map_err(|e| {
+            io::Error::other(format!(
+                "the archive's zstd frames need a decoding window of {}; {}",
+                crate::memory::size(1 << log),
+                e.describe()
+            ))
+        })?),
+        None => None,
+    };
+    let mut d = zstd::stream::read::Decoder::new(range)?;
+    d.window_log_max(log)?;
+    Ok((Box::new(WindowErrors { inner: d, log }), held))
+}
+
+/// A zstd decoder's errors, with the one for a frame larger than the window it was given told as the limit it is.
+struct WindowErrors<R> {
+    inner: R,
+    log: u32,
+}
+
+impl<R: Read> Read for WindowErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            if self.log < window::MAX_WINDOW_LOG && e.to_string().contains("too much memory") {
+                // OutOfMemory: the listing tells a limit from a corrupt stream by it.
+                io::Error::new(io::ErrorKind::OutOfMemory, format!(
+                    "a zstd frame asks for a larger window than the archive's first frame ({}), which is what the run's memory budget (--max-memory) gave its decoder",
+                    crate::memory::size(1 << self.log)
+                ))
+            } else {
+                e
+            }
+        })
+    }
+}
+
 /// The stream of an archive, from its start, for the listing pass: `limits` is the decompression guard of a
-/// compressed one.
+/// compressed one, `budget` the run's memory budget (the decoder's window, the small files kept). A zstd window
+/// that does not fit stops the listing at its start, as the guard would.
 pub(super) fn stream_of(
     backing: &Arc<Backing>,
     compression: Compression,
     limits: crate::layer::Limits,
+    budget: Option<&Arc<Budget>>,
 ) -> io::Result<Box<dyn Stream>> {
     Ok(match compression {
         Compression::None => Box::new(PlainStream {
@@ -187,15 +259,31 @@ pub(super) fn stream_of(
                 },
                 read: compressed.clone(),
             };
+            let log = if c == Compression::Zstd {
+                zstd_window(backing).0
+            } else {
+                window::MAX_WINDOW_LOG
+            };
+            let (dec, window, stopped) = match decoder_within(range, c, log, budget) {
+                Ok((dec, window)) => (dec, window, None),
+                Err(e) if e.kind() == io::ErrorKind::Other => (
+                    Box::new(io::empty()) as Box<dyn Read + Send>,
+                    None,
+                    Some(e.to_string()),
+                ),
+                Err(e) => return Err(e),
+            };
             Box::new(DecodedStream {
-                dec: decode(range, c)?,
+                dec,
                 pos: 0,
                 cached: 0,
                 guard: Guard {
                     limits,
                     compressed,
-                    stopped: None,
+                    stopped,
                 },
+                budget: budget.cloned(),
+                _window: window,
             })
         }
     })

@@ -1,0 +1,192 @@
+//! What a run of a layout or an archive did not validate, so that a clean report is never read as more than it
+//! says: the images that index entries point at but that were not read (a Docker media type without `--profile
+//! docker-compat`, a digest that names no usable path, a blob that is missing, unreadable, not a regular file or
+//! too large to parse, a walk stopped by the time limit), and the blobs whose checks a limit stopped or that are
+//! not there (a sparse layout). Each also has a finding of its own rule; this is the count the summary line and
+//! the JSON report's `not_validated` give. Images left out by `--ref`, `--platform` or `--digest` are not counted:
+//! the user asked for that.
+
+use crate::mediatype as mt;
+use crate::report::{NotValidated, NotValidatedItem};
+use crate::source::EntryKind;
+use crate::walk::{DocKind, Graph, Role};
+use crate::{Options, layer};
+
+/// The images validated and what was not, or `None` when everything reachable was.
+pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
+    let mut items = Vec::new();
+    // With `--shard`: what this shard validated (the descriptors of its own documents).
+    let owns = |file: &str| graph.scope.as_ref().is_none_or(|s| s.owns(file));
+    for d in &graph.descs {
+        let holder = &graph.docs[d.doc];
+        if !owns(&holder.file) {
+            continue;
+        }
+        match d.role {
+            Role::IndexEntry if d.target_doc.is_none() => {
+                if let Some(reason) = image_reason(graph, opts, d) {
+                    items.push(NotValidatedItem {
+                        kind: "image",
+                        file: target_name(graph, d),
+                        via: graph.via_of_desc(d),
+                        reason,
+                    });
+                }
+            }
+            Role::Config | Role::Layer(_) if holder.kind == DocKind::Manifest => {
+                if let Some(reason) = blob_reason(graph, opts, d) {
+                    items.push(NotValidatedItem {
+                        kind: "blob",
+                        file: target_name(graph, d),
+                        via: graph.via_of_desc(d),
+                        reason,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // Cross-layer checks a limit stopped (computed by the rules that ran, one replay per image).
+    if let Ok(stacks) = graph.layer_stacks.lock() {
+        let mut stopped: Vec<(usize, String)> = stacks
+            .by_manifest
+            .iter()
+            .filter_map(|(m, s)| s.stopped.clone().map(|why| (*m, why)))
+            .collect();
+        stopped.sort();
+        for (m, why) in stopped {
+            let Some(doc) = graph.docs.get(m).filter(|d| owns(&d.file)) else {
+                continue;
+            };
+            items.push(NotValidatedItem {
+                kind: "image",
+                file: doc.file.clone(),
+                via: doc.via.clone(),
+                reason: format!("its layers were checked one by one, but {why}"),
+            });
+        }
+    }
+    // A blob reached from several images is listed once.
+    let mut seen = std::collections::BTreeSet::new();
+    items.retain(|i| seen.insert((i.kind, i.file.clone())));
+    if items.is_empty() {
+        return None;
+    }
+    let images_validated = graph
+        .docs
+        .iter()
+        .filter(|d| d.kind == DocKind::Manifest && d.referrer.is_some() && owns(&d.file))
+        .count();
+    Some(NotValidated {
+        images_validated,
+        images_not_validated: items.iter().filter(|i| i.kind == "image").count(),
+        blobs_not_validated: items.iter().filter(|i| i.kind == "blob").count(),
+        items,
+    })
+}
+
+/// The blob path a descriptor names, or its digest as written when that is no path.
+fn target_name(graph: &Graph, d: &crate::walk::DescOcc) -> String {
+    d.blob_path().unwrap_or_else(|| {
+        d.value(graph)
+            .get("digest")
+            .and_then(crate::json::Value::as_str)
+            .map_or_else(
+                || "(no digest)".to_string(),
+                |s| crate::json::shorten(s, 80),
+            )
+    })
+}
+
+/// Why the blob a descriptor points at could not be read, if it could not.
+fn unread(graph: &Graph, d: &crate::walk::DescOcc) -> Option<String> {
+    let Some(path) = d.blob_path() else {
+        return Some("its digest names no blob path, so it was not read".into());
+    };
+    if !followed(graph, d) {
+        // Never followed: the walk stopped early, or (with a selection) an image left out on purpose.
+        return graph
+            .run_time_limit
+            .as_ref()
+            .map(|_| "the run's time limit (--max-time) stopped the walk before it".into());
+    }
+    let blob = graph.blobs.get(&path)?;
+    match blob.entry {
+        None => Some("not in the layout".into()),
+        Some(EntryKind::File) => {
+            if let Some(e) = &blob.read_error {
+                Some(format!("could not be read: {e}"))
+            } else if let Some(t) = &blob.time_limit {
+                Some(format!("a time limit stopped reading it: {t}"))
+            } else if graph.oversized.iter().any(|(f, _, _)| *f == path) {
+                Some("larger than --max-json-size, so not parsed".into())
+            } else if graph.over_budget.iter().any(|(f, _, _)| *f == path) {
+                Some("not parsed: the run's JSON budget (--max-json-values, --max-json-total) was spent".into())
+            } else {
+                None
+            }
+        }
+        Some(_) => Some("not a regular file, so not read".into()),
+    }
+}
+
+fn image_reason(graph: &Graph, opts: &Options, d: &crate::walk::DescOcc) -> Option<String> {
+    let m = d.media_type(graph).unwrap_or_default();
+    let readable = matches!(m, mt::MANIFEST | mt::INDEX)
+        || (opts.docker_compat() && matches!(m, mt::DOCKER_MANIFEST | mt::DOCKER_MANIFEST_LIST));
+    if !readable {
+        if opts.select.is_empty() || followed(graph, d) {
+            return Some(match m {
+                mt::DOCKER_MANIFEST => {
+                    "a Docker image manifest, read only with --profile docker-compat".to_string()
+                }
+                mt::DOCKER_MANIFEST_LIST => {
+                    "a Docker manifest list, read only with --profile docker-compat".to_string()
+                }
+                "" => "the entry has no usable mediaType, so its target was not read".to_string(),
+                m => format!(
+                    "{} is neither an OCI image manifest nor an index: only its digest and size were checked",
+                    crate::json::shorten(m, 80)
+                ),
+            });
+        }
+        return None;
+    }
+    unread(graph, d)
+}
+
+fn blob_reason(graph: &Graph, opts: &Options, d: &crate::walk::DescOcc) -> Option<String> {
+    if let Some(r) = unread(graph, d) {
+        return Some(r);
+    }
+    let Role::Layer(_) = d.role else {
+        return None;
+    };
+    let m = d.media_type(graph)?;
+    layer::layer_compression(m, opts)?;
+    if opts.fast {
+        return None; // --fast says so itself (`skipped`)
+    }
+    let blob = graph.blobs.get(&d.blob_path()?)?;
+    let facts = blob.layer.as_deref()?;
+    if let Some(stop) = &facts.limit {
+        return Some(format!(
+            "the decompression guard stopped reading it: {}; its entries were checked only that far, and the layers above it not against it",
+            stop.message
+        ));
+    }
+    if facts.tar.dropped > 0 {
+        return Some(format!(
+            "{} of its tar entries were over the entry limits (--max-layer-entries) and not checked",
+            facts.tar.dropped
+        ));
+    }
+    None
+}
+
+/// Whether the walk followed a descriptor (a selection leaves some out).
+fn followed(graph: &Graph, d: &crate::walk::DescOcc) -> bool {
+    d.blob_path()
+        .and_then(|p| graph.blobs.get(&p))
+        .is_some_and(|b| b.refs.contains(&d.id))
+}
