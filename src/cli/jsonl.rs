@@ -32,24 +32,6 @@ struct Previous {
     limits: Vec<LimitHit>,
 }
 
-/// A limit line of a previous run, read back (its code and option must be ones this build knows).
-fn limit_of(v: &Value) -> Option<LimitHit> {
-    let code = v["code"].as_str()?;
-    let code = ocicheck::rules::all().find(|r| r.code == code)?.code;
-    let raise = v["raise"].as_str().and_then(|r| {
-        ocicheck::options::LIMIT_OPTIONS
-            .iter()
-            .copied()
-            .find(|o| *o == r)
-    });
-    Some(LimitHit {
-        code,
-        file: v["file"].as_str().unwrap_or_default().to_string(),
-        raise,
-        message: v["message"].as_str().unwrap_or_default().to_string(),
-    })
-}
-
 fn read_resume(path: &Path) -> Result<HashMap<String, Previous>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut done: HashMap<String, Previous> = HashMap::new();
@@ -72,7 +54,7 @@ fn read_resume(path: &Path) -> Result<HashMap<String, Previous>, String> {
         } else if let Some(f) = v.get("finding") {
             let sev = f["severity"].as_str().unwrap_or_default().to_string();
             findings.push((input, v["image"].as_u64(), sev, 1));
-        } else if let Some(l) = v.get("limit").and_then(limit_of) {
+        } else if let Some(l) = v.get("limit").and_then(ocicheck::merge::limit_of) {
             limits.push((input, v["image"].as_u64(), l));
         } else if let Some(n) = v.get("not_listed") {
             let sev = n["severity"].as_str().unwrap_or_default().to_string();

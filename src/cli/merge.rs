@@ -33,6 +33,16 @@ pub fn run(paths: &[PathBuf], fail_on: &str) -> Result<ExitCode, String> {
     } else {
         None
     };
+    // A shard that a limit kept from checking everything: the whole run is incomplete.
+    if let Some(i) = merged.get("incomplete")
+        && i["allowed"] != true
+    {
+        crate::cli::out::eprint_line(&format!(
+            "ocicheck: {}",
+            i["message"].as_str().unwrap_or("incomplete")
+        ));
+        return Ok(ExitCode::from(2));
+    }
     let fails = threshold.is_some_and(|t| worst.is_some_and(|w| w >= t));
     Ok(if fails {
         ExitCode::from(1)

@@ -163,3 +163,91 @@ fn every_kind_of_limit_makes_the_report_incomplete() {
             .is_none()
     );
 }
+
+#[test]
+fn streamed_sharded_and_merged_runs_are_incomplete_too() {
+    // --max-blob-time 0 stops every blob read at once (LAY013, a limit).
+    let (_t, dir) = minimal_layout();
+    let dir = dir.to_string_lossy().into_owned();
+    let limit = Duration::from_secs(60);
+    let (code, out, err, _) = run_cli(
+        &[
+            "validate",
+            "--format",
+            "jsonl",
+            "--max-blob-time",
+            "0",
+            &dir,
+        ],
+        None,
+        limit,
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("raise --max-blob-time"), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["limit"]["code"] == "LAY013"),
+        "{out}"
+    );
+    let last = lines.last().expect("a summary line");
+    assert_eq!(last["incomplete"]["raise"][0], "--max-blob-time", "{out}");
+    // Resumed from those lines (every image done): still incomplete, from the limits of the lines read back.
+    let prev = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(prev.path(), &out).expect("write");
+    let p = prev.path().to_string_lossy().into_owned();
+    let (code, out, err, _) = run_cli(
+        &["validate", "--format", "jsonl", "--resume", &p, &dir],
+        None,
+        limit,
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    // --allow-incomplete accepts it.
+    let (code, _, err, _) = run_cli(
+        &[
+            "validate",
+            "--format",
+            "jsonl",
+            "--max-blob-time",
+            "0",
+            "--allow-incomplete",
+            &dir,
+        ],
+        None,
+        limit,
+    );
+    assert_ne!(code, 2, "{err}");
+    // Two shards, merged: the merged report is incomplete and `merge` exits 2.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let s = format!("{i}/2");
+        let (code, out, err, _) = run_cli(
+            &[
+                "validate",
+                "--shard",
+                &s,
+                "--format",
+                "json",
+                "--max-blob-time",
+                "0",
+                &dir,
+            ],
+            None,
+            limit,
+        );
+        assert!(code == 0 || code == 2, "{err}");
+        let f = tmp.path().join(format!("{i}.json"));
+        std::fs::write(&f, out).expect("write");
+        shards.push(f.to_string_lossy().into_owned());
+    }
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(String::as_str));
+    let (code, out, err, _) = run_cli(&args, None, limit);
+    assert_eq!(code, 2, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("a JSON report");
+    assert_eq!(v["incomplete"]["raise"][0], "--max-blob-time", "{out}");
+    assert!(err.contains("raise --max-blob-time"), "{err}");
+}
