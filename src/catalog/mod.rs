@@ -50,8 +50,9 @@ pub struct Filter {
     pub page_size: Option<u32>,
 }
 
-/// A repository's rank in the report order is `k << RANK_SHIFT`, its files' ranks follow it.
-const RANK_SHIFT: u32 = 32;
+/// A repository's rank in the report order is `k * RANK_STRIDE`; its files' ranks follow it (saturating: on a
+/// 32-bit machine, past 255 repositories, the order of the rest is by name alone).
+const RANK_STRIDE: usize = 1 << 24;
 
 /// What one step of the run (an image, or a repository's tag list) hands out.
 struct Unit {
@@ -171,7 +172,7 @@ struct RepoState {
 
 impl RepoState {
     fn rank(&mut self, file: &str) -> usize {
-        let n = self.ranks.len() + 1;
+        let n = (self.ranks.len() + 1).min(RANK_STRIDE - 1);
         *self.ranks.entry(file.to_string()).or_insert(n)
     }
 }
@@ -184,7 +185,7 @@ impl Run<'_> {
         tags.retain(|t| glob::any(&filter.tags, t));
         tags.sort();
         tags.dedup();
-        let base = k << RANK_SHIFT;
+        let base = k.saturating_mul(RANK_STRIDE);
         let url = format!("docker://{}/{name}", self.registry.name);
         let mut state = RepoState::default();
         let mut failed: Vec<NotValidatedItem> = Vec::new();
@@ -242,7 +243,7 @@ impl Run<'_> {
                     .collect();
                 let order = images
                     .iter()
-                    .map(|i| (i.file.clone(), base + state.rank(&i.file)))
+                    .map(|i| (i.file.clone(), base.saturating_add(state.rank(&i.file))))
                     .collect();
                 sink(Unit {
                     image,
@@ -325,7 +326,7 @@ impl Run<'_> {
             .map(|f| f.location.file.as_str())
             .chain(notes.iter().map(|n| n.file.as_str()))
             .chain(images.iter().map(|i| i.file.as_str()))
-            .map(|f| (f.to_string(), base + state.rank(f)))
+            .map(|f| (f.to_string(), base.saturating_add(state.rank(f))))
             .collect();
         order.sort();
         order.dedup();
