@@ -366,12 +366,14 @@ impl Run<'_> {
                 },
             );
         }
-        let mut g = crate::walk::Graph::default();
-        g.registry = Some(Served {
-            repository_url: url.to_string(),
-            repository: name.to_string(),
-            exchanges,
-        });
+        let g = crate::walk::Graph {
+            registry: Some(Served {
+                repository_url: url.to_string(),
+                repository: name.to_string(),
+                exchanges,
+            }),
+            ..Default::default()
+        };
         let (mut findings, mut notes) = crate::run_checks(&g, Some(&[]), self.opts);
         let shown = |p: &mut String| *p = repo_display(self.client.base(), url, name, p);
         for f in &mut findings {
@@ -431,8 +433,10 @@ impl Collected {
     }
 
     fn report(self, display: String, opts: &Options) -> Report {
-        let mut g = crate::walk::Graph::default();
-        g.file_order = self.order;
+        let g = crate::walk::Graph {
+            file_order: self.order,
+            ..Default::default()
+        };
         let mut report = crate::finish(
             report::Input {
                 path: display,
