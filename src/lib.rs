@@ -63,6 +63,8 @@
 #[doc(hidden)]
 pub mod baseline;
 pub(crate) mod basis;
+#[doc(hidden)]
+pub mod catalog;
 pub(crate) mod check;
 #[doc(hidden)]
 pub mod clauses;
@@ -176,6 +178,7 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     // `docker://…` (a registry), `oci:DIR[:REF]` and `oci-archive:FILE[:REF]` (skopeo's names for local inputs).
     match remote::input(path, opts)? {
         remote::Input::Registry(r) => return remote::validate_registry(r, opts),
+        remote::Input::Catalogue(r) => return catalog::validate_catalogue(r, opts),
         remote::Input::Local(p, opts) => return validate(&p, &opts),
         remote::Input::Path => {}
     }

@@ -355,6 +355,17 @@ struct ValidateArgs {
     /// body must arrive whole within it.
     #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::options::DEFAULT_REMOTE_TIMEOUT, help_heading = "Registry")]
     timeout: u64,
+    /// docker://HOST (a catalogue): validate only the repositories whose name matches GLOB (`*` any run of
+    /// characters but `/`, `**` any run, `?` one character but `/`). Repeatable.
+    #[arg(long = "repos", value_name = "GLOB", help_heading = "Registry")]
+    repos: Vec<String>,
+    /// docker://HOST (a catalogue): validate only the tags that match GLOB (as --repos). Repeatable.
+    #[arg(long = "tags", value_name = "GLOB", help_heading = "Registry")]
+    tags: Vec<String>,
+    /// docker://HOST (a catalogue): ask for N names per page of the catalogue and of each tag list (default: the
+    /// registry's own page size).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Registry")]
+    page_size: Option<u32>,
     /// Validate only the image whose index.json entry has this org.opencontainers.image.ref.name (or
     /// io.containerd.image.name). Repeatable.
     #[arg(long = "ref", value_name = "NAME", help_heading = "Selection")]
@@ -616,6 +627,19 @@ impl From<ValidateArgs> for cli::validate::Args {
                 referrers: a.referrers,
                 insecure: a.insecure,
                 timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+                catalog: ocicheck::catalog::Filter {
+                    repos: a
+                        .repos
+                        .iter()
+                        .map(|g| ocicheck::catalog::Glob::new(g))
+                        .collect(),
+                    tags: a
+                        .tags
+                        .iter()
+                        .map(|g| ocicheck::catalog::Glob::new(g))
+                        .collect(),
+                    page_size: a.page_size,
+                },
             },
             format: a.format.output(),
             output: a.output,

@@ -87,6 +87,8 @@ pub struct Remote {
     /// `--timeout`: the longest wait for a connection, a response or the next bytes of one, and the longest a
     /// document body (a manifest, a referrers list, a token, an error body) may take to arrive whole.
     pub timeout: std::time::Duration,
+    /// `--repos`, `--tags`, `--page-size`: what a registry's catalogue run (`docker://HOST`) covers.
+    pub catalog: crate::catalog::Filter,
 }
 
 /// Default `--timeout`, in seconds.
@@ -98,6 +100,7 @@ impl Default for Remote {
             referrers: false,
             insecure: false,
             timeout: std::time::Duration::from_secs(DEFAULT_REMOTE_TIMEOUT),
+            catalog: crate::catalog::Filter::default(),
         }
     }
 }

@@ -30,6 +30,12 @@ pub struct ImageRef {
     pub artifact_type: Option<String>,
     /// The chain of descriptors that first reached it, as in a finding's location.
     pub via: Vec<String>,
+    /// In a registry's catalogue (`docker://HOST`): the repository it is in, and the tags that name it (or the
+    /// index that holds it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 fn platform_text(v: &Value) -> Option<String> {
@@ -91,6 +97,8 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             via: doc.via.clone(),
+            repository: None,
+            tags: Vec::new(),
         });
     }
     out

@@ -1250,12 +1250,9 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
         Some(opts.budget()),
     ));
     let mut jobs: Vec<Job> = candidates
-        .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
-        .filter(|b| {
-            g.scope
-                .as_ref()
-                .is_none_or(|s| s.verifies(&b.path) && b.computed.is_none())
-        })
+        // A blob already computed was verified before (an earlier step, or an earlier image of a catalogue run).
+        .filter(|b| b.present() && !b.loaded && b.read_error.is_none() && b.computed.is_none())
+        .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
         .map(|b| Job {
             path: b.path.clone(),
             digest: b.digest.clone(),

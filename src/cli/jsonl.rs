@@ -1,5 +1,7 @@
 //! `--format jsonl`: one JSON object per line, written as each image of a layout finishes
-//! ([`ocicheck::steps`]), and `--resume FILE` to skip the images a previous run's lines say are done.
+//! ([`ocicheck::steps`]) or each image of a registry's catalogue ([`ocicheck::catalog::stream`]: K counts its
+//! images in run order, a repository's tag list last after its images), and `--resume FILE` to skip the images a
+//! previous run's lines say are done.
 //!
 //! The lines: `{"input", "image": K, "finding": {…}}` (K the image's position in `index.json`; `"layout": true`
 //! instead for the layout-level checks), `{"input", "image": K, "not_listed": {…}}`, then once the image is done
@@ -173,9 +175,13 @@ pub fn run(
                 }
             }
         };
-        let summary = match ocicheck::steps::validate_steps(path, opts, r, &mut emit)
-            .map_err(|e| e.to_string())?
-        {
+        let streamed =
+            match ocicheck::catalog::stream(path, opts, r, &mut emit).map_err(|e| e.to_string())? {
+                Some(s) => Some(s),
+                None => ocicheck::steps::validate_steps(path, opts, r, &mut emit)
+                    .map_err(|e| e.to_string())?,
+            };
+        let summary = match streamed {
             Some(s) => s,
             None => {
                 // Not a layout: validated whole, its findings as the layout's.

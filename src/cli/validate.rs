@@ -129,13 +129,12 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
                     .into(),
             );
         }
-        if let Some(p) = a
-            .paths
-            .iter()
-            .find(|p| p.to_str().is_some_and(|s| s.starts_with("docker://")))
-        {
+        if let Some(p) = a.paths.iter().find(|p| {
+            p.to_str().is_some_and(|s| s.starts_with("docker://"))
+                && ocicheck::catalog::catalogue_of(p).is_none()
+        }) {
             return Err(format!(
-                "--format jsonl streams a layout or an archive image by image; {} is validated whole: use --format json",
+                "--format jsonl streams a layout, an archive or a registry's catalogue (docker://HOST) image by image; {} is validated whole: use --format json",
                 p.display()
             ));
         }
