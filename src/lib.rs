@@ -296,7 +296,7 @@ pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Op
     };
     graph.file_order.insert(name.to_string(), 0);
     graph.oversized.push((name.to_string(), size, Vec::new()));
-    let checked = run_checks(&graph, None, opts);
+    let checked = run_checks(&mut graph, None, opts);
     finish(
         Input {
             path: display.to_string(),
@@ -370,7 +370,7 @@ fn layout_report_inner(
         graph.scope = Some(scope);
     }
     walk::verify(src, &mut graph, opts);
-    let (mut findings, mut not_listed) = run_checks(&graph, Some(src.entries()), opts);
+    let (mut findings, mut not_listed) = run_checks(&mut graph, Some(src.entries()), opts);
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
@@ -564,8 +564,8 @@ pub fn validate_document(
 ) -> Result<Report, Error> {
     let opts = &opts.start_clock();
     let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
-    let graph = walk::walk_document(name, bytes, kind, opts);
-    let checked = run_checks(&graph, None, opts);
+    let mut graph = walk::walk_document(name, bytes, kind, opts);
+    let checked = run_checks(&mut graph, None, opts);
     Ok(finish(
         Input {
             path: display.to_string(),
@@ -642,58 +642,161 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
 }
 
 /// Run the schemas and every enabled rule over a graph.
+///
+/// The document, descriptor and image rules run group by group of documents (in walk order): a group's documents
+/// are parsed again with what their checks read (a manifest's config, the index that lists it), checked, and
+/// dropped, so that a layout's parsed trees are never all held at once. The layout-level rules run last, on what
+/// the graph keeps of every document.
 pub(crate) fn run_checks(
-    graph: &Graph,
+    graph: &mut Graph,
     entries: Option<&[source::Entry]>,
     opts: &Options,
 ) -> Checked {
-    let all: Vec<&'static Rule> = rules::all().collect();
-    let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
-    let owners = rules::schema_owners();
+    let rules = Rules::new(opts);
     let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
 
     // The documents this run checks: all of them, or those of its shard or step.
-    let docs: Vec<&walk::Doc> = match &graph.scope {
-        Some(s) => s.docs.iter().filter_map(|&i| graph.docs.get(i)).collect(),
-        None => graph.docs.iter().collect(),
+    let docs: Vec<usize> = match &graph.scope {
+        Some(s) => s
+            .docs
+            .iter()
+            .copied()
+            .filter(|&i| i < graph.docs.len())
+            .collect(),
+        None => (0..graph.docs.len()).collect(),
     };
+    for group in doc_groups(graph, &docs) {
+        let mut parse: Vec<usize> = group.iter().flat_map(|&d| graph.needs(d)).collect();
+        parse.sort_unstable();
+        parse.dedup();
+        graph.load(&parse, opts);
+        check_docs(graph, &group, &rules, opts, &mut sink);
+        graph.unload(&parse, opts);
+    }
+
+    let graph: &Graph = graph;
     let entries = match (&graph.scope, entries) {
         (Some(s), Some(_)) => Some(&s.entries[..]),
         (_, e) => e,
     };
+    for rule in &rules.all {
+        let Check::Layout(f) = rule.check else {
+            continue;
+        };
+        let Some(sev) = rules.policy.severity(rule.code) else {
+            continue;
+        };
+        if opts.fast && rules::layer::reads_layer_contents(rule) {
+            continue;
+        }
+        // A single document has no layout: of the layout-level rules, only the document limits apply.
+        let doc_limit =
+            entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
+        if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
+            let origin = rule.origin(opts.spec);
+            let cx = LayoutCx {
+                graph,
+                entries,
+                opts,
+            };
+            let mut out = Out::new(&origin, sev, None, &mut sink);
+            f(&cx, &mut out);
+        }
+    }
+    let (mut findings, mut not_listed) = sink.finish();
+    if let Some(s) = &graph.scope {
+        // The document, descriptor and image rules ran on this step's documents only, and their findings are this
+        // step's wherever they are located (an image's platform disagreeing with its index.json entry is reported
+        // in index.json by the shard of the image). The layout-level rules looked at the whole layout: of theirs,
+        // only what is located in this step's own files.
+        let layout: std::collections::HashSet<&str> = rules
+            .all
+            .iter()
+            .filter(|r| matches!(r.check, Check::Layout(_)))
+            .map(|r| r.code)
+            .collect();
+        findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
+        not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
+    }
+    (findings, not_listed)
+}
 
+/// The catalogue as this run applies it.
+struct Rules {
+    all: Vec<&'static Rule>,
+    policy: Policy,
+    owners: &'static std::collections::HashMap<&'static str, &'static Rule>,
+}
+
+impl Rules {
+    fn new(opts: &Options) -> Rules {
+        let all: Vec<&'static Rule> = rules::all().collect();
+        let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
+        Rules {
+            all,
+            policy,
+            owners: rules::schema_owners(),
+        }
+    }
+}
+
+/// At most this many documents, or this many bytes of them, are checked together (and parsed at once, with what
+/// their checks read).
+const GROUP_DOCS: usize = 64;
+const GROUP_BYTES: usize = 4 << 20;
+
+/// The documents to check, in order, cut into groups: consecutive in walk order (an index's manifests, then their
+/// configs), so that what is parsed at once stays small however many images there are. Documents of an input that
+/// is no layout are all resident: one group.
+fn doc_groups(graph: &Graph, docs: &[usize]) -> Vec<Vec<usize>> {
+    if !graph.flat {
+        return vec![docs.to_vec()];
+    }
+    let mut groups = Vec::new();
+    let mut group = Vec::new();
+    let mut bytes = 0usize;
+    for &d in docs {
+        bytes = bytes.saturating_add(graph.docs[d].bytes.len());
+        group.push(d);
+        if group.len() >= GROUP_DOCS || bytes >= GROUP_BYTES {
+            groups.push(std::mem::take(&mut group));
+            bytes = 0;
+        }
+    }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    groups
+}
+
+/// The schemas and the document, descriptor and image rules, over the documents `ids` (parsed).
+fn check_docs(graph: &Graph, ids: &[usize], rules: &Rules, opts: &Options, sink: &mut check::Sink) {
+    let docs: Vec<&walk::Doc> = ids.iter().filter_map(|&i| graph.docs.get(i)).collect();
     // Schema validation of every parsed document.
     for &doc in &docs {
         let Some(v) = doc.value() else { continue };
         for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
-            let Some(rule) = owners.get(e.location.as_str()) else {
+            let Some(rule) = rules.owners.get(e.location.as_str()) else {
                 // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
                 continue;
             };
-            let Some(sev) = policy.severity(rule.code) else {
+            let Some(sev) = rules.policy.severity(rule.code) else {
                 continue;
             };
             let origin = rule.origin(opts.spec);
-            let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
+            let mut out = Out::new(&origin, sev, Some(doc), sink);
             out.at(&e.pointer, e.message);
         }
     }
 
     // The descriptors of those documents, with the blob each points at, looked up once for all descriptor rules.
-    let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = if graph.scope.is_some() {
-        docs.iter()
-            .flat_map(|d| graph.descs_of(d.id))
-            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
-            .collect()
-    } else {
-        graph
-            .descs
-            .iter()
-            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
-            .collect()
-    };
-    for rule in &all {
-        let Some(sev) = policy.severity(rule.code) else {
+    let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = docs
+        .iter()
+        .flat_map(|d| graph.descs_of(d.id))
+        .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+        .collect();
+    for rule in &rules.all {
+        let Some(sev) = rules.policy.severity(rule.code) else {
             continue;
         };
         if opts.fast && rules::layer::reads_layer_contents(rule) {
@@ -702,25 +805,11 @@ pub(crate) fn run_checks(
         }
         let origin = rule.origin(opts.spec);
         match rule.check {
-            Check::Schema => {}
-            Check::Layout(f) => {
-                // A single document has no layout: of the layout-level rules, only the document limits apply.
-                let doc_limit =
-                    entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
-                if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
-                    let cx = LayoutCx {
-                        graph,
-                        entries,
-                        opts,
-                    };
-                    let mut out = Out::new(&origin, sev, None, &mut sink);
-                    f(&cx, &mut out);
-                }
-            }
+            Check::Schema | Check::Layout(_) => {}
             Check::Document(f) => {
                 for &doc in &docs {
                     let cx = DocCx { graph, doc, opts };
-                    let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
+                    let mut out = Out::new(&origin, sev, Some(doc), sink);
                     f(&cx, &mut out);
                 }
             }
@@ -734,7 +823,7 @@ pub(crate) fn run_checks(
                         blob,
                         opts,
                     };
-                    let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
+                    let mut out = Out::new(&origin, sev, Some(doc), sink);
                     f(&cx, &mut out);
                 }
             }
@@ -756,27 +845,12 @@ pub(crate) fn run_checks(
                         entries,
                         opts,
                     };
-                    let mut out = Out::new(&origin, sev, Some(manifest), &mut sink);
+                    let mut out = Out::new(&origin, sev, Some(manifest), sink);
                     f(&cx, &mut out);
                 }
             }
         }
     }
-    let (mut findings, mut not_listed) = sink.finish();
-    if let Some(s) = &graph.scope {
-        // The document, descriptor and image rules ran on this step's documents only, and their findings are this
-        // step's wherever they are located (an image's platform disagreeing with its index.json entry is reported
-        // in index.json by the shard of the image). The layout-level rules looked at the whole layout: of theirs,
-        // only what is located in this step's own files.
-        let layout: std::collections::HashSet<&str> = all
-            .iter()
-            .filter(|r| matches!(r.check, Check::Layout(_)))
-            .map(|r| r.code)
-            .collect();
-        findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
-        not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
-    }
-    (findings, not_listed)
 }
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config

@@ -78,7 +78,7 @@ pub fn validate_registry(reference: Reference, opts: &Options) -> Result<Report,
     }
     walk::verify(&src, &mut graph, opts);
     graph.registry = Some(src.served());
-    let checked = crate::run_checks(&graph, Some(&[]), opts);
+    let checked = crate::run_checks(&mut graph, Some(&[]), opts);
     let mut report = crate::finish(
         ReportInput {
             path: display,

@@ -32,16 +32,6 @@ pub struct ImageRef {
     pub via: Vec<String>,
 }
 
-fn platform_text(v: &Value) -> Option<String> {
-    let s = |k: &str| v.get(k).and_then(Value::as_str);
-    let mut t = format!("{}/{}", s("os")?, s("architecture")?);
-    if let Some(var) = s("variant") {
-        t.push('/');
-        t.push_str(var);
-    }
-    Some(t)
-}
-
 /// Every image manifest the walk parsed, in walk order.
 pub fn images(g: &Graph) -> Vec<ImageRef> {
     let mut out = Vec::new();
@@ -64,17 +54,17 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             .and_then(|a| a.get(REF_NAME))
             .and_then(Value::as_str)
             .map(str::to_string);
+        // What the walk recorded of the config, the index entry and the manifest (their trees are not kept).
         let config = g
             .descs_of(doc.id)
             .find(|d| d.role == Role::Config)
             .and_then(|d| d.target_doc)
-            .and_then(|i| g.docs[i].value());
+            .map(|i| &g.docs[i].facts)
+            .filter(|f| f.has_value);
         let platform = referrer
             .filter(|d| d.role == Role::IndexEntry)
-            .and_then(|d| d.value(g).get("platform"))
-            .and_then(platform_text)
-            .or_else(|| config.and_then(platform_text));
-        let v = doc.value();
+            .and_then(|d| d.platform.clone())
+            .or_else(|| config.and_then(|c| c.platform.clone()));
         out.push(ImageRef {
             file: doc.file.clone(),
             digest: referrer
@@ -82,14 +72,11 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
                 .map(ToString::to_string),
             media_type: referrer
                 .and_then(|d| d.media_type(g))
-                .or_else(|| v.and_then(|v| v.get("mediaType")).and_then(Value::as_str))
+                .or(doc.facts.media_type.as_deref())
                 .map(str::to_string),
             ref_name,
             platform,
-            artifact_type: v
-                .and_then(|v| v.get("artifactType"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            artifact_type: doc.facts.artifact_type.clone(),
             via: doc.via.clone(),
         });
     }
