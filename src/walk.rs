@@ -122,7 +122,13 @@ impl Doc {
         self.parsed = json::Parsed::default();
         self.lines = std::sync::OnceLock::new();
         self.loaded = false;
-        memory.release(crate::memory::Use::Json, json_cost(0, self.facts.values));
+        memory.release(crate::memory::Use::Json, self.tree_cost());
+    }
+
+    /// What its parsed tree (and the schema's copy of it) costs the memory budget: [`json_cost`] less the bytes,
+    /// which stay.
+    fn tree_cost(&self) -> u64 {
+        json_cost(self.bytes.len(), self.facts.values).saturating_sub(self.bytes.len() as u64)
     }
 
     /// Parse the document again from its bytes (the same bytes, so the same tree), within the memory budget.
@@ -130,7 +136,7 @@ impl Doc {
         if self.loaded {
             return Ok(());
         }
-        memory.try_reserve(crate::memory::Use::Json, json_cost(0, self.facts.values))?;
+        memory.try_reserve(crate::memory::Use::Json, self.tree_cost())?;
         // The first parse stayed within its limit, so this one does (it holds the same values).
         self.parsed = json::parse_limited(&self.bytes, self.facts.values.max(1));
         self.loaded = true;
@@ -1859,7 +1865,8 @@ mod tests {
             },
         };
 
-        let opts = Options::default();
+        // One memory budget for the whole test (as a run has).
+        let opts = Options::default().start_clock();
         let run = |src: &dyn Source| {
             let mut g = walk_layout(src, &opts);
             verify(src, &mut g, &opts);
@@ -1912,5 +1919,29 @@ mod tests {
         );
         assert_eq!(facts(&from_memory), expected);
         assert_eq!(from_memory.docs[0].file, "docker://registry.test/image:v1");
+
+        // A layout keeps the trees of its root files only; the others are parsed again, the same, when asked, and
+        // their share of the memory budget comes and goes with them.
+        let mut g = from_layout;
+        let loaded = |g: &Graph| -> Vec<bool> { g.docs.iter().map(|d| d.loaded).collect() };
+        assert_eq!(loaded(&g), [true, true, false, false]);
+        assert!(from_memory.docs.iter().all(|d| d.loaded));
+        let budget = opts.budget();
+        let before = budget.used_by(crate::memory::Use::Json);
+        let facts_before: Vec<DocFacts> = g.docs.iter().map(|d| d.facts.clone()).collect();
+        g.load(&[2, 3], &opts);
+        assert_eq!(loaded(&g), [true, true, true, true]);
+        let tree_cost = g.docs[2].tree_cost() + g.docs[3].tree_cost();
+        assert_eq!(budget.used_by(crate::memory::Use::Json), before + tree_cost);
+        let again: Vec<DocFacts> = g
+            .docs
+            .iter()
+            .map(|d| DocFacts::of(d.kind, &d.parsed, opts.spec))
+            .collect();
+        assert_eq!(again, facts_before);
+        assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
+        g.unload(&[0, 1, 2, 3], &opts);
+        assert_eq!(loaded(&g), [true, true, false, false]);
+        assert_eq!(budget.used_by(crate::memory::Use::Json), before);
     }
 }
