@@ -665,14 +665,21 @@ pub(crate) fn run_checks(
             .collect(),
         None => (0..graph.docs.len()).collect(),
     };
+    // `index.json` stays parsed while the checks run: the image rules of every manifest read its entries.
+    let pinned: Vec<usize> = (0..graph.docs.len())
+        .filter(|&i| graph.docs[i].is_index_json)
+        .collect();
+    graph.load(&pinned, opts);
     for group in doc_groups(graph, &docs) {
         let mut parse: Vec<usize> = group.iter().flat_map(|&d| graph.needs(d)).collect();
         parse.sort_unstable();
         parse.dedup();
         graph.load(&parse, opts);
         check_docs(graph, &group, &rules, opts, &mut sink);
+        parse.retain(|d| !pinned.contains(d));
         graph.unload(&parse, opts);
     }
+    graph.unload(&pinned, opts);
 
     let graph: &Graph = graph;
     let entries = match (&graph.scope, entries) {

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-use crate::json::Value;
 pub use crate::selection::{
     CONTAINERD_NAME, Platform, REF_NAME, Selection, State, Verdict, decide,
 };
@@ -50,10 +49,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
         }
         let ref_name = top
             .filter(|d| g.docs[d.doc].is_index_json)
-            .and_then(|d| d.value(g).get("annotations"))
-            .and_then(|a| a.get(REF_NAME))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+            .and_then(|d| d.ref_name.clone());
         // What the walk recorded of the config, the index entry and the manifest (their trees are not kept).
         let config = g
             .descs_of(doc.id)
@@ -91,13 +87,8 @@ pub fn available(g: &Graph) -> String {
     let mut refs = Vec::new();
     let mut platforms = Vec::new();
     for d in g.descs_of(root.id) {
-        if let Some(r) = d
-            .value(g)
-            .get("annotations")
-            .and_then(|a| a.get(REF_NAME))
-            .and_then(Value::as_str)
-        {
-            refs.push(r.to_string());
+        if let Some(r) = &d.ref_name {
+            refs.push(r.clone());
         }
     }
     for img in images(g) {

@@ -21,8 +21,8 @@ use crate::{Options, Spec};
 pub use crate::kind::DocKind;
 
 /// A JSON document the walk read. Its bytes stay; its parsed tree is kept while the walk follows what it holds
-/// and while its own checks run (see [`Graph::load`]), unless it is resident (`index.json`, `oci-layout`, every
-/// document of an input that is not a layout). What other documents' checks and the report read of it is in
+/// and while its own checks run (see [`Graph::load`]; `index.json` for all of the checks), unless it is resident
+/// (every document of an input that is not a layout). What other documents' checks and the report read of it is in
 /// [`Doc::facts`], so that a layout of 10,000 images never holds 10,000 parsed trees at once.
 #[derive(Debug)]
 pub struct Doc {
@@ -175,8 +175,9 @@ pub struct DescOcc {
     pub size: Option<i64>,
     /// Its `digest` as written (shortened), when that is no digest.
     pub digest_text: Option<String>,
-    /// Of an index entry: its `platform` as `os/arch[/variant]`.
+    /// Of an index entry: its `platform` as `os/arch[/variant]`, and its `org.opencontainers.image.ref.name`.
     pub platform: Option<String>,
+    pub ref_name: Option<String>,
 }
 
 /// The digest a descriptor names, if it parses.
@@ -193,6 +194,7 @@ struct DescFacts {
     size: Option<i64>,
     digest_text: Option<String>,
     platform: Option<String>,
+    ref_name: Option<String>,
 }
 
 impl DescFacts {
@@ -213,6 +215,14 @@ impl DescFacts {
             platform: (role == Role::IndexEntry)
                 .then(|| d.get("platform").and_then(crate::selection::platform_text))
                 .flatten(),
+            ref_name: (role == Role::IndexEntry)
+                .then(|| {
+                    d.get("annotations")
+                        .and_then(|a| a.get(crate::selection::REF_NAME))
+                })
+                .flatten()
+                .and_then(Value::as_str)
+                .map(str::to_string),
         }
     }
 }
@@ -746,7 +756,8 @@ struct Walker<'a> {
     selection: HashMap<usize, crate::selection::State>,
     /// The run's memory budget, which the parsed documents draw from ([`json_cost`]).
     memory: Arc<crate::memory::Budget>,
-    /// Per document id: its descriptors not followed yet. Once all are, its parsed tree is dropped (in a layout).
+    /// Per index kept parsed for a selection: its descriptors not followed yet. Once all are, its parsed tree is
+    /// dropped (in a layout).
     pending: HashMap<usize, usize>,
     media_types: Interner,
 }
@@ -902,8 +913,8 @@ impl Walker<'_> {
             is_index_json: false,
             lines: std::sync::OnceLock::new(),
             loaded: true,
-            // `oci-layout` and `index.json` (read by many checks), and every document of an input that is no layout.
-            resident: !self.g.flat || referrer.is_none(),
+            // Every document of an input that is no layout.
+            resident: !self.g.flat,
             facts,
         });
         id
@@ -1029,6 +1040,7 @@ impl Walker<'_> {
             size: facts.size,
             digest_text: facts.digest_text,
             platform: facts.platform,
+            ref_name: facts.ref_name,
         });
         id
     }
@@ -1071,14 +1083,20 @@ impl Walker<'_> {
             .filter(|(_, d, _)| d.as_object().is_some())
             .map(|(p, d, role)| (p, DescFacts::of(d, role), role))
             .collect();
-        if found.is_empty() {
-            self.done_with(doc);
-            return;
+        // Following a descriptor reads only what was recorded of it, except for a selection's verdict on an index
+        // entry, which reads the entry where it sits: only an index with a selection stays parsed until all its
+        // entries are followed (the walk goes breadth first: a layout's 10,000 manifests are all read before the
+        // first of their configs).
+        let keep = kind == DocKind::Index && !self.opts.select.is_empty() && !found.is_empty();
+        if keep {
+            self.pending.insert(doc, found.len());
         }
-        self.pending.insert(doc, found.len());
         for (p, facts, role) in found {
             let id = self.push_desc(doc, p, facts, role);
             self.queue.push_back(id);
+        }
+        if !keep {
+            self.done_with(doc);
         }
     }
 
@@ -1920,18 +1938,20 @@ mod tests {
         assert_eq!(facts(&from_memory), expected);
         assert_eq!(from_memory.docs[0].file, "docker://registry.test/image:v1");
 
-        // A layout keeps the trees of its root files only; the others are parsed again, the same, when asked, and
+        // A layout keeps no parsed tree once walked; its documents are parsed again, the same, when asked, and
         // their share of the memory budget comes and goes with them.
         let mut g = from_layout;
         let loaded = |g: &Graph| -> Vec<bool> { g.docs.iter().map(|d| d.loaded).collect() };
-        assert_eq!(loaded(&g), [true, true, false, false]);
+        assert_eq!(loaded(&g), [false, false, false, false]);
         assert!(from_memory.docs.iter().all(|d| d.loaded));
         let budget = opts.budget();
         let before = budget.used_by(crate::memory::Use::Json);
         let facts_before: Vec<DocFacts> = g.docs.iter().map(|d| d.facts.clone()).collect();
         g.load(&[2, 3], &opts);
+        assert_eq!(loaded(&g), [false, false, true, true]);
+        g.load(&[0, 1], &opts);
         assert_eq!(loaded(&g), [true, true, true, true]);
-        let tree_cost = g.docs[2].tree_cost() + g.docs[3].tree_cost();
+        let tree_cost: u64 = g.docs.iter().map(Doc::tree_cost).sum();
         assert_eq!(budget.used_by(crate::memory::Use::Json), before + tree_cost);
         let again: Vec<DocFacts> = g
             .docs
@@ -1941,7 +1961,7 @@ mod tests {
         assert_eq!(again, facts_before);
         assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
         g.unload(&[0, 1, 2, 3], &opts);
-        assert_eq!(loaded(&g), [true, true, false, false]);
+        assert_eq!(loaded(&g), [false, false, false, false]);
         assert_eq!(budget.used_by(crate::memory::Use::Json), before);
     }
 }
