@@ -995,7 +995,9 @@ impl Walker<'_> {
         let left = self.opts.max_json_total.saturating_sub(self.g.json_bytes);
         let cap = self.opts.max_json_size.min(left);
         match read(cap)? {
-            Ok(b) => {
+            Ok(mut b) => {
+                // Kept for the whole run: no spare capacity from growing while it was read.
+                b.shrink_to_fit();
                 // Held from here on (the walk keeps the bytes of what it read): reserved before they are kept.
                 if let Err(e) = self
                     .memory
