@@ -21,9 +21,13 @@
 #    With skopeo and a local registry (scripts/registry.sh, storage in the cache): the big image pushed once, then
 #    `validate docker://…` against `validate DIR` and against `skopeo copy docker://… oci:DIR` + `validate DIR`.
 #
-# Environment: SKIP_BIG=1, SKIP_SCALE=1, SKIP_PEERS=1, SKIP_REGISTRY=1 leave parts out; SCALE="1000 10000 50000"
-# picks the sizes; BASELINE=/path/to/ocicheck also runs that build (say, one from before a change) on the scale
-# layouts, alternating with this one, and adds its rows to the scaling table.
+#    With a local registry: CATALOG (default 1,000) repositories of one small image each, pushed once by
+#    scripts/push_catalog.py, scrubbed with `validate docker://HOST` (100 of them, then all): time per image, RSS.
+#
+# Environment: SKIP_BIG=1, SKIP_SCALE=1, SKIP_PEERS=1, SKIP_REGISTRY=1, SKIP_CATALOG=1 leave parts out;
+# SCALE="1000 10000 50000" picks the sizes, CATALOG=1000 the number of repositories; BASELINE=/path/to/ocicheck
+# also runs that build (say, one from before a change) on the scale layouts, alternating with this one, and adds
+# its rows to the scaling table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -284,6 +288,45 @@ if [ "${SKIP_SCALE:-0}" != 1 ]; then
             echo "| $n | $(fmt_s "$b") | $(awk -v s="$b" -v n="$n" 'BEGIN { printf "%.0f", s * 1e6 / n }') | $(mib "$br") | $(mib "$(median ${RSS["validate scale-$n"]})") |"
         done
     fi
+fi
+
+# --- a registry's catalogue ---------------------------------------------------------------------------------------
+# CATALOG repositories of one small image each (a shared base layer, a layer and a config of their own), pushed
+# once by scripts/push_catalog.py into a registry of their own (storage in the cache), then scrubbed whole with
+# `validate docker://HOST`: the first 100 repositories (--repos 'bench/r00*') against all of them.
+if [ "${SKIP_CATALOG:-0}" != 1 ] && [ "${SKIP_REGISTRY:-0}" != 1 ] && scripts/registry.sh install >&2; then
+    order=()
+    ncat=${CATALOG:-1000}
+    creg=$cache/catalog-registry
+    cport=$(scripts/registry.sh start "$creg" --watch $$)
+    trap 'scripts/registry.sh stop "$creg"; [ -n "${reg_url:-}" ] && scripts/registry.sh stop "$cache/registry"; rm -rf "$work"' EXIT
+    cstamp=$( { sha256sum scripts/push_catalog.py; echo "$ncat"; } | sha256sum | cut -c1-16)
+    if [ "$(cat "$creg/pushed.stamp" 2>/dev/null)" != "$cstamp" ]; then
+        log "pushing $ncat repositories into 127.0.0.1:$cport (once) ..."
+        python3 scripts/push_catalog.py "127.0.0.1:$cport" "$ncat" >&2
+        echo "$cstamp" >"$creg/pushed.stamp"
+    fi
+    curl_all="docker://127.0.0.1:$cport"
+    "$bin" validate -q "$curl_all" >/dev/null || { log "the catalogue does not validate cleanly:"; "$bin" validate "$curl_all" | tail -5 >&2; exit 1; }
+    add "catalogue: 100 repositories" "$(printf '%q ' "$bin" validate -q "$curl_all" --repos 'bench/r00*')"
+    add "catalogue: $ncat repositories" "$(printf '%q ' "$bin" validate -q "$curl_all")"
+    measure
+    echo
+    echo "## A registry's catalogue: one small image per repository (2 layers, one shared by all), local registry"
+    echo
+    echo "| repositories (images) | median wall (s) | runs (s) | ms per image | peak RSS (MiB, median) |"
+    echo "| ---: | ---: | --- | ---: | ---: |"
+    cper=()
+    for n in "${order[@]}"; do
+        k=${n#catalogue: }; k=${k%% *}
+        mw=$(median ${WALL[$n]}); r=$(median ${RSS[$n]})
+        p=$(awk -v s="$mw" -v n="$k" 'BEGIN { printf "%.2f", s * 1e3 / n }')
+        cper+=("$p")
+        echo "| $k | $(fmt_s "$mw") | $(for x in ${WALL[$n]}; do fmt_s "$x"; printf ' '; done)| $p | $(awk -v k="$r" 'BEGIN { printf "%.1f", k / 1024 }') |"
+    done
+    lo=$(printf '%s\n' "${cper[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${cper[@]}" | sort -g | tail -1)
+    echo
+    echo "Time per image, largest / smallest: $(ratio "$hi" "$lo") (target: flat, within 1.20). Commands: \`${CMD["catalogue: $ncat repositories"]//$cache/\$C}\` and the same with \`--repos 'bench/r00*'\`."
 fi
 echo
 echo "Load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

@@ -156,6 +156,12 @@ impl OptionsBuilder {
         self
     }
 
+    /// Bytes of a stream (a pipe, a named pipe, a device) read at most before the run stops (`--max-input-size`).
+    pub fn max_input_size(mut self, bytes: u64) -> Self {
+        self.opts.max_input_size = bytes;
+        self
+    }
+
     /// Time one blob's verification may take (`--max-blob-time`).
     pub fn max_blob_time(mut self, time: Duration) -> Self {
         self.opts.max_blob_time = time;

@@ -1,7 +1,7 @@
 //! What code rules see (one context per node kind) and how they report (`Out`).
 
 use crate::clauses;
-use crate::finding::{EntryLoc, Finding, Location, NotListed, Severity};
+use crate::finding::{EntryLoc, Finding, LimitHit, Location, NotListed, Severity};
 use crate::json::{self, Value};
 use crate::source::Entry;
 use crate::walk::{Blob, DescOcc, Doc, DocKind, Graph, Role};
@@ -166,7 +166,13 @@ pub struct Sink {
     over_total: std::collections::BTreeMap<&'static str, (usize, Finding)>,
     /// Notes of the rules' own caps.
     omitted: Vec<NotListed>,
+    /// Limits that kept something from being checked (the first [`MAX_LIMIT_HITS`]), and how many in all.
+    limits: Vec<LimitHit>,
+    limits_total: usize,
 }
+
+/// Limit hits kept per run; the rest are counted.
+pub const MAX_LIMIT_HITS: usize = 1000;
 
 impl Sink {
     pub fn new(per: usize) -> Sink {
@@ -247,6 +253,19 @@ impl Sink {
             limit,
             message,
         });
+    }
+
+    /// Record a limit that kept something from being checked.
+    pub fn limit(&mut self, hit: LimitHit) {
+        self.limits_total += 1;
+        if self.limits.len() < MAX_LIMIT_HITS {
+            self.limits.push(hit);
+        }
+    }
+
+    /// The limits hit (the first [`MAX_LIMIT_HITS`]) and how many in all.
+    pub fn take_limits(&mut self) -> (Vec<LimitHit>, usize) {
+        (std::mem::take(&mut self.limits), self.limits_total)
     }
 
     /// The findings listed, and a note per rule and file whose findings were not all listed (the findings they
@@ -411,6 +430,24 @@ impl<'a> Out<'a> {
             location,
             message: message.into(),
         });
+    }
+
+    /// Report that a limit kept something from being checked: a finding at `location`, and a limit hit that
+    /// makes the report incomplete (`raise`: the option that raises the limit, if one does).
+    pub fn limit(
+        &mut self,
+        location: Location,
+        message: impl Into<String>,
+        raise: Option<&'static str>,
+    ) {
+        let message = message.into();
+        self.sink.limit(LimitHit {
+            code: self.rule.code,
+            file: location.file.clone(),
+            raise,
+            message: message.clone(),
+        });
+        self.emit(location, message);
     }
 
     /// `count` findings of this rule at `location` were counted but not listed (`limit` names the cap).

@@ -103,7 +103,9 @@ pub struct Resolved {
     pub skipped: Vec<PathBuf>,
 }
 
-/// Whether `file` lies inside `input` (a directory that holds it, or the input itself), symbolic links resolved.
+/// Whether `file` lies inside `input` (a directory that holds it, or the input itself), symbolic links and `..`
+/// resolved. Directories are compared by identity (device and inode), not only by path, so that the same
+/// directory reached another way (a bind mount) is still the input.
 pub fn inside_input(file: &Path, input: &Path) -> bool {
     if input.as_os_str() == "-" {
         return false;
@@ -111,7 +113,26 @@ pub fn inside_input(file: &Path, input: &Path) -> bool {
     let (Ok(f), Ok(i)) = (std::fs::canonicalize(file), std::fs::canonicalize(input)) else {
         return false;
     };
-    f == i || (i.is_dir() && f.starts_with(&i))
+    if f == i || (i.is_dir() && f.starts_with(&i)) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(im) = std::fs::metadata(&i) else {
+            return false;
+        };
+        let same = |p: &Path| {
+            std::fs::metadata(p).is_ok_and(|m| m.dev() == im.dev() && m.ino() == im.ino())
+        };
+        if im.is_dir() {
+            f.ancestors().skip(1).any(same)
+        } else {
+            same(&f)
+        }
+    }
+    #[cfg(not(unix))]
+    false
 }
 
 /// The configuration file found walking up from `cwd`, and those skipped on the way because they lie inside an

@@ -49,6 +49,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
     // Cross-layer checks a limit stopped (computed by the rules that ran, one replay per image).
     if let Ok(stacks) = graph.layer_stacks.lock() {
         let mut stopped: Vec<(usize, String)> = stacks
+            .by_manifest
             .iter()
             .filter_map(|(m, s)| s.stopped.clone().map(|why| (*m, why)))
             .collect();

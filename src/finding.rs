@@ -214,6 +214,20 @@ pub struct NotListed {
     pub message: String,
 }
 
+/// A limit that kept part of the input from being checked (a document too large to parse, a decompression
+/// guard, a time limit, a listing limit): where, what, and the option that raises it. A report with any is
+/// incomplete, whatever its findings say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LimitHit {
+    /// The rule whose finding reports it.
+    pub code: &'static str,
+    pub file: String,
+    /// The option that raises the limit (`--max-json-size`), or none for a limit no option changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raise: Option<&'static str>,
+    pub message: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,8 @@
 #[doc(hidden)]
 pub mod baseline;
 pub(crate) mod basis;
+#[doc(hidden)]
+pub mod catalog;
 pub(crate) mod check;
 #[doc(hidden)]
 pub mod clauses;
@@ -78,6 +80,8 @@ pub(crate) mod finding;
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
+#[doc(hidden)]
+pub mod gzip;
 pub(crate) mod json;
 pub(crate) mod kind;
 #[doc(hidden)]
@@ -120,6 +124,7 @@ pub mod steps;
 pub mod suite;
 #[doc(hidden)]
 pub mod walk;
+pub mod zstd_frame;
 
 mod builder;
 
@@ -173,6 +178,7 @@ pub fn validate(path: &Path, opts: &Options) -> Result<Report, Error> {
     // `docker://…` (a registry), `oci:DIR[:REF]` and `oci-archive:FILE[:REF]` (skopeo's names for local inputs).
     match remote::input(path, opts)? {
         remote::Input::Registry(r) => return remote::validate_registry(r, opts),
+        remote::Input::Catalogue(r) => return catalog::validate_catalogue(r, opts),
         remote::Input::Local(p, opts) => return validate(&p, &opts),
         remote::Input::Path => {}
     }
@@ -370,12 +376,13 @@ fn layout_report_inner(
         graph.scope = Some(scope);
     }
     walk::verify(src, &mut graph, opts);
-    let (mut findings, mut not_listed) = run_checks(&mut graph, Some(src.entries()), opts);
+    let mut checked = run_checks(&mut graph, Some(src.entries()), opts);
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
-        findings.retain(|f| f.code.starts_with("ARC"));
-        not_listed.retain(|n| n.code.starts_with("ARC"));
+        checked.findings.retain(|f| f.code.starts_with("ARC"));
+        checked.not_listed.retain(|n| n.code.starts_with("ARC"));
+        checked.limits.retain(|l| l.code.starts_with("ARC"));
     }
     let mut images = select::images(&graph);
     if let Some(s) = opts.shard {
@@ -406,7 +413,7 @@ fn layout_report_inner(
             media_type: None,
             media_type_source: None,
         },
-        (findings, not_listed),
+        checked,
         &graph,
         opts,
     );
@@ -580,7 +587,12 @@ pub fn validate_document(
 }
 
 pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Options) -> Report {
-    let (mut findings, not_listed) = checked;
+    let Checked {
+        mut findings,
+        not_listed,
+        limits,
+        limits_total,
+    } = checked;
     sort_findings(&mut findings, graph);
     let summary = Report::summarize(&findings, &not_listed);
     Report {
@@ -593,6 +605,7 @@ pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Optio
         images_selected: false,
         shard: None,
         skipped: None,
+        incomplete: report::Incomplete::of(limits, limits_total),
         not_validated: None,
         not_listed,
         settings: None,
@@ -604,8 +617,14 @@ pub(crate) fn finish(input: Input, checked: Checked, graph: &Graph, opts: &Optio
     }
 }
 
-/// The findings listed, and the notes of those counted but not listed.
-pub(crate) type Checked = (Vec<Finding>, Vec<report::NotListed>);
+/// What the checks found: the findings listed, the notes of those counted but not listed, and the limits that
+/// kept something from being checked (the first [`check::MAX_LIMIT_HITS`], and how many in all).
+pub(crate) struct Checked {
+    pub findings: Vec<Finding>,
+    pub not_listed: Vec<report::NotListed>,
+    pub limits: Vec<report::LimitHit>,
+    pub limits_total: usize,
+}
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
 pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
@@ -641,22 +660,29 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
     findings.dedup();
 }
 
-/// Run the schemas and every enabled rule over a graph.
+/// Run the schemas and every enabled rule over a graph. The run's deadline (`--max-time`) holds here too: past
+/// it, the rules left do not run (nor the rest of the one running), and a finding says so (LAY014).
 ///
-/// The document, descriptor and image rules run group by group of documents (in walk order): a group's documents
-/// are parsed again with what their checks read (a manifest's config, the index that lists it), checked, and
-/// dropped, so that a layout's parsed trees are never all held at once. The layout-level rules run last, on what
-/// the graph keeps of every document.
+/// The schemas and the document, descriptor and image rules run group by group of documents (in walk order): a
+/// group's documents are parsed again with what their checks read (a manifest's config, `index.json`), checked,
+/// and dropped, so that a layout's parsed trees are never all held at once. The layout-level rules run last, on
+/// what the graph keeps of every document.
 pub(crate) fn run_checks(
     graph: &mut Graph,
     entries: Option<&[source::Entry]>,
     opts: &Options,
 ) -> Checked {
-    let rules = Rules::new(opts);
+    let all: Vec<&'static Rule> = rules::all().collect();
+    let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
+    let owners = rules::schema_owners();
     let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
+    let deadline = opts.run_deadline();
+    let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+    // Where the checks stopped at the deadline, if they did.
+    let mut cut: Option<String> = None;
 
     // The documents this run checks: all of them, or those of its shard or step.
-    let docs: Vec<usize> = match &graph.scope {
+    let ids: Vec<usize> = match &graph.scope {
         Some(s) => s
             .docs
             .iter()
@@ -665,85 +691,336 @@ pub(crate) fn run_checks(
             .collect(),
         None => (0..graph.docs.len()).collect(),
     };
+    let enabled: Vec<(&'static Rule, Severity)> = all
+        .iter()
+        .filter_map(|r| policy.severity(r.code).map(|s| (*r, s)))
+        // With --fast no layer pass ran: the report lists these rules as not run.
+        .filter(|(r, _)| !(opts.fast && rules::layer::reads_layer_contents(r)))
+        .collect();
+    let (per_doc, layout): (Vec<_>, Vec<_>) = enabled
+        .iter()
+        .partition(|(r, _)| !matches!(r.check, Check::Layout(_)));
+
     // `index.json` stays parsed while the checks run: the image rules of every manifest read its entries.
     let pinned: Vec<usize> = (0..graph.docs.len())
         .filter(|&i| graph.docs[i].is_index_json)
         .collect();
     graph.load(&pinned, opts);
-    for group in doc_groups(graph, &docs) {
+    let mut checked = 0;
+    for group in doc_groups(graph, &ids) {
         let mut parse: Vec<usize> = group.iter().flat_map(|&d| graph.needs(d)).collect();
         parse.sort_unstable();
         parse.dedup();
         graph.load(&parse, opts);
-        check_docs(graph, &group, &rules, opts, &mut sink);
+        {
+            let graph: &Graph = graph;
+            let docs: Vec<&walk::Doc> = group.iter().filter_map(|&i| graph.docs.get(i)).collect();
+            if cut.is_none() {
+                for (i, &doc) in docs.iter().enumerate() {
+                    if late() {
+                        cut = Some(format!(
+                            "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
+                            ids.len() - checked - i,
+                            ids.len()
+                        ));
+                        break;
+                    }
+                    schema_check(doc, owners, &policy, opts, &mut sink);
+                }
+            }
+            // The descriptors of those documents, with the blob each points at, looked up once for all descriptor
+            // rules.
+            let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = docs
+                .iter()
+                .flat_map(|d| graph.descs_of(d.id))
+                .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+                .collect();
+            let scope = Scope {
+                graph,
+                entries,
+                docs: &docs,
+                descs: &descs,
+                opts,
+            };
+            for (n, &&(rule, sev)) in per_doc.iter().enumerate() {
+                if cut.is_some() {
+                    // Past the deadline only the limit rules run, so that the report names every limit it hit.
+                    if rules::reports_limits(rule.code) {
+                        scope.run_rule(rule, sev, &mut sink, &|| false);
+                    }
+                    continue;
+                }
+                scope.run_rule(rule, sev, &mut sink, &late);
+                if late() {
+                    cut = Some(format!(
+                        "{} of {} documents were not checked by every rule ({} was running when it passed; {} of {} rules were left on the one it was checking), and no rule ran on them but those that report limits",
+                        ids.len() - checked,
+                        ids.len(),
+                        rule.code,
+                        per_doc.len() - n,
+                        per_doc.len()
+                    ));
+                }
+            }
+        }
+        checked += group.len();
         parse.retain(|d| !pinned.contains(d));
         graph.unload(&parse, opts);
     }
     graph.unload(&pinned, opts);
 
     let graph: &Graph = graph;
+    let docs: Vec<&walk::Doc> = ids.iter().filter_map(|&i| graph.docs.get(i)).collect();
     let entries = match (&graph.scope, entries) {
         (Some(s), Some(_)) => Some(&s.entries[..]),
         (_, e) => e,
     };
-    for rule in &rules.all {
-        let Check::Layout(f) = rule.check else {
-            continue;
-        };
-        let Some(sev) = rules.policy.severity(rule.code) else {
-            continue;
-        };
-        if opts.fast && rules::layer::reads_layer_contents(rule) {
+    let scope = Scope {
+        graph,
+        entries,
+        docs: &docs,
+        descs: &[],
+        opts,
+    };
+    for (n, &&(rule, sev)) in layout.iter().enumerate() {
+        if cut.is_some() {
+            if rules::reports_limits(rule.code) {
+                scope.run_rule(rule, sev, &mut sink, &|| false);
+            }
             continue;
         }
-        // A single document has no layout: of the layout-level rules, only the document limits apply.
-        let doc_limit =
-            entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
-        if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
-            let origin = rule.origin(opts.spec);
-            let cx = LayoutCx {
-                graph,
-                entries,
-                opts,
-            };
-            let mut out = Out::new(&origin, sev, None, &mut sink);
-            f(&cx, &mut out);
+        scope.run_rule(rule, sev, &mut sink, &late);
+        if late() {
+            cut = Some(format!(
+                "{} of {} layout-level rules were not run, or not to the end ({} was running when it passed), but those that report limits",
+                layout.len() - n,
+                layout.len(),
+                rule.code
+            ));
         }
     }
+    stopped_replays(graph, &docs, &policy, opts, &mut sink);
+    if let Some(what) = cut {
+        let rule = &rules::layout::run_time_limit::RULE;
+        if let Some(sev) = policy.severity(rule.code) {
+            let origin = rule.origin(opts.spec);
+            let mut out = Out::new(&origin, sev, None, &mut sink);
+            out.limit(
+                report::Location::file(match (entries, docs.first()) {
+                    (None, Some(doc)) => doc.file.as_str(),
+                    _ => "index.json",
+                }),
+                format!(
+                    "the run reached --max-time ({} s) during the checks: {what}",
+                    opts.max_time.as_secs()
+                ),
+                Some("--max-time"),
+            );
+        }
+    }
+    let (mut limits, mut limits_total) = sink.take_limits();
+    debug_assert!(
+        limits.iter().all(|l| rules::reports_limits(l.code)),
+        "a rule reports limits without being in rules::LIMIT_RULES: {limits:?}"
+    );
     let (mut findings, mut not_listed) = sink.finish();
+    // Findings the memory budget kept out of the report are counted, not listed: a limit too, since the report
+    // cannot show them (the other notes are the user's own caps, --max-findings).
+    for n in not_listed.iter().filter(|n| n.limit == "max-memory") {
+        limits_total += 1;
+        if limits.len() < check::MAX_LIMIT_HITS {
+            limits.push(report::LimitHit {
+                code: n.code,
+                file: n.file.clone(),
+                raise: Some("--max-memory"),
+                message: n.message.clone(),
+            });
+        }
+    }
     if let Some(s) = &graph.scope {
         // The document, descriptor and image rules ran on this step's documents only, and their findings are this
         // step's wherever they are located (an image's platform disagreeing with its index.json entry is reported
         // in index.json by the shard of the image). The layout-level rules looked at the whole layout: of theirs,
         // only what is located in this step's own files.
-        let layout: std::collections::HashSet<&str> = rules
-            .all
+        let layout: std::collections::HashSet<&str> = all
             .iter()
             .filter(|r| matches!(r.check, Check::Layout(_)))
             .map(|r| r.code)
             .collect();
         findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
         not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
+        let before = limits.len();
+        limits.retain(|l| !layout.contains(l.code) || s.owns(&l.file));
+        limits_total -= before - limits.len();
     }
-    (findings, not_listed)
+    Checked {
+        findings,
+        not_listed,
+        limits,
+        limits_total,
+    }
 }
 
-/// The catalogue as this run applies it.
-struct Rules {
-    all: Vec<&'static Rule>,
-    policy: Policy,
-    owners: &'static std::collections::HashMap<&'static str, &'static Rule>,
+/// The cross-layer replays that the node limit stopped (computed by the image rules that ran): a limit of LYR003
+/// each, at the manifest (one the time limit stopped is the run's LAY014).
+fn stopped_replays(
+    graph: &Graph,
+    docs: &[&walk::Doc],
+    policy: &Policy,
+    opts: &Options,
+    sink: &mut check::Sink,
+) {
+    let rule = &rules::layer::decompression_limit::RULE;
+    let Some(sev) = policy.severity(rule.code) else {
+        return;
+    };
+    let mut stopped: Vec<(usize, String)> = match graph.layer_stacks.lock() {
+        Ok(stacks) => stacks
+            .by_manifest
+            .iter()
+            .filter_map(|(m, s)| s.stopped.clone().map(|why| (*m, why)))
+            .filter(|(_, why)| !why.contains(layer::tree::TIME_STOP))
+            .collect(),
+        Err(_) => return,
+    };
+    stopped.sort();
+    let origin = rule.origin(opts.spec);
+    for (m, why) in stopped {
+        let Some(&doc) = docs.iter().find(|d| d.id == m) else {
+            continue;
+        };
+        let mut out = Out::new(&origin, sev, Some(doc), sink);
+        out.limit(
+            report::Location {
+                via: doc.via.clone(),
+                ..report::Location::file(doc.file.clone())
+            },
+            format!("the image's layers were checked one by one, but {why}"),
+            None,
+        );
+    }
 }
 
-impl Rules {
-    fn new(opts: &Options) -> Rules {
-        let all: Vec<&'static Rule> = rules::all().collect();
-        let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
-        Rules {
-            all,
-            policy,
-            owners: rules::schema_owners(),
+/// What the rules of one run check: the graph, the layout's entries (none for a single document), and the
+/// documents and descriptors in scope (all of them, or those of a shard or step).
+struct Scope<'g> {
+    graph: &'g Graph,
+    entries: Option<&'g [source::Entry]>,
+    docs: &'g [&'g walk::Doc],
+    descs: &'g [(&'g walk::DescOcc, Option<&'g walk::Blob>)],
+    opts: &'g Options,
+}
+
+impl Scope<'_> {
+    /// Run one enabled rule over what it checks, stopping between nodes once `late()` says the deadline has
+    /// passed.
+    fn run_rule(
+        &self,
+        rule: &'static Rule,
+        sev: Severity,
+        sink: &mut check::Sink,
+        late: &dyn Fn() -> bool,
+    ) {
+        let Scope {
+            graph,
+            entries,
+            docs,
+            descs,
+            opts,
+        } = *self;
+        let origin = rule.origin(opts.spec);
+        match rule.check {
+            Check::Schema => {}
+            Check::Layout(f) => {
+                // A single document has no layout: of the layout-level rules, only the document limits apply.
+                let doc_limit =
+                    entries.is_none() && rule.code == rules::json::document_too_large::RULE.code;
+                if let Some(entries) = entries.or(doc_limit.then_some(&[][..])) {
+                    let cx = LayoutCx {
+                        graph,
+                        entries,
+                        opts,
+                    };
+                    let mut out = Out::new(&origin, sev, None, sink);
+                    f(&cx, &mut out);
+                }
+            }
+            Check::Document(f) => {
+                for &doc in docs {
+                    if late() {
+                        return;
+                    }
+                    let cx = DocCx { graph, doc, opts };
+                    let mut out = Out::new(&origin, sev, Some(doc), sink);
+                    f(&cx, &mut out);
+                }
+            }
+            Check::Descriptor(f) => {
+                for &(desc, blob) in descs {
+                    if late() {
+                        return;
+                    }
+                    let doc = &graph.docs[desc.doc];
+                    let cx = DescCx {
+                        graph,
+                        desc,
+                        doc,
+                        blob,
+                        opts,
+                    };
+                    let mut out = Out::new(&origin, sev, Some(doc), sink);
+                    f(&cx, &mut out);
+                }
+            }
+            Check::Image(f) => {
+                for &manifest in docs.iter().filter(|d| d.kind == DocKind::Manifest) {
+                    if late() {
+                        return;
+                    }
+                    let config = graph
+                        .descs_of(manifest.id)
+                        .find(|d| d.role == Role::Config)
+                        .and_then(|d| d.target_doc)
+                        .map(|i| &graph.docs[i]);
+                    let entries = graph
+                        .referrers_of(manifest.id)
+                        .filter(|d| d.role == Role::IndexEntry)
+                        .collect();
+                    let cx = ImageCx {
+                        graph,
+                        manifest,
+                        config,
+                        entries,
+                        opts,
+                    };
+                    let mut out = Out::new(&origin, sev, Some(manifest), sink);
+                    f(&cx, &mut out);
+                }
+            }
         }
+    }
+}
+
+/// Schema validation of one parsed document.
+fn schema_check(
+    doc: &walk::Doc,
+    owners: &std::collections::HashMap<&'static str, &'static Rule>,
+    policy: &Policy,
+    opts: &Options,
+    sink: &mut check::Sink,
+) {
+    let Some(v) = doc.value() else { return };
+    for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
+        let Some(rule) = owners.get(e.location.as_str()) else {
+            // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
+            continue;
+        };
+        let Some(sev) = policy.severity(rule.code) else {
+            continue;
+        };
+        let origin = rule.origin(opts.spec);
+        let mut out = Out::new(&origin, sev, Some(doc), sink);
+        out.at(&e.pointer, e.message);
     }
 }
 
@@ -774,90 +1051,6 @@ fn doc_groups(graph: &Graph, docs: &[usize]) -> Vec<Vec<usize>> {
         groups.push(group);
     }
     groups
-}
-
-/// The schemas and the document, descriptor and image rules, over the documents `ids` (parsed).
-fn check_docs(graph: &Graph, ids: &[usize], rules: &Rules, opts: &Options, sink: &mut check::Sink) {
-    let docs: Vec<&walk::Doc> = ids.iter().filter_map(|&i| graph.docs.get(i)).collect();
-    // Schema validation of every parsed document.
-    for &doc in &docs {
-        let Some(v) = doc.value() else { continue };
-        for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
-            let Some(rule) = rules.owners.get(e.location.as_str()) else {
-                // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
-                continue;
-            };
-            let Some(sev) = rules.policy.severity(rule.code) else {
-                continue;
-            };
-            let origin = rule.origin(opts.spec);
-            let mut out = Out::new(&origin, sev, Some(doc), sink);
-            out.at(&e.pointer, e.message);
-        }
-    }
-
-    // The descriptors of those documents, with the blob each points at, looked up once for all descriptor rules.
-    let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = docs
-        .iter()
-        .flat_map(|d| graph.descs_of(d.id))
-        .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
-        .collect();
-    for rule in &rules.all {
-        let Some(sev) = rules.policy.severity(rule.code) else {
-            continue;
-        };
-        if opts.fast && rules::layer::reads_layer_contents(rule) {
-            // No layer pass ran: the report lists these rules as not run.
-            continue;
-        }
-        let origin = rule.origin(opts.spec);
-        match rule.check {
-            Check::Schema | Check::Layout(_) => {}
-            Check::Document(f) => {
-                for &doc in &docs {
-                    let cx = DocCx { graph, doc, opts };
-                    let mut out = Out::new(&origin, sev, Some(doc), sink);
-                    f(&cx, &mut out);
-                }
-            }
-            Check::Descriptor(f) => {
-                for &(desc, blob) in &descs {
-                    let doc = &graph.docs[desc.doc];
-                    let cx = DescCx {
-                        graph,
-                        desc,
-                        doc,
-                        blob,
-                        opts,
-                    };
-                    let mut out = Out::new(&origin, sev, Some(doc), sink);
-                    f(&cx, &mut out);
-                }
-            }
-            Check::Image(f) => {
-                for &manifest in docs.iter().filter(|d| d.kind == DocKind::Manifest) {
-                    let config = graph
-                        .descs_of(manifest.id)
-                        .find(|d| d.role == Role::Config)
-                        .and_then(|d| d.target_doc)
-                        .map(|i| &graph.docs[i]);
-                    let entries = graph
-                        .referrers_of(manifest.id)
-                        .filter(|d| d.role == Role::IndexEntry)
-                        .collect();
-                    let cx = ImageCx {
-                        graph,
-                        manifest,
-                        config,
-                        entries,
-                        opts,
-                    };
-                    let mut out = Out::new(&origin, sev, Some(manifest), sink);
-                    f(&cx, &mut out);
-                }
-            }
-        }
-    }
 }
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config

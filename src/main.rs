@@ -355,6 +355,17 @@ struct ValidateArgs {
     /// body must arrive whole within it.
     #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::options::DEFAULT_REMOTE_TIMEOUT, help_heading = "Registry")]
     timeout: u64,
+    /// docker://HOST (a catalogue): validate only the repositories whose name matches GLOB (`*` any run of
+    /// characters but `/`, `**` any run, `?` one character but `/`). Repeatable.
+    #[arg(long = "repos", value_name = "GLOB", help_heading = "Registry")]
+    repos: Vec<String>,
+    /// docker://HOST (a catalogue): validate only the tags that match GLOB (as --repos). Repeatable.
+    #[arg(long = "tags", value_name = "GLOB", help_heading = "Registry")]
+    tags: Vec<String>,
+    /// docker://HOST (a catalogue): ask for N names per page of the catalogue and of each tag list (default: the
+    /// registry's own page size).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Registry")]
+    page_size: Option<u32>,
     /// Validate only the image whose index.json entry has this org.opencontainers.image.ref.name (or
     /// io.containerd.image.name). Repeatable.
     #[arg(long = "ref", value_name = "NAME", help_heading = "Selection")]
@@ -417,6 +428,11 @@ struct ValidateArgs {
     /// the exit status is then 0.
     #[arg(long, value_name = "FILE", help_heading = "Rules")]
     write_baseline: Option<PathBuf>,
+    /// Accept a report that limits kept from being complete (a document too large to parse, a decompression
+    /// guard, a time or listing limit): its limit findings then count at their level. Without it such a run
+    /// exits with status 2 and says which limit to raise.
+    #[arg(long, help_heading = "Limits")]
+    allow_incomplete: bool,
     /// Threads for blob verification (default: all cores).
     #[arg(long, help_heading = "Limits")]
     jobs: Option<usize>,
@@ -445,6 +461,10 @@ struct ValidateArgs {
     /// Bytes of a piped stdin (or named pipe) held in memory; the rest goes to an unnamed temporary file.
     #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64M", help_heading = "Limits")]
     max_stream_memory: u64,
+    /// Bytes of a stream (a pipe, a named pipe, a device) read at most: past it, exit status 2 (an endless
+    /// stream such as /dev/zero must not fill $TMPDIR).
+    #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64G", help_heading = "Limits")]
+    max_input_size: u64,
     /// Seconds one blob's verification may take; past it, a finding (LAY013).
     #[arg(long, value_name = "SECONDS", default_value_t = ocicheck::DEFAULT_MAX_BLOB_TIME, help_heading = "Limits")]
     max_blob_time: u64,
@@ -488,8 +508,20 @@ fn main() -> ExitCode {
                     | ErrorKind::DisplayVersion
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) {
-                let _ = e.print();
-                return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+                // Help and version on stdout: a closed pipe is a quiet end, another write error exit 2.
+                let text = if e.use_stderr() {
+                    let _ = e.print();
+                    return ExitCode::from(2);
+                } else {
+                    e.render().to_string()
+                };
+                return match cli::out::print(&text) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(msg) => {
+                        cli::out::eprint_line(&format!("ocicheck: error: {msg}"));
+                        ExitCode::from(2)
+                    }
+                };
             }
             if json {
                 let msg = e.render().to_string();
@@ -499,7 +531,7 @@ fn main() -> ExitCode {
                     .unwrap_or("")
                     .trim_start_matches("error: ")
                     .to_string();
-                print!("{}", ocicheck::report::json::error(&first));
+                let _ = cli::out::print(&ocicheck::report::json::error(&first));
             }
             let _ = e.print();
             return ExitCode::from(2);
@@ -509,9 +541,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(msg) => {
             if json {
-                print!("{}", ocicheck::report::json::error(&msg));
+                let _ = cli::out::print(&ocicheck::report::json::error(&msg));
             }
-            eprintln!("ocicheck: error: {msg}");
+            cli::out::eprint_line(&format!("ocicheck: error: {msg}"));
             ExitCode::from(2)
         }
     }
@@ -524,55 +556,46 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Config(a) => {
             let cwd = std::env::current_dir().map_err(|e| format!("working directory: {e}"))?;
             let resolved = ocicheck::config::resolve(&a.settings.flags(&a.inputs), &cwd)?;
-            print!(
-                "{}",
-                cli::config_cmd::render(
-                    &resolved,
-                    a.max_memory,
-                    matches!(a.format, ListFormat::Json)
-                )
-            );
+            cli::out::print(&cli::config_cmd::render(
+                &resolved,
+                a.max_memory,
+                matches!(a.format, ListFormat::Json),
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { format } => {
-            print!(
-                "{}",
-                match format {
-                    RulesFormat::Table => catalogue::table(),
-                    RulesFormat::Json => catalogue::json(),
-                    RulesFormat::Markdown => catalogue::markdown(),
-                }
-            );
+            cli::out::print(&match format {
+                RulesFormat::Table => catalogue::table(),
+                RulesFormat::Json => catalogue::json(),
+                RulesFormat::Markdown => catalogue::markdown(),
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Conformance(c) => conformance(c),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "ocicheck",
-                &mut std::io::stdout(),
-            );
+            // Into memory first: the generator panics on a write error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ocicheck", &mut script);
+            cli::out::stdout(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { dir } => {
             match dir {
                 Some(d) => {
                     let files = cli::man::write_all(Cli::command(), &d)?;
-                    eprintln!("ocicheck: wrote {} into {}", files.join(", "), d.display());
+                    cli::out::eprint_line(&format!(
+                        "ocicheck: wrote {} into {}",
+                        files.join(", "),
+                        d.display()
+                    ));
                 }
-                None => {
-                    use std::io::Write as _;
-                    std::io::stdout()
-                        .write_all(&cli::man::page(Cli::command())?)
-                        .map_err(|e| format!("stdout: {e}"))?;
-                }
+                None => cli::out::stdout(&cli::man::page(Cli::command())?)?,
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { code } => match rules::by_code(&code) {
             Some(r) => {
-                print!("{}", catalogue::explain(r));
+                cli::out::print(&catalogue::explain(r))?;
                 Ok(ExitCode::SUCCESS)
             }
             None => {
@@ -596,6 +619,7 @@ impl From<ValidateArgs> for cli::validate::Args {
             digests: a.digests,
             media_type: a.media_type,
             fast: a.fast,
+            allow_incomplete: a.allow_incomplete,
             shard: a.shard,
             jsonl: matches!(a.format, Format::Jsonl),
             resume: a.resume,
@@ -603,6 +627,19 @@ impl From<ValidateArgs> for cli::validate::Args {
                 referrers: a.referrers,
                 insecure: a.insecure,
                 timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+                catalog: ocicheck::catalog::Filter {
+                    repos: a
+                        .repos
+                        .iter()
+                        .map(|g| ocicheck::catalog::Glob::new(g))
+                        .collect(),
+                    tags: a
+                        .tags
+                        .iter()
+                        .map(|g| ocicheck::catalog::Glob::new(g))
+                        .collect(),
+                    page_size: a.page_size,
+                },
             },
             format: a.format.output(),
             output: a.output,
@@ -625,6 +662,7 @@ impl From<ValidateArgs> for cli::validate::Args {
                 max_layer_entries: a.max_layer_entries,
                 max_findings: a.max_findings,
                 max_stream_memory: a.max_stream_memory,
+                max_input_size: a.max_input_size,
                 max_blob_time: a.max_blob_time,
                 max_time: a.max_time,
                 max_memory: a.max_memory,
@@ -655,7 +693,11 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 if let Some(stale_archive) = case.sync_archive(&root, !check)? {
                     if stale_archive {
                         stale += 1;
-                        println!("{}: {}", if check { "stale" } else { "built" }, case.id);
+                        cli::out::print(&format!(
+                            "{}: {}\n",
+                            if check { "stale" } else { "built" },
+                            case.id
+                        ))?;
                     }
                     continue;
                 }
@@ -667,13 +709,13 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 if ocicheck::corpus::same_files(&built.files, &committed) {
                     // Files match, but git drops empty directories (valid/empty-index/layout/blobs).
                     if !check && ocicheck::suite::export::create_missing_dirs(&built, &dir)? > 0 {
-                        println!("restored directories: {}", case.id);
+                        cli::out::print(&format!("restored directories: {}\n", case.id))?;
                     }
                     continue;
                 }
                 stale += 1;
                 if check {
-                    println!("stale: {}", case.id);
+                    cli::out::print(&format!("stale: {}\n", case.id))?;
                 } else {
                     if dir.exists() {
                         std::fs::remove_dir_all(&dir)
@@ -681,7 +723,7 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                     }
                     ocicheck::corpus::recipe::write_tree(&built, &dir)
                         .map_err(|e| format!("{}: {e}", dir.display()))?;
-                    println!("built: {}", case.id);
+                    cli::out::print(&format!("built: {}\n", case.id))?;
                 }
             }
             Ok(if check && stale > 0 {
@@ -692,15 +734,15 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
         }
         ConformanceCmd::List { format, corpus } => {
             let c = Corpus::open(corpus)?;
-            print!(
-                "{}",
-                ocicheck::suite::cli::list(matches!(format, ListFormat::Json), c.root())?
-            );
+            cli::out::print(&ocicheck::suite::cli::list(
+                matches!(format, ListFormat::Json),
+                c.root(),
+            )?)?;
             Ok(ExitCode::SUCCESS)
         }
         ConformanceCmd::Export { dir, corpus } => {
             let c = Corpus::open(corpus)?;
-            print!("{}", ocicheck::suite::cli::export(&dir, c.root())?);
+            cli::out::print(&ocicheck::suite::cli::export(&dir, c.root())?)?;
             Ok(ExitCode::SUCCESS)
         }
         ConformanceCmd::Run {
@@ -737,7 +779,7 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
                 },
                 c.root(),
             )?;
-            print!("{text}");
+            cli::out::print(&text)?;
             Ok(if perfect {
                 ExitCode::SUCCESS
             } else {
@@ -745,7 +787,7 @@ fn conformance(c: ConformanceCmd) -> Result<ExitCode, String> {
             })
         }
         ConformanceCmd::Compare { runs } => {
-            print!("{}", ocicheck::suite::cli::compare(&runs)?);
+            cli::out::print(&ocicheck::suite::cli::compare(&runs)?)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -791,6 +833,7 @@ mod tests {
             v.max_stream_memory,
             ocicheck::source::archive::DEFAULT_STREAM_MEMORY
         );
+        assert_eq!(v.max_input_size, ocicheck::options::DEFAULT_MAX_INPUT_SIZE);
     }
 
     #[test]

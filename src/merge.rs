@@ -4,7 +4,8 @@
 //! Findings are deduplicated (a blob that images of two shards share is checked in both, with the same result)
 //! and sorted as an unsharded run sorts them: by the file's place in the walk (each shard report carries it in
 //! `shard.order`), then file, chain, line, column, pointer, tar entry, code and message. The summary is counted
-//! again, `images` and `not_validated` are unioned. The reports must be the shards `0/N` … `N-1/N` of one input,
+//! again, `images`, `not_validated` and the limits of `incomplete` are unioned (the merged report is incomplete
+//! when any shard's is). The reports must be the shards `0/N` … `N-1/N` of one input,
 //! each once.
 
 use std::cmp::Ordering;
@@ -127,6 +128,10 @@ pub fn merge(reports: &[(String, Value)]) -> Result<Value, MergeError> {
         Some(nv) => out.insert("not_validated".into(), nv),
         None => out.remove("not_validated"),
     };
+    match incomplete(reports) {
+        Some(i) => out.insert("incomplete".into(), json!(i)),
+        None => out.remove("incomplete"),
+    };
     if let Some(s) = out.get_mut("settings").and_then(Value::as_object_mut) {
         s.remove("shard");
     }
@@ -134,12 +139,63 @@ pub fn merge(reports: &[(String, Value)]) -> Result<Value, MergeError> {
     Ok(Value::Object(out))
 }
 
+/// A limit hit as a JSON report gives it, read back (its code and option must be ones this build knows).
+pub fn limit_of(v: &Value) -> Option<crate::report::LimitHit> {
+    let code = v["code"].as_str()?;
+    let code = crate::rules::all().find(|r| r.code == code)?.code;
+    let raise = v["raise"].as_str().and_then(|r| {
+        crate::options::LIMIT_OPTIONS
+            .iter()
+            .copied()
+            .find(|o| *o == r)
+    });
+    Some(crate::report::LimitHit {
+        code,
+        file: v["file"].as_str().unwrap_or_default().to_string(),
+        raise,
+        message: v["message"].as_str().unwrap_or_default().to_string(),
+    })
+}
+
+/// The shards' limits together: each distinct one once, counted again (a limit two shards both hit, such as one of
+/// the layout, is one); accepted only if every shard that hit one was run with `--allow-incomplete`.
+fn incomplete(reports: &[(String, Value)]) -> Option<crate::report::Incomplete> {
+    let listed = union(reports, "/incomplete/limits");
+    let all_listed: usize = reports
+        .iter()
+        .filter_map(|(_, r)| r.pointer("/incomplete/limits").and_then(Value::as_array))
+        .map(Vec::len)
+        .sum();
+    let counted: usize = reports
+        .iter()
+        .filter_map(|(_, r)| r.pointer("/incomplete/count").and_then(Value::as_u64))
+        .map(|n| n as usize)
+        .sum();
+    let limits: Vec<_> = listed.iter().filter_map(limit_of).collect();
+    let count = counted
+        .saturating_sub(all_listed - listed.len())
+        .max(limits.len());
+    let allowed = reports
+        .iter()
+        .filter_map(|(_, r)| r.get("incomplete"))
+        .all(|i| i["allowed"] == true);
+    let mut i = crate::report::Incomplete::of(limits, count)?;
+    i.allowed = allowed;
+    Some(i)
+}
+
 /// The members `key` of every report, each distinct value once, in the order first met.
 fn union(reports: &[(String, Value)], key: &str) -> Vec<Value> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (_, r) in reports {
-        for v in r.get(key).and_then(Value::as_array).into_iter().flatten() {
+        // A member, or a JSON pointer (`/incomplete/limits`).
+        let member = if key.starts_with('/') {
+            r.pointer(key)
+        } else {
+            r.get(key)
+        };
+        for v in member.and_then(Value::as_array).into_iter().flatten() {
             if seen.insert(v.to_string()) {
                 out.push(v.clone());
             }

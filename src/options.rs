@@ -36,6 +36,9 @@ pub struct Options {
     /// Bytes of a piped stdin (or a named pipe) held in memory (`--max-stream-memory`); a longer stream is copied to
     /// an unnamed temporary file.
     pub max_stream_memory: u64,
+    /// Bytes of a stream (stdin from a pipe, a named pipe, a device) read at most (`--max-input-size`): an endless
+    /// stream must not fill `$TMPDIR`. A longer one is an error.
+    pub max_input_size: u64,
     /// When the run started (set by [`crate::validate`] and `crate::validate_layout`; the time limits count from it).
     #[doc(hidden)]
     pub started: Option<std::time::Instant>,
@@ -84,6 +87,8 @@ pub struct Remote {
     /// `--timeout`: the longest wait for a connection, a response or the next bytes of one, and the longest a
     /// document body (a manifest, a referrers list, a token, an error body) may take to arrive whole.
     pub timeout: std::time::Duration,
+    /// `--repos`, `--tags`, `--page-size`: what a registry's catalogue run (`docker://HOST`) covers.
+    pub catalog: crate::catalog::Filter,
 }
 
 /// Default `--timeout`, in seconds.
@@ -95,6 +100,7 @@ impl Default for Remote {
             referrers: false,
             insecure: false,
             timeout: std::time::Duration::from_secs(DEFAULT_REMOTE_TIMEOUT),
+            catalog: crate::catalog::Filter::default(),
         }
     }
 }
@@ -148,6 +154,7 @@ impl Default for Options {
             max_blob_time: std::time::Duration::from_secs(DEFAULT_MAX_BLOB_TIME),
             max_time: std::time::Duration::from_secs(DEFAULT_MAX_TIME),
             max_stream_memory: DEFAULT_STREAM_MEMORY,
+            max_input_size: DEFAULT_MAX_INPUT_SIZE,
             started: None,
             max_memory: crate::memory::DEFAULT_MAX_MEMORY,
             memory: None,
@@ -164,6 +171,29 @@ impl Default for Options {
             remote: Remote::default(),
         }
     }
+}
+
+/// The options that raise a limit, as limit messages name them.
+pub const LIMIT_OPTIONS: &[&str] = &[
+    "--max-json-size",
+    "--max-json-values",
+    "--max-json-total",
+    "--max-layer-size",
+    "--max-layer-ratio",
+    "--max-layer-entries",
+    "--max-blob-time",
+    "--max-time",
+    "--max-input-size",
+    "--max-memory",
+];
+
+/// The option a limit's message names (the first of [`LIMIT_OPTIONS`] it contains), if any.
+pub fn option_named_in(message: &str) -> Option<&'static str> {
+    LIMIT_OPTIONS.iter().copied().find(|o| {
+        message.match_indices(o).any(|(i, _)| {
+            !message[i + o.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+        })
+    })
 }
 
 /// Default `--max-json-values`: JSON values parsed in all documents of a run.
@@ -186,5 +216,8 @@ pub const DEFAULT_MAX_TIME: u64 = 3600;
 pub const DEFAULT_MAX_RATIO: u64 = 10_000;
 /// Default `--max-layer-size`: 64 GiB uncompressed.
 pub const DEFAULT_MAX_SIZE: u64 = 64 << 30;
+/// Default `--max-input-size`: 64 GiB, the default `--max-layer-size` (a stream larger than the largest layer
+/// the run would decompress is not an image it could check).
+pub const DEFAULT_MAX_INPUT_SIZE: u64 = 64 << 30;
 /// Default `--max-stream-memory` (`StreamLimits::memory`): 64 MiB.
 pub const DEFAULT_STREAM_MEMORY: u64 = 64 << 20;

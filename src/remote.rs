@@ -6,12 +6,15 @@ use std::path::{Path, PathBuf};
 
 use crate::report::{self, Input as ReportInput, Report};
 use crate::source::Source;
+use crate::source::registry::shared::{Shared, Verified};
 use crate::source::registry::{Reference, RegistrySource};
 use crate::walk::{self, DocKind, Graph, Role};
 use crate::{Error, Options};
 
 /// What a command-line input names.
 pub enum Input {
+    /// `docker://HOST[:PORT]`: a registry's catalogue.
+    Catalogue(crate::source::registry::reference::Registry),
     /// `docker://…`.
     Registry(Reference),
     /// `oci:DIR[:REF]`, `oci-archive:FILE[:REF]`: the path, and the options with `--ref REF` added.
@@ -26,6 +29,9 @@ pub fn input(path: &Path, opts: &Options) -> Result<Input, Error> {
         return Ok(Input::Path);
     };
     if let Some(rest) = s.strip_prefix("docker://") {
+        if let Some(r) = crate::source::registry::reference::catalogue(rest) {
+            return r.map(Input::Catalogue).map_err(Error::Usage);
+        }
         return Reference::parse(rest)
             .map(Input::Registry)
             .map_err(Error::Usage);
@@ -72,11 +78,33 @@ pub fn validate_registry(reference: Reference, opts: &Options) -> Result<Report,
     }
     let src = RegistrySource::open(reference, opts)
         .map_err(|e| Error::Io(display.clone(), std::io::Error::other(e.0)))?;
-    let mut graph = walk::walk_layout(&src, opts);
-    if let Some(msg) = unmatched(&graph, &display, opts) {
-        return Err(Error::Usage(msg));
+    let (mut report, _) = check_image(&src, opts).map_err(Error::Usage)?;
+    if opts.select.is_empty() {
+        report.images = None;
+    } else {
+        report.images_selected = true;
     }
-    walk::verify(&src, &mut graph, opts);
+    Ok(report)
+}
+
+/// Walk, verify and check the image a registry source names: its report (with `images`), and the files it
+/// reached in walk order, named as the report names them. `Err`: what `--platform`/`--digest` matched nothing of.
+/// In a catalogue run (the source has [`RegistrySource::shared`]) blobs verified by an earlier image are taken from
+/// the run's cache instead of fetched, and those this image verified are kept there.
+pub(crate) fn check_image(
+    src: &RegistrySource,
+    opts: &Options,
+) -> Result<(Report, Vec<String>), String> {
+    let display = src.reference.to_string();
+    let mut graph = walk::walk_layout(src, opts);
+    if let Some(msg) = unmatched(&graph, &display, opts) {
+        return Err(msg);
+    }
+    let shared = src.shared.as_deref().filter(|_| !opts.fast);
+    if let Some(s) = shared {
+        lend(&mut graph, s, opts);
+    }
+    walk::verify(src, &mut graph, opts);
     graph.registry = Some(src.served());
     let checked = crate::run_checks(&mut graph, Some(&[]), opts);
     let mut report = crate::finish(
@@ -90,19 +118,108 @@ pub fn validate_registry(reference: Reference, opts: &Options) -> Result<Report,
         &graph,
         opts,
     );
-    if !opts.select.is_empty() {
-        report.images = Some(images(&graph, &src));
-        report.images_selected = true;
-    }
+    report.images = Some(images(&graph, src));
     if opts.fast {
         report.skipped = Some(fast_skipped(&graph, opts));
     }
-    crate::display_locations(&mut report.findings, &src);
-    crate::display_notes(&mut report.not_listed, &src);
+    crate::display_locations(&mut report.findings, src);
+    crate::display_notes(&mut report.not_listed, src);
     if let Some(g) = &mut report.contents {
         g.relocate(|p| src.display_path(p).into_owned());
     }
-    Ok(report)
+    let mut order: Vec<(usize, &String)> = graph.file_order.iter().map(|(f, &r)| (r, f)).collect();
+    order.sort();
+    let files = order
+        .into_iter()
+        .map(|(_, f)| src.display_path(f).into_owned())
+        .collect();
+    if let Some(s) = shared {
+        keep(&mut graph, s, opts);
+    }
+    Ok((report, files))
+}
+
+/// How the descriptors that reach a blob read it: their roles and media types, and the algorithms of the DiffIDs
+/// that name it (the layer pass's facts depend on these), after its digest: the key of the run's cache.
+fn fact_key(g: &Graph, b: &walk::Blob, digest: &crate::digest::Digest) -> String {
+    let mut how: Vec<String> = b
+        .refs
+        .iter()
+        .map(|&i| {
+            let d = &g.descs[i];
+            let diff = match d.role {
+                Role::Layer(k) => g
+                    .descs_of(d.doc)
+                    .find(|c| c.role == Role::Config)
+                    .and_then(|c| c.target_doc)
+                    .and_then(|c| g.docs[c].value())
+                    .and_then(|v| v.pointer(&format!("/rootfs/diff_ids/{k}")))
+                    .and_then(crate::json::Value::as_str)
+                    .and_then(|s| s.split_once(':'))
+                    .map(|(alg, _)| alg.to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            format!(
+                "{}:{}:{diff}",
+                matches!(d.role, Role::Layer(_)),
+                d.media_type(g).unwrap_or("")
+            )
+        })
+        .collect();
+    how.sort();
+    how.dedup();
+    format!("{digest} {}", how.join(","))
+}
+
+/// Before verification: the blobs an earlier image of the run verified, from the cache.
+fn lend(g: &mut Graph, shared: &Shared, _opts: &Options) {
+    let keys: Vec<(String, String)> = g
+        .blobs
+        .values()
+        .filter(|b| b.present() && !b.loaded && b.read_error.is_none() && b.computed.is_none())
+        .filter_map(|b| Some((b.path.clone(), fact_key(g, b, b.digest.as_ref()?))))
+        .collect();
+    for (path, key) in keys {
+        let Some(v) = shared.take(&key) else { continue };
+        if let Some(b) = g.blobs.get_mut(&path) {
+            b.size = Some(v.size);
+            b.computed = b.digest.as_ref().map(ToString::to_string);
+            b.layer = v.layer;
+        }
+    }
+}
+
+/// After the checks: the blobs that verified cleanly, into the cache (entry lists only when nothing but the
+/// content decided what they hold).
+fn keep(g: &mut Graph, shared: &Shared, opts: &Options) {
+    let clean: Vec<(String, String)> = g
+        .blobs
+        .values()
+        .filter(|b| {
+            b.present()
+                && !b.loaded
+                && b.read_error.is_none()
+                && b.time_limit.is_none()
+                && b.digest.as_ref().is_some_and(|d| {
+                    d.verifiable(opts.spec).is_some()
+                        && b.computed.as_deref() == Some(&d.to_string())
+                })
+                && b.layer
+                    .as_ref()
+                    .is_none_or(|l| l.tar.dropped_by_budget == 0 && l.tar.dropped_by_memory == 0)
+        })
+        .filter_map(|b| Some((b.path.clone(), fact_key(g, b, b.digest.as_ref()?))))
+        .collect();
+    for (path, key) in clean {
+        if let Some(b) = g.blobs.get_mut(&path) {
+            let v = Verified {
+                size: b.size.unwrap_or(0),
+                layer: b.layer.take(),
+            };
+            shared.put(key, v);
+        }
+    }
 }
 
 /// The root document (the one no descriptor reached first) of a registry's walk.
@@ -185,6 +302,9 @@ fn images(g: &Graph, src: &RegistrySource) -> Vec<crate::select::ImageRef> {
                 .map(ToString::to_string);
         }
         img.file = src.display_path(&img.file).into_owned();
+        for v in &mut img.via {
+            *v = src.display_path(v).into_owned();
+        }
     }
     list
 }
@@ -254,7 +374,15 @@ mod tests {
         ));
         assert!(matches!(
             input(Path::new("docker://localhost:5000"), &opts),
-            Err(Error::Usage(_))
+            Ok(Input::Catalogue(_))
+        ));
+        assert!(matches!(
+            input(Path::new("docker://[::1]:5000/"), &opts),
+            Ok(Input::Catalogue(_))
+        ));
+        assert!(matches!(
+            input(Path::new("docker://alpine"), &opts),
+            Ok(Input::Registry(_))
         ));
         // A path that exists is a path.
         assert!(matches!(

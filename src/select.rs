@@ -29,6 +29,12 @@ pub struct ImageRef {
     pub artifact_type: Option<String>,
     /// The chain of descriptors that first reached it, as in a finding's location.
     pub via: Vec<String>,
+    /// In a registry's catalogue (`docker://HOST`): the repository it is in, and the tags that name it (or the
+    /// index that holds it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// Every image manifest the walk parsed, in walk order.
@@ -74,6 +80,8 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             platform,
             artifact_type: doc.facts.artifact_type.clone(),
             via: doc.via.clone(),
+            repository: None,
+            tags: Vec::new(),
         });
     }
     out

@@ -110,6 +110,15 @@ pub fn not_a_layout_archive(src: &dyn Source, display: &str) -> Option<String> {
     if top("oci-layout") || top("index.json") || top("blobs") || top("manifest.json") {
         return None;
     }
+    // A limit stopped the listing (the decompression guard, the time limit): what it did not list may be a layout,
+    // so the archive is validated and the limit reported (ARC005, an incomplete run), never called something else.
+    if src.archive().is_some_and(|a| {
+        a.defects
+            .iter()
+            .any(|d| d.kind == crate::source::archive::DefectKind::Limit)
+    }) {
+        return None;
+    }
     if entries.is_empty() {
         return Some(format!(
             "{display} is a tar archive with no entries: there is no image layout to validate"

@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use crate::report::{Finding, NotListed, Summary};
+use crate::report::{Finding, LimitHit, NotListed, Summary};
 use crate::shard::{Image, Plan};
 use crate::{Error, Options, source, walk};
 
@@ -20,6 +20,8 @@ pub enum Event<'a> {
     Finding(Option<&'a Image>, &'a Finding),
     /// Findings counted but not listed.
     NotListed(Option<&'a Image>, &'a NotListed),
+    /// A limit that kept part of the image (or of the layout) from being checked: the run is incomplete.
+    Limit(Option<&'a Image>, &'a LimitHit),
     /// All of an image's checks are done (`None`: the layout-level checks).
     Done(Option<&'a Image>, &'a Summary),
 }
@@ -114,10 +116,16 @@ fn step(
 ) -> Summary {
     graph.scope = Some(scope);
     walk::verify(src, graph, opts);
-    let (mut findings, mut notes) = crate::run_checks(graph, Some(src.entries()), opts);
+    let crate::Checked {
+        mut findings,
+        not_listed: mut notes,
+        mut limits,
+        ..
+    } = crate::run_checks(graph, Some(src.entries()), opts);
     if src.archive().is_some_and(|a| a.docker_legacy) {
         findings.retain(|f| f.code.starts_with("ARC"));
         notes.retain(|n| n.code.starts_with("ARC"));
+        limits.retain(|l| l.code.starts_with("ARC"));
     }
     crate::sort_findings(&mut findings, graph);
     crate::display_locations(&mut findings, src);
@@ -127,6 +135,9 @@ fn step(
     }
     for n in &notes {
         emit(Event::NotListed(image, n));
+    }
+    for l in &limits {
+        emit(Event::Limit(image, l));
     }
     let summary = crate::report::Report::summarize(&findings, &notes);
     emit(Event::Done(image, &summary));

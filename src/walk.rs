@@ -319,8 +319,8 @@ pub struct Graph {
     /// Descriptors grouped by the document that holds them and by the document they reach, built on first use
     /// (see [`Graph::descs_of`]).
     pub by_doc: std::sync::OnceLock<DocIndex>,
-    /// Cross-layer replays, per manifest document id, computed on first use (see `layer::stack_of`).
-    pub layer_stacks: Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>>,
+    /// Cross-layer replays, per stack of layer blobs, computed on first use (see `layer::stack_of`).
+    pub layer_stacks: Mutex<crate::layer::Stacks>,
     /// The archive the layout came from, if it did (its defects and docker save's `manifest.json`).
     pub archive: Option<crate::source::archive::ArchiveInfo>,
     /// The registry the image came from, if it did: what it answered to each request (for the `REG` rules). Set
@@ -365,7 +365,7 @@ impl crate::layer::ManifestLayers for Graph {
         layers.into_iter().map(|(_, f)| f).collect()
     }
 
-    fn layer_stacks(&self) -> &Mutex<HashMap<usize, Arc<crate::layer::tree::Stack>>> {
+    fn layer_stacks(&self) -> &Mutex<crate::layer::Stacks> {
         &self.layer_stacks
     }
 }
@@ -938,6 +938,7 @@ impl Walker<'_> {
                 self.g.source_issues.push(crate::source::SourceIssue {
                     path: path.to_string(),
                     message: format!("{path} cannot be read: {e}; nothing it names was checked"),
+                    limit: false,
                 });
                 return None;
             }
@@ -1385,26 +1386,35 @@ struct Timed<'a, R> {
     hit: &'a std::sync::Mutex<Option<Limit>>,
 }
 
-impl<R: Read> Read for Timed<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+impl<R> Timed<'_, R> {
+    /// The time limit that has passed, if one has: recorded in `hit`, and the error that says so.
+    fn passed(&self) -> Option<std::io::Error> {
         let now = std::time::Instant::now();
         let which = if self.run.is_some_and(|d| now >= d) {
-            Some(Limit::Run)
+            Limit::Run
         } else if self.blob.is_some_and(|d| now >= d) {
-            Some(Limit::Blob)
+            Limit::Blob
         } else {
-            None
+            return None;
         };
-        if let Some(w) = which {
-            if let Ok(mut h) = self.hit.lock() {
-                h.get_or_insert(w);
-            }
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "time limit reached",
-            ));
+        if let Ok(mut h) = self.hit.lock() {
+            h.get_or_insert(which);
         }
-        self.inner.read(buf)
+        Some(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "time limit reached",
+        ))
+    }
+}
+
+impl<R: Read> Read for Timed<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(e) = self.passed() {
+            return Err(e);
+        }
+        // A read that fails once a limit has passed failed because of it (a registry's body read is given up at
+        // the run's deadline): the limit, not a read error.
+        self.inner.read(buf).map_err(|e| self.passed().unwrap_or(e))
     }
 }
 
@@ -1509,12 +1519,9 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
         Some(opts.budget()),
     ));
     let mut jobs: Vec<Job> = candidates
-        .filter(|b| b.present() && !b.loaded && b.read_error.is_none())
-        .filter(|b| {
-            g.scope
-                .as_ref()
-                .is_none_or(|s| s.verifies(&b.path) && b.computed.is_none())
-        })
+        // A blob already computed was verified before (an earlier step, or an earlier image of a catalogue run).
+        .filter(|b| b.present() && !b.loaded && b.read_error.is_none() && b.computed.is_none())
+        .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
         .map(|b| Job {
             path: b.path.clone(),
             digest: b.digest.clone(),

@@ -297,6 +297,45 @@ fn a_configuration_file_inside_the_input_is_never_read() {
     std::os::unix::fs::symlink(&image, tmp.path().join("link")).expect("symlink");
     let o = run_in(&tmp.path().join("link"), &["validate", "."]);
     assert_eq!(code(&o), 1, "{}", out(&o));
+    // Nor when the input is named through `..`, or through a link from inside it.
+    let o = run_in(&image, &["validate", "./blobs/.."]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let o = run_in(&image, &["validate", "./blobs/sha256/../../"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let o = run_in(&image, &["validate", "../link"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    // Nor when the configuration found walking up is a link into the input.
+    let beside = tmp.path().join("beside");
+    std::fs::create_dir(&beside).expect("mkdir");
+    std::os::unix::fs::symlink(image.join("ocicheck.toml"), beside.join("ocicheck.toml"))
+        .expect("symlink");
+    let o = run_in(&beside, &["validate", "../image"]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    // Nor when the working directory is the input mounted elsewhere (a bind mount, in a mount namespace of its
+    // own: needs unshare(1) and either root or unprivileged user namespaces; skipped without them).
+    let mnt = tmp.path().join("mnt");
+    std::fs::create_dir(&mnt).expect("mkdir");
+    let script = format!(
+        "mount --bind '{}' '{}' && cd '{}' && exec '{}' validate '{}'",
+        image.display(),
+        mnt.display(),
+        mnt.display(),
+        env!("CARGO_BIN_EXE_ocicheck"),
+        image.display()
+    );
+    let probe = Command::new("unshare")
+        .args(["--mount", "--map-root-user", "true"])
+        .status();
+    if probe.is_ok_and(|s| s.success()) {
+        let o = Command::new("unshare")
+            .args(["--mount", "--map-root-user", "sh", "-c", &script])
+            .output()
+            .expect("unshare");
+        assert_eq!(code(&o), 1, "{}{}", out(&o), err(&o));
+        assert!(err(&o).contains("not reading"), "{}", err(&o));
+    } else {
+        eprintln!("note: no mount namespace here, the bind-mount case was not run");
+    }
     // Naming it is a usage error.
     let o = run_in(
         tmp.path(),

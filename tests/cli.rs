@@ -136,6 +136,21 @@ fn json_report_validates_against_its_own_schema() {
     assert_eq!(v["input"]["kind"], "archive");
     assert_eq!(v["images"][0]["ref"], "latest");
     assert_eq!(v["images"][0]["platform"], "linux/amd64");
+    // An incomplete report (a limit hit: --max-blob-time 0) has `incomplete`, in the schema's shape.
+    let o = ocicheck(&[
+        "validate",
+        VALID,
+        "--format",
+        "json",
+        "--max-blob-time",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "incomplete: {errors:?}");
+    assert_eq!(v["incomplete"]["raise"][0], "--max-blob-time");
+    assert!(schema["properties"]["incomplete"].is_object());
 }
 
 #[test]
@@ -221,4 +236,100 @@ fn the_input_is_not_written_to() {
     let before = snapshot(&root);
     ocicheck(&["validate", BAD]);
     assert_eq!(before, snapshot(&root));
+}
+
+/// Run with stdout a pipe (shrunk to one page, so that the output cannot fit in it) whose reader takes the first
+/// line and closes it, as `ocicheck … | head -1` does: (exit status, stderr).
+fn with_stdout_closed_early(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{BufRead, Read};
+    use std::os::fd::AsRawFd;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocicheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let out = child.stdout.take().expect("stdout");
+    // SAFETY: a valid pipe descriptor owned by `out`; F_SETPIPE_SZ only resizes the pipe's buffer.
+    unsafe { libc::fcntl(out.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    let mut first = String::new();
+    std::io::BufReader::new(out)
+        .read_line(&mut first)
+        .expect("read a line");
+    assert!(!first.is_empty(), "no output from {args:?}");
+    // The reader is gone (dropped with the BufReader).
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    let status = child.wait().expect("wait");
+    (status.code(), err)
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly_with_the_verdicts_status() {
+    // The catalogue: exit 0 as if it had been read whole.
+    let (code, err) = with_stdout_closed_early(&["rules", "--format", "json"]);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+    let (code, err) = with_stdout_closed_early(&["rules"]);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+    // A large report (hundreds of KiB) of inputs with violations: the verdict is still exit 1.
+    let layouts: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/manifest"))
+            .expect("corpus")
+            .filter_map(Result::ok)
+            .map(|e| {
+                format!(
+                    "conformance/manifest/{}/layout",
+                    e.file_name().to_string_lossy()
+                )
+            })
+            .filter(|p| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(p)
+                    .is_dir()
+            })
+            .collect();
+    let mut args = vec!["validate", "--format", "json"];
+    args.extend(layouts.iter().map(String::as_str));
+    let (code, err) = with_stdout_closed_early(&args);
+    assert_eq!((code, err.as_str()), (Some(1), ""));
+    let (code, err) = with_stdout_closed_early(&["man"]);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn a_write_error_on_stdout_is_exit_2_with_one_line() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    for args in [
+        &["rules", "--format", "json"][..],
+        &["validate", VALID][..],
+        &["validate", "--format", "json", BAD][..],
+        &["explain", "MAN001"][..],
+        &["completions", "bash"][..],
+        &["man"][..],
+        &["--help"][..],
+        &["--version"][..],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_ocicheck"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(full())
+            .output()
+            .expect("the binary runs");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+    }
 }

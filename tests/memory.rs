@@ -154,6 +154,15 @@ impl Peaks {
     }
 }
 
+/// `Ok` when the JSON report says it is incomplete (a limit kept something from being checked).
+fn incomplete(out: &str) -> Result<(), String> {
+    let v: serde_json::Value =
+        serde_json::from_str(out).map_err(|e| format!("not a JSON report: {e}"))?;
+    expect(v["incomplete"].is_object(), || {
+        "not marked incomplete".into()
+    })
+}
+
 /// `Ok` when `cond`, else the reason.
 fn expect(cond: bool, why: impl FnOnce() -> String) -> Result<(), String> {
     if cond { Ok(()) } else { Err(why()) }
@@ -282,7 +291,9 @@ fn a_small_memory_cap_stops_the_listing_with_a_finding_not_a_false_missing() {
         &["validate", &as_, "--format", "json", "--max-memory", "64M"],
         Duration::from_secs(60),
     );
-    assert_eq!(code, 1, "{err}");
+    // Incomplete (exit status 2), with the option to raise.
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("raise --max-memory"), "{err}");
     no_false_missing(&out, "ARC005").unwrap_or_else(|e| panic!("{e}"));
     assert!(message_of(&out, "ARC005").contains("raise --max-memory"));
 }
@@ -317,7 +328,9 @@ fn long_names_in_an_archive_stay_under_the_memory_cap() {
                 &["validate", &as_, "--format", "json", "--jobs", jobs],
                 Duration::from_secs(600),
             );
-            let ok = expect(code == 1, || format!("exit {code}"))
+            // A limit kept entries from being checked: incomplete, exit status 2.
+            let ok = expect(code == 2, || format!("exit {code}"))
+                .and_then(|()| incomplete(&out))
                 .and_then(|()| no_false_missing(&out, "ARC005"));
             p.check(what, jobs, rss, ok);
         }
@@ -346,7 +359,8 @@ fn a_directory_listing_limit_never_claims_the_layout_files_missing() {
         &["validate", &ds, "--format", "json", "--max-memory", "40M"],
         Duration::from_secs(120),
     );
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("raise --max-memory"), "{err}");
     no_false_missing(&out, "LAY012").unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -361,7 +375,8 @@ fn a_directory_of_210000_files_stays_under_the_memory_cap() {
             &["validate", &ds, "--format", "json", "--jobs", jobs],
             Duration::from_secs(600),
         );
-        let ok = expect(code == 1, || format!("exit {code}"))
+        let ok = expect(code == 2, || format!("exit {code}"))
+            .and_then(|()| incomplete(&out))
             .and_then(|()| no_false_missing(&out, "LAY012"));
         p.check("a directory of 210,000 empty blob files", jobs, rss, ok);
     }
@@ -602,7 +617,8 @@ fn entry_lists_of_many_layers_stay_under_the_memory_cap() {
             ],
             Duration::from_secs(600),
         );
-        let ok = expect(code == 1, || format!("exit {code}")).and_then(|()| {
+        let ok = expect(code == 2, || format!("exit {code}")).and_then(|()| {
+            incomplete(&out)?;
             let m = message_of(&out, "LYR003");
             expect(m.contains("--max-memory"), || format!("LYR003: {m:?}"))
         });

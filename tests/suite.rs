@@ -120,16 +120,19 @@ fn must_and_should_rules_have_cases_of_their_own_level() {
     let entries = suite::entries(&ocicheck::corpus::root()).expect("corpus");
     // The REG rules judge what a registry serves, which no corpus case has: their cases are the tests of
     // tests/registry.rs, against a real registry and a fault-injecting proxy. Each must be named there.
-    let registry_tests = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/registry.rs"),
-    )
-    .unwrap_or_default();
+    // (tests/catalog.rs has those of a catalogue run's tag lists.)
+    let registry_tests = ["tests/registry.rs", "tests/catalog.rs"]
+        .map(|f| {
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(f))
+                .unwrap_or_default()
+        })
+        .concat();
     let mut missing = Vec::new();
     for r in ocicheck::rules::all() {
         if r.code.starts_with("REG") {
             if !registry_tests.contains(&format!("\"{}\"", r.code)) {
                 missing.push(format!(
-                    "{}: no test in tests/registry.rs expects it",
+                    "{}: no test in tests/registry.rs or tests/catalog.rs expects it",
                     r.code
                 ));
             }

@@ -15,6 +15,8 @@ At least one finding at or above \fB\-\-fail\-on\fR, in any of the inputs.
 .TP
 \fB2\fR
 ocicheck could not do its job: bad flags or configuration, unknown rule codes, a configuration file inside an input, an input that does not exist or cannot be read, an output file that cannot be written. A one\-line reason goes to stderr; with \fB\-\-format json\fR, stdout also gets a JSON object \fB{"error": ...}\fR.
+.IP
+Or the run is incomplete: a limit kept part of an input from being checked (a JSON document over \fB\-\-max\-json\-size\fR or a JSON budget, a decompression guard, \fB\-\-max\-blob\-time\fR, \fB\-\-max\-time\fR, a listing limit). The reports are written, and stderr says \fBincomplete: ..., raise \-\-max\-...\fR; \fB\-\-allow\-incomplete\fR accepts the partial check, and the limit findings then count at their level. Also: a stream (stdin, a named pipe) longer than \fB\-\-max\-input\-size\fR or still open at \fB\-\-max\-time\fR, or an error writing stdout other than a closed pipe (which ends the run quietly with the status it would have had).
 "#;
 
 const FILES: &str = r#".SH FILES

@@ -16,7 +16,7 @@ pub fn run(paths: &[PathBuf], fail_on: &str) -> Result<ExitCode, String> {
     let merged = ocicheck::merge::merge(&reports).map_err(|e| e.to_string())?;
     let mut text = serde_json::to_string_pretty(&merged).map_err(|e| e.to_string())?;
     text.push('\n');
-    print!("{text}");
+    crate::cli::out::print(&text)?;
     let threshold = match fail_on {
         "error" => Some(ocicheck::rule::Severity::Error),
         "warning" => Some(ocicheck::rule::Severity::Warning),
@@ -33,6 +33,16 @@ pub fn run(paths: &[PathBuf], fail_on: &str) -> Result<ExitCode, String> {
     } else {
         None
     };
+    // A shard that a limit kept from checking everything: the whole run is incomplete.
+    if let Some(i) = merged.get("incomplete")
+        && i["allowed"] != true
+    {
+        crate::cli::out::eprint_line(&format!(
+            "ocicheck: {}",
+            i["message"].as_str().unwrap_or("incomplete")
+        ));
+        return Ok(ExitCode::from(2));
+    }
     let fails = threshold.is_some_and(|t| worst.is_some_and(|w| w >= t));
     Ok(if fails {
         ExitCode::from(1)

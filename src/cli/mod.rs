@@ -5,5 +5,6 @@ pub mod config_cmd;
 pub mod jsonl;
 pub mod man;
 pub mod merge;
+pub mod out;
 pub mod size;
 pub mod validate;

@@ -18,6 +18,7 @@ pub struct Limits {
     pub max_layer_entries: usize,
     pub max_findings: usize,
     pub max_stream_memory: u64,
+    pub max_input_size: u64,
     pub max_blob_time: u64,
     pub max_time: u64,
     pub max_memory: u64,
@@ -31,6 +32,7 @@ pub struct Args {
     pub digests: Vec<String>,
     pub media_type: Option<String>,
     pub fast: bool,
+    pub allow_incomplete: bool,
     pub shard: Option<ocicheck::shard::Shard>,
     /// `--format jsonl` (then `format` is `json`, for the checks of the other flags).
     pub jsonl: bool,
@@ -55,14 +57,14 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     }
     let settings = ocicheck::config::resolve(&a.flags, &cwd)?;
     for skipped in &settings.skipped {
-        eprintln!(
+        super::out::eprint_line(&format!(
             "ocicheck: note: not reading {}: it lies inside an input being validated",
             skipped.display()
-        );
+        ));
     }
     let (targets, warnings) = output::plan(a.format, &a.output, a.quiet)?;
     for w in &warnings {
-        eprintln!("ocicheck: warning: {w}");
+        super::out::eprint_line(&format!("ocicheck: warning: {w}"));
     }
     if a.statistics && !matches!(a.format, Format::Human | Format::Concise | Format::Json) {
         return Err(format!(
@@ -90,6 +92,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.max_findings = l.max_findings;
     opts.max_layer_entries = l.max_layer_entries;
     opts.max_stream_memory = l.max_stream_memory;
+    opts.max_input_size = l.max_input_size;
     opts.max_blob_time = std::time::Duration::from_secs(l.max_blob_time);
     opts.max_time = std::time::Duration::from_secs(l.max_time);
     opts.overrides = settings.overrides.clone();
@@ -126,17 +129,22 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
                     .into(),
             );
         }
-        if let Some(p) = a
-            .paths
-            .iter()
-            .find(|p| p.to_str().is_some_and(|s| s.starts_with("docker://")))
-        {
+        if let Some(p) = a.paths.iter().find(|p| {
+            p.to_str().is_some_and(|s| s.starts_with("docker://"))
+                && ocicheck::catalog::catalogue_of(p).is_none()
+        }) {
             return Err(format!(
-                "--format jsonl streams a layout or an archive image by image; {} is validated whole: use --format json",
+                "--format jsonl streams a layout, an archive or a registry's catalogue (docker://HOST) image by image; {} is validated whole: use --format json",
                 p.display()
             ));
         }
-        return super::jsonl::run(&a.paths, &opts, a.resume.as_deref(), settings.fail_on);
+        return super::jsonl::run(
+            &a.paths,
+            &opts,
+            a.resume.as_deref(),
+            settings.fail_on,
+            a.allow_incomplete,
+        );
     }
     let recorded = settings.settings(a.fast, l.max_findings, a.baseline.as_deref());
     let mut reports: Vec<Report> = Vec::with_capacity(a.paths.len());
@@ -149,6 +157,9 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             a.paths.len(),
         );
         report.settings = Some(recorded.clone());
+        if let Some(inc) = &mut report.incomplete {
+            inc.allowed = a.allow_incomplete;
+        }
         reports.push(report);
     }
     if let Some(path) = &a.write_baseline {
@@ -156,7 +167,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         std::fs::write(path, b.to_json()).map_err(|e| format!("{}: {e}", path.display()))?;
         let n: usize = b.inputs.iter().map(|i| i.findings.len()).sum();
         let unlisted: usize = reports.iter().map(|r| r.summary.not_listed).sum();
-        eprintln!(
+        super::out::eprint_line(&format!(
             "ocicheck: wrote {n} finding(s) to the baseline {}{}",
             path.display(),
             if unlisted > 0 {
@@ -166,7 +177,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             } else {
                 String::new()
             }
-        );
+        ));
     }
     let cx = output::Context {
         opts: &opts,
@@ -181,21 +192,29 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
                 std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
             }
             None if a.statistics => {
-                print!(
-                    "{}",
-                    if t.format == Format::Json {
-                        ocicheck::report::statistics::json(&reports)
-                    } else {
-                        ocicheck::report::statistics::text(&reports)
-                    }
-                );
+                super::out::print(&if t.format == Format::Json {
+                    ocicheck::report::statistics::json(&reports)
+                } else {
+                    ocicheck::report::statistics::text(&reports)
+                })?;
             }
             None => {
                 let color = t.format == Format::Human && output::stdout_color(a.color);
                 let cx = output::Context { color, ..cx };
-                print!("{}", output::render(t.format, &reports, &cx));
+                super::out::print(&output::render(t.format, &reports, &cx))?;
             }
         }
+    }
+    // A limit kept part of an input from being checked: never a pass, whatever the findings say.
+    let mut incomplete = false;
+    for r in &reports {
+        if let Some(inc) = r.incomplete.as_ref().filter(|i| !i.allowed) {
+            incomplete = true;
+            super::out::eprint_line(&format!("ocicheck: {}: {}", r.input.path, inc.message));
+        }
+    }
+    if incomplete {
+        return Ok(ExitCode::from(2));
     }
     let fails = reports.iter().any(|r| r.fails(settings.fail_on));
     Ok(if fails && a.write_baseline.is_none() {

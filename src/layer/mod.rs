@@ -45,20 +45,44 @@ pub trait ManifestLayers {
     /// or not read as a layer).
     fn manifest_layers(&self, manifest: usize) -> Vec<Option<&LayerFacts>>;
 
-    /// The replays computed so far, per manifest document id.
-    fn layer_stacks(&self) -> &Mutex<HashMap<usize, Arc<tree::Stack>>>;
+    /// The replays computed so far (see [`Stacks`]).
+    fn layer_stacks(&self) -> &Mutex<Stacks>;
 }
 
-/// The cross-layer replay of a manifest's layers, computed once per manifest and shared by the rules.
-pub fn stack_of(graph: &impl ManifestLayers, manifest: usize) -> Arc<tree::Stack> {
-    if let Ok(cache) = graph.layer_stacks().lock()
-        && let Some(s) = cache.get(&manifest)
+/// The cross-layer replays of a run: one per distinct stack of layer blobs, and which manifest uses which.
+#[derive(Debug, Default)]
+pub struct Stacks {
+    by_blobs: HashMap<StackKey, Arc<tree::Stack>>,
+    /// The replay of each manifest that asked for one, by document id.
+    pub by_manifest: HashMap<usize, Arc<tree::Stack>>,
+}
+
+/// A stack of layers as the replay sees it: which facts are at each position (one set of facts per blob, so this
+/// is the sequence of layer blobs). Manifests that stack the same blobs in the same order get the same replay.
+pub type StackKey = Vec<usize>;
+
+/// The cross-layer replay of a manifest's layers: computed once per distinct stack of layer blobs (however many
+/// manifests name it) and shared by the rules. Past `deadline` it stops between layers (`Stack::stopped`).
+pub fn stack_of(
+    graph: &impl ManifestLayers,
+    manifest: usize,
+    deadline: Option<std::time::Instant>,
+) -> Arc<tree::Stack> {
+    let layers = graph.manifest_layers(manifest);
+    let key: StackKey = layers
+        .iter()
+        .map(|f| f.map_or(0, |f| std::ptr::from_ref(f) as usize))
+        .collect();
+    if let Ok(mut cache) = graph.layer_stacks().lock()
+        && let Some(s) = cache.by_blobs.get(&key).cloned()
     {
-        return s.clone();
+        cache.by_manifest.insert(manifest, s.clone());
+        return s;
     }
-    let stack = Arc::new(tree::replay(&graph.manifest_layers(manifest)));
+    let stack = Arc::new(tree::replay_until(&layers, deadline));
     if let Ok(mut cache) = graph.layer_stacks().lock() {
-        cache.insert(manifest, stack.clone());
+        cache.by_blobs.insert(key, stack.clone());
+        cache.by_manifest.insert(manifest, stack.clone());
     }
     stack
 }
@@ -174,11 +198,9 @@ impl Detected {
 pub fn detect(b: &[u8]) -> Detected {
     if b.is_empty() {
         Detected::Empty
-    } else if b.starts_with(&[0x1f, 0x8b]) {
+    } else if b.starts_with(&crate::gzip::MAGIC) {
         Detected::Gzip
-    } else if b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
-        || (b.len() >= 4 && b[0] & 0xf0 == 0x50 && b[1..4] == [0x2a, 0x4d, 0x18])
-    {
+    } else if crate::zstd_frame::starts_zstd(b) {
         Detected::Zstd
     } else if b.starts_with(b"BZh") {
         Detected::Bzip2
@@ -511,7 +533,7 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
         };
         let buffered = buf::Buffered::new(io::Cursor::new(&peek[..]).chain(raw));
         let decoded: Result<Box<dyn Read + '_>, io::Error> = match c {
-            Compression::Gzip => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
+            Compression::Gzip => Ok(Box::new(crate::gzip::MultiGz::new(buffered))),
             Compression::Zstd => {
                 zstd::stream::read::Decoder::with_buffer(buffered).and_then(|mut d| {
                     if let Some((log, _)) = window {

@@ -123,9 +123,18 @@ pub struct Stack {
     /// Layers replayed (the replay stops before the first layer whose entry list is missing or incomplete, since
     /// everything above it would be judged against a wrong tree).
     pub replayed: usize,
-    /// Why the replay stopped early, when a limit stopped it (not when a layer was missing): the layers from
-    /// `replayed` on were not checked against the ones below.
+    /// Why the replay stopped early, when a limit stopped it (the node limit, the run's time limit; not when a
+    /// layer was missing): the layers from `replayed` on were not checked against the ones below.
     pub stopped: Option<String>,
+}
+
+impl Stack {
+    /// The events of `layers[layer]` (events are in layer order).
+    pub fn events_of(&self, layer: usize) -> &[Event] {
+        let lo = self.events.partition_point(|e| e.layer < layer);
+        let hi = self.events.partition_point(|e| e.layer <= layer);
+        &self.events[lo..hi]
+    }
 }
 
 /// Lexically resolve a symbolic link at `at` with `target` as an extractor that follows it would: `None` if it
@@ -202,6 +211,9 @@ fn deleted(leads_to: &str, base: &str) -> String {
 /// The most nodes (paths, with the parent directories they imply) a replay holds: a bound on its memory (about
 /// 40 bytes a node) whatever the layers, past which the replay stops and says so (see [`Stack::stopped`]).
 pub const MAX_NODES: usize = 4_000_000;
+
+/// How [`Stack::stopped`] begins when the run's time limit stopped the replay.
+pub const TIME_STOP: &str = "the run's time limit stopped the replay of the layers";
 
 /// The tree of paths, one node per path component, so that walking a path costs its length whatever its depth
 /// (looking up every prefix of a path as a string costs the square of its length, which a layer of a few very deep
@@ -447,15 +459,29 @@ impl<'a> Tree<'a> {
 /// Apply the layers in order. `layers[i]` is `None` when layer `i` has no facts (blob missing, not a layer
 /// media type this tool reads, unreadable).
 pub fn replay(layers: &[Option<&LayerFacts>]) -> Stack {
-    replay_limited(layers, MAX_NODES)
+    replay_until(layers, None)
 }
 
-fn replay_limited(layers: &[Option<&LayerFacts>], max_nodes: usize) -> Stack {
+/// [`replay`], stopping before the next layer once `deadline` has passed (a manifest may name a large layer
+/// thousands of times).
+pub fn replay_until(layers: &[Option<&LayerFacts>], deadline: Option<std::time::Instant>) -> Stack {
+    replay_limited(layers, MAX_NODES, deadline)
+}
+
+fn replay_limited(
+    layers: &[Option<&LayerFacts>],
+    max_nodes: usize,
+    deadline: Option<std::time::Instant>,
+) -> Stack {
     let mut tree = Tree::new(layers);
     tree.max_nodes = max_nodes;
     let mut stack = Stack::default();
     for (li, facts) in layers.iter().enumerate() {
         let Some(facts) = *facts else { break };
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            stack.stopped = Some(format!("{TIME_STOP} before layers[{li}]"));
+            break;
+        }
         if let Err(why) = replay_layer(&mut tree, &mut stack, li, facts) {
             stack.stopped = Some(why);
             break;
@@ -856,7 +882,7 @@ mod tests {
         let s = replay(&[Some(&layer), Some(&layer)]);
         assert_eq!((s.replayed, s.stopped.is_none()), (2, true));
         // A tree that would outgrow its bound stops, and says so.
-        let s = replay_limited(&[Some(&layer)], 1_000);
+        let s = replay_limited(&[Some(&layer)], 1_000, None);
         assert_eq!(s.replayed, 0);
         assert!(
             s.stopped

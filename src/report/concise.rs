@@ -23,6 +23,9 @@ pub fn render(reports: &[Report], cwd: Option<&Path>) -> String {
                 n.message
             );
         }
+        if let Some(inc) = &r.incomplete {
+            let _ = writeln!(s, "{}: {}", relative(&r.input.path, cwd), inc.message);
+        }
     }
     let sum = Summary::sum(reports.iter().map(|r| &r.summary));
     let baselined: usize = reports

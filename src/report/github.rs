@@ -24,6 +24,15 @@ fn render_one(report: &Report) -> String {
     for f in &report.findings {
         line(&mut s, report, f);
     }
+    if let Some(inc) = &report.incomplete {
+        let _ = writeln!(
+            s,
+            "::{} title={}::{}",
+            if inc.allowed { "warning" } else { "error" },
+            property("ocicheck: incomplete"),
+            data(&inc.message)
+        );
+    }
     if let Some(sk) = &report.skipped {
         let _ = writeln!(
             s,

@@ -119,6 +119,9 @@ fn input(s: &mut String, r: &Report, i: usize, n: &mut usize) {
             _ => String::new(),
         }
     );
+    if let Some(inc) = &r.incomplete {
+        let _ = writeln!(s, "<p class=\"note\">{}</p>", esc(&inc.message));
+    }
     if let Some(sk) = &r.skipped {
         let _ = writeln!(s, "<p class=\"note\">{}</p>", esc(&sk.message));
     }

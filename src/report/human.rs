@@ -158,6 +158,14 @@ fn section(s: &mut String, report: &Report, style: Style) {
             text.replacen("note:", &style.paint("1;36", "note:"), 1)
         );
     }
+    if let Some(inc) = &report.incomplete {
+        let text = wrap(&inc.message, "", "  ", WIDTH);
+        let _ = writeln!(
+            s,
+            "{}",
+            text.replacen("incomplete:", &style.paint("1;33", "incomplete:"), 1)
+        );
+    }
     let mut last: Option<(&str, &[String])> = None;
     for f in &report.findings {
         let key = (f.location.file.as_str(), f.location.via.as_slice());
@@ -194,6 +202,13 @@ fn section(s: &mut String, report: &Report, style: Style) {
     }
     if let Some(sk) = &report.skipped {
         extra.push(format!("layer contents not checked: {}", sk.option));
+    }
+    if let Some(inc) = &report.incomplete {
+        extra.push(if inc.allowed {
+            "incomplete, accepted by --allow-incomplete".to_string()
+        } else {
+            "incomplete".to_string()
+        });
     }
     let line = format!(
         "{}{}",

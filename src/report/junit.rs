@@ -215,6 +215,9 @@ fn suite(
         }
         s.push_str("    </testcase>\n");
     }
+    if let Some(inc) = &report.incomplete {
+        let _ = writeln!(s, "    <system-err>{}</system-err>", text(&inc.message));
+    }
     s.push_str("  </testsuite>\n");
     (cases.len(), failures, skipped)
 }

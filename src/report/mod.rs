@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::finding::Severity;
-pub use crate::finding::{EntryLoc, Finding, Location, NotListed};
+pub use crate::finding::{EntryLoc, Finding, LimitHit, Location, NotListed};
 
 pub mod catalogue;
 pub mod concise;
@@ -163,6 +163,10 @@ pub struct Report {
     /// With `--fast`: what was not checked, so that a clean report is not read as more than it says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<Skipped>,
+    /// What limits kept from being checked: such a report is incomplete, and the run's exit status is 2 unless
+    /// `--allow-incomplete` accepts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<Incomplete>,
     /// Findings counted in the summary but left out of `findings` by a limit.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub not_listed: Vec<NotListed>,
@@ -276,6 +280,61 @@ pub struct Skipped {
     pub rules: Vec<&'static str>,
     /// All of the above in a sentence, as the text formats print it.
     pub message: String,
+}
+
+/// The limits a run reached, each of which kept something from being checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Incomplete {
+    /// The limits hit (the first thousand).
+    pub limits: Vec<LimitHit>,
+    /// How many in all.
+    pub count: usize,
+    /// The options that raise them, in the order first met.
+    pub raise: Vec<&'static str>,
+    /// Whether `--allow-incomplete` accepted the report (its limit findings then count at their level).
+    pub allowed: bool,
+    /// All of it in a sentence: `incomplete: …, raise --max-…`, as stderr and the text formats print it.
+    pub message: String,
+}
+
+impl Incomplete {
+    /// The report's incompleteness, if any limit was hit.
+    pub fn of(limits: Vec<LimitHit>, count: usize) -> Option<Incomplete> {
+        let first = limits.first()?;
+        let mut raise: Vec<&'static str> = Vec::new();
+        for r in limits.iter().filter_map(|l| l.raise) {
+            if !raise.contains(&r) {
+                raise.push(r);
+            }
+        }
+        let what = if count == 1 {
+            format!("{} ({} at {})", first.message, first.code, first.file)
+        } else {
+            let mut codes: Vec<&str> = limits.iter().map(|l| l.code).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            format!(
+                "{count} limits kept parts of the input from being checked ({}; the first: {} at {})",
+                codes.join(", "),
+                first.code,
+                first.file
+            )
+        };
+        let how = if raise.is_empty() {
+            "no option raises this limit".to_string()
+        } else {
+            format!("raise {}", raise.join(", "))
+        };
+        Some(Incomplete {
+            message: format!(
+                "incomplete: {what}, {how} (or accept a partial check with --allow-incomplete)"
+            ),
+            limits,
+            count,
+            raise,
+            allowed: false,
+        })
+    }
 }
 
 impl Skipped {

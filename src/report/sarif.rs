@@ -114,6 +114,17 @@ pub fn to_value_all(reports: &[Report], rules: &[RuleInfo]) -> Value {
     }
     let mut notes = Vec::new();
     for r in reports {
+        if let Some(inc) = &r.incomplete {
+            // Limits kept parts of the input from being checked: the run did not do all of its job.
+            if !inc.allowed {
+                invocation["executionSuccessful"] = Value::Bool(false);
+            }
+            notes.push(json!({
+                "level": if inc.allowed { "warning" } else { "error" },
+                "message": { "text": inc.message },
+                "properties": { "input": r.input.path, "limits": inc.count, "raise": inc.raise },
+            }));
+        }
         if let Some(sk) = &r.skipped {
             // `--fast`: what was not checked, where SARIF viewers show the run's own notices.
             notes.push(json!({ "level": "note", "message": { "text": sk.message } }));

@@ -33,6 +33,23 @@ pub const GROUPS: &[(&str, &[&Rule])] = &[
     ("REG", registry::RULES),
 ];
 
+/// The rules that report limits: what a limit kept from being checked (`Out::limit`), which makes a report
+/// incomplete. They run even past the run's deadline (they only read what the walk recorded, once), so that an
+/// incomplete report names every limit it hit. ARC005 and LAY012 report defects too; the others only limits.
+pub const LIMIT_RULES: &[&Rule] = &[
+    &json::document_too_large::RULE,
+    &layer::decompression_limit::RULE,
+    &layout::layout_unreadable::RULE,
+    &layout::blob_time_limit::RULE,
+    &layout::run_time_limit::RULE,
+    &archive::stream_corrupt::RULE,
+];
+
+/// Whether a rule may report a limit (see [`LIMIT_RULES`]).
+pub fn reports_limits(code: &str) -> bool {
+    LIMIT_RULES.iter().any(|r| r.code == code)
+}
+
 /// Every rule, sorted by code.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     static SORTED: OnceLock<Vec<&'static Rule>> = OnceLock::new();

@@ -24,6 +24,7 @@ pub fn too_deep(path: String) -> SourceIssue {
         message: format!(
             "directories nested deeper than {MAX_DEPTH} levels are not listed; nothing below this one was checked"
         ),
+        limit: true,
     }
 }
 /// Entries listed at most (a hostile tree must not exhaust memory: each costs about 200 bytes here and in the walk).
@@ -79,6 +80,7 @@ impl DirSource {
             message: format!(
                 "{why}; the rest of this directory and what follows it were not listed or checked (the layout's own oci-layout, index.json and blobs are listed first)"
             ),
+            limit: true,
         });
     }
 
@@ -117,6 +119,7 @@ impl DirSource {
                     message: format!(
                         "the directory cannot be listed: {e}; nothing below it was checked"
                     ),
+                    limit: false,
                 });
                 return;
             }
@@ -158,6 +161,7 @@ impl DirSource {
                     self.issues.push(SourceIssue {
                         path,
                         message: format!("the entry cannot be examined: {e}; it was not checked"),
+                        limit: false,
                     });
                     continue;
                 }

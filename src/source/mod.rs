@@ -78,6 +78,9 @@ const BLOB_COST: u64 = 1024;
 pub struct SourceIssue {
     pub path: String,
     pub message: String,
+    /// A listing limit (depth, entry count) left it out, rather than an error reading it: the report is then
+    /// incomplete.
+    pub limit: bool,
 }
 
 /// What a store knows of a blob without reading it.

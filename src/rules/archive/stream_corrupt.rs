@@ -36,4 +36,13 @@ fn check(cx: &LayoutCx, out: &mut Out) {
     for d in super::defects(cx, DefectKind::Corrupt) {
         out.emit(super::location(d), d.message.clone());
     }
+    // Limits are reported by the same rule (nothing after them was listed either), as limits: the report is
+    // incomplete rather than the archive corrupt.
+    for d in super::defects(cx, DefectKind::Limit) {
+        let raise = crate::options::option_named_in(&d.message).or(d
+            .message
+            .contains(crate::layer::DEADLINE)
+            .then_some("--max-time"));
+        out.limit(super::location(d), d.message.clone(), raise);
+    }
 }

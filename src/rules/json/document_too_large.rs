@@ -30,7 +30,7 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (file, size, via) in &cx.graph.oversized {
-        out.emit(
+        out.limit(
             Location {
                 via: via.clone(),
                 ..Location::file(file.clone())
@@ -39,15 +39,19 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                 "the document is at least {size} bytes, over the limit of {} bytes; it was not parsed or checked",
                 cx.opts.max_json_size
             ),
+            Some("--max-json-size"),
         );
     }
     for (file, why, via) in &cx.graph.over_budget {
-        out.emit(
+        // The walk names the budget in the message.
+        let raise = crate::options::option_named_in(why);
+        out.limit(
             Location {
                 via: via.clone(),
                 ..Location::file(file.clone())
             },
             why.clone(),
+            raise,
         );
     }
 }

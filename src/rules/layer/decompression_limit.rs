@@ -45,7 +45,7 @@ declare_rule! {
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
         if f.tar.dropped_by_memory > 0 {
-            out.emit(
+            out.limit(
                 cx.blob_location(&b.path),
                 format!(
                     "the entry lists of this run's layers reached what the memory budget leaves them (--max-memory, {}): {} of this layer's {} entries and the layers above it were not checked entry by entry",
@@ -53,9 +53,10 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                     f.tar.dropped,
                     f.tar.entries.len() as u64 + f.tar.dropped,
                 ),
+                Some("--max-memory"),
             );
         } else if f.tar.dropped_by_budget > 0 {
-            out.emit(
+            out.limit(
                 cx.blob_location(&b.path),
                 format!(
                     "the layers of this run keep at most {} entries in all (--max-layer-entries), and this one came past that: {} of its {} entries and the layers above it were not checked entry by entry",
@@ -63,9 +64,10 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                     f.tar.dropped,
                     f.tar.entries.len() as u64 + f.tar.dropped,
                 ),
+                Some("--max-layer-entries"),
             );
         } else if f.tar.dropped > 0 {
-            out.emit(
+            out.limit(
                 cx.blob_location(&b.path),
                 format!(
                     "the layer has {} entries, more than the {} (or {} MiB of names) kept for checking; the last {} entries and the layers above this one were not checked entry by entry",
@@ -74,6 +76,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
                     tar::MAX_KEPT_NAMES >> 20,
                     f.tar.dropped
                 ),
+                None,
             );
         }
         let Some(stop) = &f.limit else {
@@ -83,17 +86,15 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             "{}; decompression stopped after {} bytes, so the rest of the layer and its DiffID were not checked",
             stop.message, stop.uncompressed
         );
-        let loc = cx.blob_location(&b.path);
-        match &stop.entry {
-            Some((path, offset)) => out.at_entry(
-                loc,
-                EntryLoc {
-                    path: path.clone(),
-                    offset: *offset,
-                },
-                msg,
-            ),
-            None => out.emit(loc, msg),
-        }
+        let mut loc = cx.blob_location(&b.path);
+        loc.entry = stop.entry.as_ref().map(|(path, offset)| EntryLoc {
+            path: path.clone(),
+            offset: *offset,
+        });
+        let raise = crate::options::option_named_in(&stop.message).or(
+            // The guard's deadline is the run's or the blob's: either way, time.
+            (stop.message == crate::layer::DEADLINE).then_some("--max-time"),
+        );
+        out.limit(loc, msg, raise);
     }
 }

@@ -45,11 +45,11 @@ declare_rule! {
 }
 
 fn check(cx: &ImageCx, out: &mut Out) {
-    let stack = stack_of(cx.graph, cx.manifest.id);
+    let stack = stack_of(cx.graph, cx.manifest.id, cx.opts.run_deadline());
     for (i, desc, facts) in &image_layers(cx) {
         let Some(f) = facts else { continue };
         let mut r = EntryReporter::new(out, || layer_location(cx, desc));
-        for ev in stack.events.iter().filter(|e| e.layer == *i) {
+        for ev in stack.events_of(*i) {
             let What::ThroughSymlink(esc) = &ev.what else {
                 continue;
             };

@@ -39,12 +39,12 @@ declare_rule! {
 }
 
 fn check(cx: &ImageCx, out: &mut Out) {
-    let stack = stack_of(cx.graph, cx.manifest.id);
+    let stack = stack_of(cx.graph, cx.manifest.id, cx.opts.run_deadline());
     let layers = image_layers(cx);
     for (i, desc, facts) in &layers {
         let Some(f) = facts else { continue };
         let mut r = EntryReporter::new(out, || layer_location(cx, desc));
-        for ev in stack.events.iter().filter(|e| e.layer == *i) {
+        for ev in stack.events_of(*i) {
             let What::WhiteoutTargetMissing { target } = &ev.what else {
                 continue;
             };

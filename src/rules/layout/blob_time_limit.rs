@@ -28,9 +28,10 @@ declare_rule! {
 fn check(cx: &LayoutCx, out: &mut Out) {
     for b in cx.blobs() {
         if let Some(m) = &b.time_limit {
-            out.emit(
+            out.limit(
                 cx.blob_location(&b.path),
                 format!("{m}; its content was not verified"),
+                crate::options::option_named_in(m),
             );
         }
     }

@@ -37,6 +37,10 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         } else {
             i.path.as_str()
         };
-        out.emit(Location::file(file), i.message.clone());
+        if i.limit {
+            out.limit(Location::file(file), i.message.clone(), None);
+        } else {
+            out.emit(Location::file(file), i.message.clone());
+        }
     }
 }

@@ -27,12 +27,13 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     if let Some(m) = &cx.graph.run_time_limit {
-        out.emit(
+        out.limit(
             Location::file("index.json"),
             format!(
                 "the run reached --max-time ({} s): {m}",
                 cx.opts.max_time.as_secs()
             ),
+            Some("--max-time"),
         );
     }
 }

@@ -9,14 +9,17 @@ declare_rule! {
     /// was sent to) could not be had by GET, after retries and resumes: an error status, a body cut short, a
     /// connection that kept failing, a redirect loop. Also a HEAD that failed otherwise than with `404`, and a
     /// referrers request (the Referrers API, or the referrers tag schema's tag) answered with neither `200` nor
-    /// `404`. A blob the registry does not have (its HEAD answered `404`) is LAY009.
+    /// `404`. In a catalogue run (`docker://HOST`): a repository's tag list answered otherwise than `200` (the
+    /// catalogue listed the repository), or a tag it listed whose manifest could not be fetched. A blob the
+    /// registry does not have (its HEAD answered `404`) is LAY009.
     ///
     /// ## Why it matters
     /// A pull of the image fails on it, and nothing of it (its digest, its layers) could be verified.
     ///
     /// ## Basis
     /// Keyword: a GET of an existing blob or manifest MUST answer `200 OK` with it (dist-034, dist-025), a HEAD of it
-    /// MUST answer `200 OK` (dist-042), and so MUST the Referrers API of a repository that exists (dist-135): an error.
+    /// MUST answer `200 OK` (dist-042), and so MUST the Referrers API and the tag list of a repository that exists
+    /// (dist-135, dist-121): an error.
     ///
     /// ## Example
     /// `HEAD /v2/app/blobs/sha256:…` answered `200`, and the GET `500 Internal Server Error` four times.
@@ -26,7 +29,7 @@ declare_rule! {
     /// lost. Transient failures pass on a rerun, since ocicheck retries each request a few times before giving up.
     REG007, "content-not-served", Error,
     basis: Keyword,
-    clauses: ["dist-034", "dist-042", "dist-025", "dist-135"],
+    clauses: ["dist-034", "dist-042", "dist-025", "dist-135", "dist-121"],
     check: Check::Layout(check),
 }
 
@@ -50,6 +53,9 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             (Method::Head, _) => "dist-042",
             (_, Endpoint::Referrers) => "dist-135",
             (_, Endpoint::ReferrersTag) => "dist-025",
+            (_, Endpoint::Tags) => "dist-121",
+            // A tag the tag list named, whose manifest could not be had (a catalogue run).
+            (_, Endpoint::Manifest) if !e.file.starts_with("blobs/") => "dist-025",
             // GET failures of manifests and blobs are their blobs' read errors, above.
             _ => continue,
         };

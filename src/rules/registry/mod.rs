@@ -22,6 +22,7 @@ pub mod error_body_invalid;
 pub mod referrers_annotations_missing;
 pub mod referrers_artifact_type_mismatch;
 pub mod referrers_content_type;
+pub mod tag_list_invalid;
 pub mod warning_header_invalid;
 
 pub const RULES: &[&Rule] = &[
@@ -37,6 +38,7 @@ pub const RULES: &[&Rule] = &[
     &referrers_annotations_missing::RULE,
     &warning_header_invalid::RULE,
     &error_body_invalid::RULE,
+    &tag_list_invalid::RULE,
 ];
 
 /// The registry's answers, when the input is a registry.

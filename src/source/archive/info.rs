@@ -32,21 +32,25 @@ pub enum DefectKind {
     HardLink,
     /// The archive ends inside a header or inside an entry's data. The cut entry is not listed.
     Truncated,
-    /// A header that cannot be read (checksum, number fields, extended headers), a corrupt compressed stream, or
-    /// a limit reached. Nothing after it is listed (after a limit of the listing itself, only the layout's own
-    /// `oci-layout`, `index.json` and `manifest.json`).
+    /// A header that cannot be read (checksum, number fields, extended headers) or a corrupt compressed stream.
+    /// Nothing after it is listed.
     Corrupt,
+    /// A limit of the listing reached: the entry count, the decompression guard (size, ratio, the run's time
+    /// limit), a zstd window larger than a decoder may hold. Nothing after it is listed, and the report is
+    /// incomplete.
+    Limit,
     /// The archive ends after a complete entry but without the end-of-archive marker (two zero blocks).
     EofMarkerMissing,
 }
 
 impl DefectKind {
-    const ALL: [DefectKind; 6] = [
+    const ALL: [DefectKind; 7] = [
         DefectKind::Outside,
         DefectKind::Duplicate,
         DefectKind::HardLink,
         DefectKind::Truncated,
         DefectKind::Corrupt,
+        DefectKind::Limit,
         DefectKind::EofMarkerMissing,
     ];
 
@@ -63,8 +67,8 @@ pub const MAX_DEFECTS_PER_KIND: usize = 1000;
 #[derive(Debug, Default)]
 pub(super) struct Defects {
     list: Vec<Defect>,
-    kept: [usize; 6],
-    dropped: [usize; 6],
+    kept: [usize; DefectKind::ALL.len()],
+    dropped: [usize; DefectKind::ALL.len()],
 }
 
 impl Defects {

@@ -135,7 +135,7 @@ impl Lister<'_> {
         };
         self.l.complete = false;
         self.defect(
-            DefectKind::Corrupt,
+            DefectKind::Limit,
             "",
             lean.offset,
             format!(
@@ -495,7 +495,7 @@ impl Lister<'_> {
             format!(" inside `{name}` (entry at offset {offset})")
         };
         self.l.defects.push(Defect {
-            kind: DefectKind::Corrupt,
+            kind: DefectKind::Limit,
             name,
             offset,
             message: format!(
@@ -528,6 +528,12 @@ fn raw_kind(flag: u8, size: u64) -> (RawKind, u64, bool) {
 fn eof_or_corrupt(e: &io::Error) -> DefectKind {
     if e.kind() == io::ErrorKind::UnexpectedEof {
         DefectKind::Truncated
+    } else if e.kind() == io::ErrorKind::OutOfMemory
+        || e.to_string().contains(crate::zstd_frame::WINDOW_TOO_LARGE)
+    {
+        // A later zstd frame asks for a larger window than the decoder may hold or was given (the memory
+        // budget): a limit, not a defect.
+        DefectKind::Limit
     } else {
         DefectKind::Corrupt
     }
@@ -614,7 +620,7 @@ mod tests {
                     "a limit, not the end of the archive"
                 );
                 let d = &s.info().defects;
-                assert_eq!(kinds(&s), vec![DefectKind::Corrupt], "{d:?}");
+                assert_eq!(kinds(&s), vec![DefectKind::Limit], "{d:?}");
                 assert!(
                     d[0].message
                         .starts_with("decompressing the archive stopped after "),
@@ -657,7 +663,7 @@ mod tests {
             assert!(!s.complete());
             assert!(budget.used_by(crate::memory::Use::Listing) <= 10 << 20);
             let d = &s.info().defects;
-            assert_eq!(kinds(&s), vec![DefectKind::Corrupt], "{d:?}");
+            assert_eq!(kinds(&s), vec![DefectKind::Limit], "{d:?}");
             assert!(d[0].message.contains("raise --max-memory"), "{d:?}");
             assert!(
                 d[0].message.contains("entries were not listed or checked"),

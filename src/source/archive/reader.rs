@@ -10,11 +10,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::arrange::{Span, arrange};
-use super::backing::{Backing, RangeReader, memory_backing, spool, stdin_backing};
+use super::backing::{
+    Backing, RangeReader, Spool, memory_backing, stdin_backing, stream_path_backing,
+};
 use super::docker;
 use super::info::{ArchiveInfo, Compression};
 use super::listing::list;
-use super::sniff::sniff;
+use super::sniff::{sniff, window_too_large};
 use super::stream::{decoder_within, stream_of, zstd_window};
 use crate::memory::{Budget, Held};
 use crate::source::{Entry, FileTree, SourceIssue};
@@ -74,6 +76,10 @@ pub struct StreamLimits {
     pub memory: u64,
     /// A stream that turns out not to be an archive is a document: this much of it is kept (`--max-json-size`).
     pub max_document: u64,
+    /// Bytes of a stream read at most (`--max-input-size`); a longer one is an error (exit status 2).
+    pub max_input: u64,
+    /// When reading a stream stops (the run's deadline), with `--max-time` in seconds for the message.
+    pub deadline: Option<(std::time::Instant, u64)>,
     /// The run's memory budget: the listing's entries and the small files it keeps (at most half of it), and the
     /// zstd decoders' windows draw from it. `None`: no budget.
     pub budget: Option<Arc<Budget>>,
@@ -90,7 +96,19 @@ impl StreamLimits {
             },
             memory: opts.max_stream_memory,
             max_document: opts.max_json_size,
+            max_input: opts.max_input_size,
+            deadline: opts.run_deadline().map(|d| (d, opts.max_time.as_secs())),
             budget: Some(opts.budget()),
+        }
+    }
+}
+
+impl StreamLimits {
+    fn spool(&self) -> Spool {
+        Spool {
+            memory: self.memory,
+            max_input: self.max_input,
+            deadline: self.deadline,
         }
     }
 }
@@ -101,6 +119,8 @@ impl Default for StreamLimits {
             decompression: crate::layer::Limits::default(),
             memory: crate::options::DEFAULT_STREAM_MEMORY,
             max_document: 16 << 20,
+            max_input: crate::options::DEFAULT_MAX_INPUT_SIZE,
+            deadline: None,
             budget: None,
         }
     }
@@ -127,7 +147,7 @@ impl ArchiveSource {
 
     /// [`ArchiveSource::from_stdin`] within the given limits.
     pub fn from_stdin_with(limits: &StreamLimits) -> io::Result<Opened> {
-        Self::opened(stdin_backing(limits.memory)?, limits)
+        Self::opened(stdin_backing(&limits.spool())?, limits)
     }
 
     /// A path that is not a regular file (a named pipe, `<(…)` process substitution, a character device): read
@@ -138,7 +158,7 @@ impl ArchiveSource {
 
     /// [`ArchiveSource::from_stream_path`] within the given limits.
     pub fn from_stream_path_with(path: &Path, limits: &StreamLimits) -> io::Result<Opened> {
-        Self::opened(spool(File::open(path)?, limits.memory)?, limits)
+        Self::opened(stream_path_backing(path, &limits.spool())?, limits)
     }
 
     fn opened(backing: Backing, limits: &StreamLimits) -> io::Result<Opened> {
@@ -172,6 +192,11 @@ impl ArchiveSource {
         let Some(compression) = sniff(&backing) else {
             return Ok(Err(backing));
         };
+        if compression == Compression::Zstd
+            && let Some(e) = window_too_large(&backing)
+        {
+            return Err(e);
+        }
         let budget = limits.budget.as_ref();
         let listing = list(
             stream_of(&backing, compression, limits.decompression, budget)?.as_mut(),

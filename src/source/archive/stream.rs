@@ -223,7 +223,8 @@ impl<R: Read> Read for WindowErrors<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf).map_err(|e| {
             if self.log < window::MAX_WINDOW_LOG && e.to_string().contains("too much memory") {
-                io::Error::other(format!(
+                // OutOfMemory: the listing tells a limit from a corrupt stream by it.
+                io::Error::new(io::ErrorKind::OutOfMemory, format!(
                     "a zstd frame asks for a larger window than the archive's first frame ({}), which is what the run's memory budget (--max-memory) gave its decoder",
                     crate::memory::size(1 << self.log)
                 ))

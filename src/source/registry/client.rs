@@ -450,8 +450,14 @@ impl Client {
             (Some(p), Some((_, host, _))) if !is_loopback_host(&host) => p,
             _ => &self.direct,
         };
+        // No request outlives the run's deadline (`--max-time`): ureq's global timeout bounds the whole call,
+        // the body's reads included, besides `--timeout`'s per phase and per read.
+        let left = self.deadline.map(|d| {
+            d.saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1))
+        });
         let result = if let Some(body) = form {
-            let mut rb = agent.post(url);
+            let mut rb = agent.post(url).config().timeout_global(left).build();
             for (k, v) in headers {
                 rb = rb.header(*k, v.as_str());
             }
@@ -460,14 +466,14 @@ impl Client {
         } else {
             match verb {
                 Verb::Get => {
-                    let mut rb = agent.get(url);
+                    let mut rb = agent.get(url).config().timeout_global(left).build();
                     for (k, v) in headers {
                         rb = rb.header(*k, v.as_str());
                     }
                     rb.call()
                 }
                 Verb::Head => {
-                    let mut rb = agent.head(url);
+                    let mut rb = agent.head(url).config().timeout_global(left).build();
                     for (k, v) in headers {
                         rb = rb.header(*k, v.as_str());
                     }

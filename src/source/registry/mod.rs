@@ -28,6 +28,7 @@ pub mod client;
 pub mod credentials;
 pub mod reader;
 pub mod reference;
+pub mod shared;
 pub mod transcript;
 
 pub use reference::Reference;
@@ -38,6 +39,9 @@ use client::{Client, Failure, NetError, Request, Response, Verb};
 /// The manifest media types asked for: OCI's and Docker's (a registry that is not offered Docker's types may
 /// convert or refuse them).
 pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// The walk's name of a repository's tag list (its exchanges are a catalogue run's, see `crate::catalog`).
+pub const TAGS_FILE: &str = "tags/list";
 
 /// A 4xx body kept for the error-format rule: its first bytes only.
 const MAX_ERROR_BODY: u64 = 64 << 10;
@@ -54,7 +58,9 @@ impl std::fmt::Display for OpenError {
 
 /// The image a reference names, in its registry.
 pub struct RegistrySource {
-    pub client: Client,
+    pub client: std::sync::Arc<Client>,
+    /// In a catalogue run: what the run's images share (blobs verified once).
+    pub shared: Option<std::sync::Arc<shared::Shared>>,
     pub reference: Reference,
     scope: String,
     root: RootDoc,
@@ -83,19 +89,22 @@ impl RegistrySource {
     /// Connect, authenticate as the registry asks, and fetch the manifest the reference names. Every way this
     /// can fail (unreachable, TLS, denied, not found) is an [`OpenError`] that says which.
     pub fn open(reference: Reference, opts: &Options) -> Result<RegistrySource, OpenError> {
-        let settings = client::Settings {
-            insecure: opts.remote.insecure,
-            timeout: opts.remote.timeout,
-            deadline: opts.run_deadline(),
-            connections: opts.jobs,
-            env: credentials::Env::from_process(),
-        };
-        let authority = reference.registry.authority();
-        let client = Client::connect(&reference.registry, &reference.repository, &settings)
-            .map_err(|e| connect_error(&e, &authority, opts))?;
+        let client = connect(&reference.registry, &reference.repository, opts)?;
+        Self::open_with(reference, std::sync::Arc::new(client), None, opts)
+    }
+
+    /// [`RegistrySource::open`] with a client already connected to the reference's registry, and what a
+    /// catalogue run's images share.
+    pub fn open_with(
+        reference: Reference,
+        client: std::sync::Arc<Client>,
+        shared: Option<std::sync::Arc<shared::Shared>>,
+        opts: &Options,
+    ) -> Result<RegistrySource, OpenError> {
         let scope = format!("repository:{}:pull", reference.repository);
         let mut src = RegistrySource {
             client,
+            shared,
             scope,
             root: RootDoc {
                 name: String::new(),
@@ -145,7 +154,7 @@ impl RegistrySource {
             accept: match endpoint {
                 Endpoint::Manifest => Some(MANIFEST_ACCEPT.to_string()),
                 Endpoint::Referrers | Endpoint::ReferrersTag => Some(mt::INDEX.to_string()),
-                Endpoint::Blob => None,
+                Endpoint::Blob | Endpoint::Tags => None,
             },
             range_from: None,
             scope: self.scope.clone(),
@@ -349,6 +358,24 @@ impl RegistrySource {
     }
 }
 
+/// Connect to a registry (`GET /v2/`, authenticating as it asks); `repository` is the one credentials are looked
+/// up for (podman's files may hold some per repository), empty for the registry's own.
+pub fn connect(
+    registry: &reference::Registry,
+    repository: &str,
+    opts: &Options,
+) -> Result<Client, OpenError> {
+    let settings = client::Settings {
+        insecure: opts.remote.insecure,
+        timeout: opts.remote.timeout,
+        deadline: opts.run_deadline(),
+        connections: opts.jobs,
+        env: credentials::Env::from_process(),
+    };
+    Client::connect(registry, repository, &settings)
+        .map_err(|e| connect_error(&e, &registry.authority(), opts))
+}
+
 /// The kind the root is walked as: from its `mediaType`, else its `Content-Type`, else its shape.
 fn root_kind(
     content_type: Option<&str>,
@@ -548,6 +575,11 @@ impl BlobStore for RegistrySource {
         media_type: Option<&str>,
         cap: u64,
     ) -> io::Result<Result<Vec<u8>, u64>> {
+        if let Some(bytes) = self.shared.as_ref().and_then(|s| s.json(digest))
+            && bytes.len() as u64 <= cap
+        {
+            return Ok(Ok(bytes.to_vec()));
+        }
         let endpoint = self.endpoint_of(digest, media_type);
         let reference = digest.to_string();
         let (mut e, resp) = self.exchange(Verb::Get, endpoint, digest.blob_path(), &reference);
@@ -571,6 +603,13 @@ impl BlobStore for RegistrySource {
             Ok((bytes, false)) => {
                 e.body_digest = self.body_digest(e.digest_header.as_deref(), Some(digest), &bytes);
                 e.body_len = Some(bytes.len() as u64);
+                if let Some(s) = &self.shared
+                    && digest
+                        .verifiable(self.spec)
+                        .is_some_and(|a| a.digest_of(&bytes) == digest.to_string())
+                {
+                    s.keep_json(digest, &bytes);
+                }
                 Ok(Ok(bytes))
             }
             Ok((_, true)) => Ok(Err(announced.unwrap_or(cap + 1).max(cap + 1))),
@@ -622,6 +661,12 @@ impl Source for RegistrySource {
                 ),
                 None => return Cow::Borrowed(path),
             }
+        } else if file == TAGS_FILE {
+            format!(
+                "{}/v2/{}/tags/list",
+                self.client.base(),
+                self.reference.repository
+            )
         } else if let Some(tag) = file.strip_prefix("manifests/") {
             format!("{}:{tag}", self.reference.repository_url())
         } else {

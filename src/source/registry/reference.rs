@@ -171,6 +171,20 @@ impl std::fmt::Display for Reference {
     }
 }
 
+/// What follows `docker://` when it names a registry alone (`HOST[:PORT]`, a `/` after it allowed): the registry
+/// whose catalogue is to be walked; `None` when it names an image (or a Docker Hub repository: `alpine`).
+pub fn catalogue(s: &str) -> Option<Result<Registry, String>> {
+    let host = s.strip_suffix('/').unwrap_or(s);
+    if host.is_empty() || host.contains('/') {
+        return None;
+    }
+    let bracketed = host.starts_with('[');
+    if !bracketed && !names_a_host(host) {
+        return None;
+    }
+    Some(parse_host(host).map_err(|e| format!("docker://{s}: {e}")))
+}
+
 /// `registry.example.com`, `localhost:5000`: a registry with no repository after it (not `alpine:3`).
 fn names_a_host(s: &str) -> bool {
     let (host, port) = match s.split_once(':') {

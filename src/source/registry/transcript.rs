@@ -28,6 +28,8 @@ pub enum Endpoint {
     Referrers,
     /// `/v2/<name>/manifests/<alg>-<hex>`: the referrers tag schema's index.
     ReferrersTag,
+    /// `/v2/<name>/tags/list`: a repository's tags (a catalogue run lists them).
+    Tags,
 }
 
 impl Endpoint {
@@ -36,6 +38,7 @@ impl Endpoint {
             Endpoint::Manifest | Endpoint::ReferrersTag => "manifests",
             Endpoint::Blob => "blobs",
             Endpoint::Referrers => "referrers",
+            Endpoint::Tags => "tags",
         }
     }
 }
@@ -68,6 +71,9 @@ pub struct Exchange {
     pub error_body: Option<Vec<u8>>,
     /// Why the content could not be had from this response, when it could not (a status, a cut body).
     pub failure: Option<String>,
+    /// What is wrong with a tag list's answer (its body's shape, its `Link` header), with the clause each breaks
+    /// (REG013).
+    pub shape: Vec<(&'static str, String)>,
 }
 
 impl Exchange {
@@ -86,6 +92,7 @@ impl Exchange {
             warnings: Vec::new(),
             error_body: None,
             failure: None,
+            shape: Vec::new(),
         }
     }
 
