@@ -25,7 +25,9 @@
 #    scripts/push_catalog.py, scrubbed with `validate docker://HOST` (100 of them, then all): time per image, RSS.
 #
 # Environment: SKIP_BIG=1, SKIP_SCALE=1, SKIP_PEERS=1, SKIP_REGISTRY=1, SKIP_CATALOG=1 leave parts out;
-# SCALE="1000 10000 50000" picks the sizes, CATALOG=1000 the number of repositories.
+# SCALE="1000 10000 50000" picks the sizes, CATALOG=1000 the number of repositories; BASELINE=/path/to/ocicheck
+# also runs that build (say, one from before a change) on the scale layouts, alternating with this one, and adds
+# its rows to the scaling table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -247,6 +249,9 @@ if [ "${SKIP_SCALE:-0}" != 1 ]; then
         fi
         add "validate scale-$n" "$(printf '%q ' "$bin" validate -q "${json_budget[@]}" "$cache/scale-$n")"
         add "validate --fast scale-$n" "$(printf '%q ' "$bin" validate -q --fast "${json_budget[@]}" "$cache/scale-$n")"
+        if [ -n "${BASELINE:-}" ]; then
+            add "baseline validate scale-$n" "$(printf '%q ' "$BASELINE" validate -q "${json_budget[@]}" "$cache/scale-$n")"
+        fi
     done
     measure
     echo
@@ -265,6 +270,24 @@ if [ "${SKIP_SCALE:-0}" != 1 ]; then
     lo=$(printf '%s\n' "${per[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${per[@]}" | sort -g | tail -1)
     echo
     echo "Time per blob (full validation), largest / smallest: $(ratio "$hi" "$lo") (target: within 1.20)."
+    mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+    set -- $SCALE
+    if [ $# -ge 2 ]; then
+        big_n=${!#}; prev_n=${*: -2:1}
+        r_big=$(median ${RSS["validate scale-$big_n"]}); r_prev=$(median ${RSS["validate scale-$prev_n"]})
+        echo "Peak RSS, $big_n blobs / $prev_n blobs: $(ratio "$r_big" "$r_prev") (target: within 1.50); at $big_n blobs: $(mib "$r_big") MiB (target: at most 96)."
+    fi
+    if [ -n "${BASELINE:-}" ]; then
+        echo
+        echo "Baseline ($BASELINE), the same runs:"
+        echo
+        echo "| blobs | baseline: median wall (s) | baseline: µs per blob | baseline: peak RSS (MiB) | this build: peak RSS (MiB) |"
+        echo "| ---: | ---: | ---: | ---: | ---: |"
+        for n in $SCALE; do
+            b=$(median ${WALL["baseline validate scale-$n"]:-}); br=$(median ${RSS["baseline validate scale-$n"]:-})
+            echo "| $n | $(fmt_s "$b") | $(awk -v s="$b" -v n="$n" 'BEGIN { printf "%.0f", s * 1e6 / n }') | $(mib "$br") | $(mib "$(median ${RSS["validate scale-$n"]})") |"
+        done
+    fi
 fi
 
 # --- a registry's catalogue ---------------------------------------------------------------------------------------

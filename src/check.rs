@@ -106,7 +106,8 @@ impl DescCx<'_> {
         json::join(&self.desc.pointer, name)
     }
 
-    /// The parsed document it points at, if any.
+    /// The document it points at, if the walk parsed one: its [`Doc::facts`] (its tree is parsed only when its own
+    /// checks run, which may be another time).
     pub fn target(&self) -> Option<&Doc> {
         self.desc.target_doc.map(|i| &self.graph.docs[i])
     }

@@ -27,7 +27,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
                 if let Some(reason) = image_reason(graph, opts, d) {
                     items.push(NotValidatedItem {
                         kind: "image",
-                        file: target_name(graph, d),
+                        file: target_name(d),
                         via: graph.via_of_desc(d),
                         reason,
                     });
@@ -37,7 +37,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
                 if let Some(reason) = blob_reason(graph, opts, d) {
                     items.push(NotValidatedItem {
                         kind: "blob",
-                        file: target_name(graph, d),
+                        file: target_name(d),
                         via: graph.via_of_desc(d),
                         reason,
                     });
@@ -86,16 +86,10 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
 }
 
 /// The blob path a descriptor names, or its digest as written when that is no path.
-fn target_name(graph: &Graph, d: &crate::walk::DescOcc) -> String {
-    d.blob_path().unwrap_or_else(|| {
-        d.value(graph)
-            .get("digest")
-            .and_then(crate::json::Value::as_str)
-            .map_or_else(
-                || "(no digest)".to_string(),
-                |s| crate::json::shorten(s, 80),
-            )
-    })
+fn target_name(d: &crate::walk::DescOcc) -> String {
+    d.blob_path()
+        .or_else(|| d.digest_text.clone())
+        .unwrap_or_else(|| "(no digest)".to_string())
 }
 
 /// Why the blob a descriptor points at could not be read, if it could not.

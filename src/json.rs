@@ -78,7 +78,7 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Parsed {
     /// `None` when a syntax error stopped the parser, or when the document holds more values than allowed.
     pub value: Option<Value>,

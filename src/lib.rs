@@ -302,7 +302,7 @@ pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Op
     };
     graph.file_order.insert(name.to_string(), 0);
     graph.oversized.push((name.to_string(), size, Vec::new()));
-    let checked = run_checks(&graph, None, opts);
+    let checked = run_checks(&mut graph, None, opts);
     finish(
         Input {
             path: display.to_string(),
@@ -376,7 +376,7 @@ fn layout_report_inner(
         graph.scope = Some(scope);
     }
     walk::verify(src, &mut graph, opts);
-    let mut checked = run_checks(&graph, Some(src.entries()), opts);
+    let mut checked = run_checks(&mut graph, Some(src.entries()), opts);
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
@@ -571,8 +571,8 @@ pub fn validate_document(
 ) -> Result<Report, Error> {
     let opts = &opts.start_clock();
     let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
-    let graph = walk::walk_document(name, bytes, kind, opts);
-    let checked = run_checks(&graph, None, opts);
+    let mut graph = walk::walk_document(name, bytes, kind, opts);
+    let checked = run_checks(&mut graph, None, opts);
     Ok(finish(
         Input {
             path: display.to_string(),
@@ -662,8 +662,13 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
 
 /// Run the schemas and every enabled rule over a graph. The run's deadline (`--max-time`) holds here too: past
 /// it, the rules left do not run (nor the rest of the one running), and a finding says so (LAY014).
+///
+/// The schemas and the document, descriptor and image rules run group by group of documents (in walk order): a
+/// group's documents are parsed again with what their checks read (a manifest's config, `index.json`), checked,
+/// and dropped, so that a layout's parsed trees are never all held at once. The layout-level rules run last, on
+/// what the graph keeps of every document.
 pub(crate) fn run_checks(
-    graph: &Graph,
+    graph: &mut Graph,
     entries: Option<&[source::Entry]>,
     opts: &Options,
 ) -> Checked {
@@ -677,52 +682,14 @@ pub(crate) fn run_checks(
     let mut cut: Option<String> = None;
 
     // The documents this run checks: all of them, or those of its shard or step.
-    let docs: Vec<&walk::Doc> = match &graph.scope {
-        Some(s) => s.docs.iter().filter_map(|&i| graph.docs.get(i)).collect(),
-        None => graph.docs.iter().collect(),
-    };
-    let entries = match (&graph.scope, entries) {
-        (Some(s), Some(_)) => Some(&s.entries[..]),
-        (_, e) => e,
-    };
-
-    // Schema validation of every parsed document.
-    for (i, &doc) in docs.iter().enumerate() {
-        if late() {
-            cut = Some(format!(
-                "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
-                docs.len() - i,
-                docs.len()
-            ));
-            break;
-        }
-        let Some(v) = doc.value() else { continue };
-        for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
-            let Some(rule) = owners.get(e.location.as_str()) else {
-                // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
-                continue;
-            };
-            let Some(sev) = policy.severity(rule.code) else {
-                continue;
-            };
-            let origin = rule.origin(opts.spec);
-            let mut out = Out::new(&origin, sev, Some(doc), &mut sink);
-            out.at(&e.pointer, e.message);
-        }
-    }
-
-    // The descriptors of those documents, with the blob each points at, looked up once for all descriptor rules.
-    let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = if graph.scope.is_some() {
-        docs.iter()
-            .flat_map(|d| graph.descs_of(d.id))
-            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
-            .collect()
-    } else {
-        graph
-            .descs
+    let ids: Vec<usize> = match &graph.scope {
+        Some(s) => s
+            .docs
             .iter()
-            .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
-            .collect()
+            .copied()
+            .filter(|&i| i < graph.docs.len())
+            .collect(),
+        None => (0..graph.docs.len()).collect(),
     };
     let enabled: Vec<(&'static Rule, Severity)> = all
         .iter()
@@ -730,16 +697,93 @@ pub(crate) fn run_checks(
         // With --fast no layer pass ran: the report lists these rules as not run.
         .filter(|(r, _)| !(opts.fast && rules::layer::reads_layer_contents(r)))
         .collect();
+    let (per_doc, layout): (Vec<_>, Vec<_>) = enabled
+        .iter()
+        .partition(|(r, _)| !matches!(r.check, Check::Layout(_)));
+
+    // `index.json` stays parsed while the checks run: the image rules of every manifest read its entries.
+    let pinned: Vec<usize> = (0..graph.docs.len())
+        .filter(|&i| graph.docs[i].is_index_json)
+        .collect();
+    graph.load(&pinned, opts);
+    let mut checked = 0;
+    for group in doc_groups(graph, &ids) {
+        let mut parse: Vec<usize> = group.iter().flat_map(|&d| graph.needs(d)).collect();
+        parse.sort_unstable();
+        parse.dedup();
+        graph.load(&parse, opts);
+        {
+            let graph: &Graph = graph;
+            let docs: Vec<&walk::Doc> = group.iter().filter_map(|&i| graph.docs.get(i)).collect();
+            if cut.is_none() {
+                for (i, &doc) in docs.iter().enumerate() {
+                    if late() {
+                        cut = Some(format!(
+                            "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
+                            ids.len() - checked - i,
+                            ids.len()
+                        ));
+                        break;
+                    }
+                    schema_check(doc, owners, &policy, opts, &mut sink);
+                }
+            }
+            // The descriptors of those documents, with the blob each points at, looked up once for all descriptor
+            // rules.
+            let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = docs
+                .iter()
+                .flat_map(|d| graph.descs_of(d.id))
+                .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+                .collect();
+            let scope = Scope {
+                graph,
+                entries,
+                docs: &docs,
+                descs: &descs,
+                opts,
+            };
+            for (n, &&(rule, sev)) in per_doc.iter().enumerate() {
+                if cut.is_some() {
+                    // Past the deadline only the limit rules run, so that the report names every limit it hit.
+                    if rules::reports_limits(rule.code) {
+                        scope.run_rule(rule, sev, &mut sink, &|| false);
+                    }
+                    continue;
+                }
+                scope.run_rule(rule, sev, &mut sink, &late);
+                if late() {
+                    cut = Some(format!(
+                        "{} of {} documents were not checked by every rule ({} was running when it passed; {} of {} rules were left on the one it was checking), and no rule ran on them but those that report limits",
+                        ids.len() - checked,
+                        ids.len(),
+                        rule.code,
+                        per_doc.len() - n,
+                        per_doc.len()
+                    ));
+                }
+            }
+        }
+        checked += group.len();
+        parse.retain(|d| !pinned.contains(d));
+        graph.unload(&parse, opts);
+    }
+    graph.unload(&pinned, opts);
+
+    let graph: &Graph = graph;
+    let docs: Vec<&walk::Doc> = ids.iter().filter_map(|&i| graph.docs.get(i)).collect();
+    let entries = match (&graph.scope, entries) {
+        (Some(s), Some(_)) => Some(&s.entries[..]),
+        (_, e) => e,
+    };
     let scope = Scope {
         graph,
         entries,
         docs: &docs,
-        descs: &descs,
+        descs: &[],
         opts,
     };
-    for (n, &(rule, sev)) in enabled.iter().enumerate() {
+    for (n, &&(rule, sev)) in layout.iter().enumerate() {
         if cut.is_some() {
-            // Past the deadline only the limit rules run, so that the report names every limit it hit.
             if rules::reports_limits(rule.code) {
                 scope.run_rule(rule, sev, &mut sink, &|| false);
             }
@@ -748,9 +792,9 @@ pub(crate) fn run_checks(
         scope.run_rule(rule, sev, &mut sink, &late);
         if late() {
             cut = Some(format!(
-                "{} of {} rules were not run, or not to the end ({} was running when it passed), but those that report limits",
-                enabled.len() - n,
-                enabled.len(),
+                "{} of {} layout-level rules were not run, or not to the end ({} was running when it passed), but those that report limits",
+                layout.len() - n,
+                layout.len(),
                 rule.code
             ));
         }
@@ -955,6 +999,58 @@ impl Scope<'_> {
             }
         }
     }
+}
+
+/// Schema validation of one parsed document.
+fn schema_check(
+    doc: &walk::Doc,
+    owners: &std::collections::HashMap<&'static str, &'static Rule>,
+    policy: &Policy,
+    opts: &Options,
+    sink: &mut check::Sink,
+) {
+    let Some(v) = doc.value() else { return };
+    for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
+        let Some(rule) = owners.get(e.location.as_str()) else {
+            // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
+            continue;
+        };
+        let Some(sev) = policy.severity(rule.code) else {
+            continue;
+        };
+        let origin = rule.origin(opts.spec);
+        let mut out = Out::new(&origin, sev, Some(doc), sink);
+        out.at(&e.pointer, e.message);
+    }
+}
+
+/// At most this many documents, or this many bytes of them, are checked together (and parsed at once, with what
+/// their checks read).
+const GROUP_DOCS: usize = 64;
+const GROUP_BYTES: usize = 4 << 20;
+
+/// The documents to check, in order, cut into groups: consecutive in walk order (an index's manifests, then their
+/// configs), so that what is parsed at once stays small however many images there are. Documents of an input that
+/// is no layout are all resident: one group.
+fn doc_groups(graph: &Graph, docs: &[usize]) -> Vec<Vec<usize>> {
+    if !graph.flat {
+        return vec![docs.to_vec()];
+    }
+    let mut groups = Vec::new();
+    let mut group = Vec::new();
+    let mut bytes = 0usize;
+    for &d in docs {
+        bytes = bytes.saturating_add(graph.docs[d].bytes.len());
+        group.push(d);
+        if group.len() >= GROUP_DOCS || bytes >= GROUP_BYTES {
+            groups.push(std::mem::take(&mut group));
+            bytes = 0;
+        }
+    }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    groups
 }
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-use crate::json::Value;
 pub use crate::selection::{
     CONTAINERD_NAME, Platform, REF_NAME, Selection, State, Verdict, decide,
 };
@@ -38,16 +37,6 @@ pub struct ImageRef {
     pub tags: Vec<String>,
 }
 
-fn platform_text(v: &Value) -> Option<String> {
-    let s = |k: &str| v.get(k).and_then(Value::as_str);
-    let mut t = format!("{}/{}", s("os")?, s("architecture")?);
-    if let Some(var) = s("variant") {
-        t.push('/');
-        t.push_str(var);
-    }
-    Some(t)
-}
-
 /// Every image manifest the walk parsed, in walk order.
 pub fn images(g: &Graph) -> Vec<ImageRef> {
     let mut out = Vec::new();
@@ -66,21 +55,18 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
         }
         let ref_name = top
             .filter(|d| g.docs[d.doc].is_index_json)
-            .and_then(|d| d.value(g).get("annotations"))
-            .and_then(|a| a.get(REF_NAME))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+            .and_then(|d| d.ref_name.clone());
+        // What the walk recorded of the config, the index entry and the manifest (their trees are not kept).
         let config = g
             .descs_of(doc.id)
             .find(|d| d.role == Role::Config)
             .and_then(|d| d.target_doc)
-            .and_then(|i| g.docs[i].value());
+            .map(|i| &g.docs[i].facts)
+            .filter(|f| f.has_value);
         let platform = referrer
             .filter(|d| d.role == Role::IndexEntry)
-            .and_then(|d| d.value(g).get("platform"))
-            .and_then(platform_text)
-            .or_else(|| config.and_then(platform_text));
-        let v = doc.value();
+            .and_then(|d| d.platform.clone())
+            .or_else(|| config.and_then(|c| c.platform.clone()));
         out.push(ImageRef {
             file: doc.file.clone(),
             digest: referrer
@@ -88,14 +74,11 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
                 .map(ToString::to_string),
             media_type: referrer
                 .and_then(|d| d.media_type(g))
-                .or_else(|| v.and_then(|v| v.get("mediaType")).and_then(Value::as_str))
+                .or(doc.facts.media_type.as_deref())
                 .map(str::to_string),
             ref_name,
             platform,
-            artifact_type: v
-                .and_then(|v| v.get("artifactType"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            artifact_type: doc.facts.artifact_type.clone(),
             via: doc.via.clone(),
             repository: None,
             tags: Vec::new(),
@@ -112,13 +95,8 @@ pub fn available(g: &Graph) -> String {
     let mut refs = Vec::new();
     let mut platforms = Vec::new();
     for d in g.descs_of(root.id) {
-        if let Some(r) = d
-            .value(g)
-            .get("annotations")
-            .and_then(|a| a.get(REF_NAME))
-            .and_then(Value::as_str)
-        {
-            refs.push(r.to_string());
+        if let Some(r) = &d.ref_name {
+            refs.push(r.clone());
         }
     }
     for img in images(g) {

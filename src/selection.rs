@@ -179,6 +179,17 @@ pub fn decide(
     }
 }
 
+/// `os/arch[/variant]` of a platform object or an image config, when it names both.
+pub fn platform_text(v: &Value) -> Option<String> {
+    let s = |k: &str| v.get(k).and_then(Value::as_str);
+    let mut t = format!("{}/{}", s("os")?, s("architecture")?);
+    if let Some(var) = s("variant") {
+        t.push('/');
+        t.push_str(var);
+    }
+    Some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,15 +72,10 @@ impl Plan {
                 }
             }
             reached.extend(files.iter().cloned());
-            let v = top.value(g);
             images.push(Image {
                 position,
                 digest: top.digest.as_ref().map(ToString::to_string),
-                ref_name: v
-                    .get("annotations")
-                    .and_then(|a| a.get(crate::selection::REF_NAME))
-                    .and_then(crate::json::Value::as_str)
-                    .map(str::to_string),
+                ref_name: top.ref_name.clone(),
                 files,
             });
         }

@@ -20,13 +20,17 @@ use crate::{Options, Spec};
 
 pub use crate::kind::DocKind;
 
-/// A parsed JSON document.
+/// A JSON document the walk read. Its bytes stay; its parsed tree is kept while the walk follows what it holds
+/// and while its own checks run (see [`Graph::load`]; `index.json` for all of the checks), unless it is resident
+/// (every document of an input that is not a layout). What other documents' checks and the report read of it is in
+/// [`Doc::facts`], so that a layout of 10,000 images never holds 10,000 parsed trees at once.
 #[derive(Debug)]
 pub struct Doc {
     pub id: usize,
     pub file: String,
     pub kind: DocKind,
     pub bytes: Arc<Vec<u8>>,
+    /// The parsed document while [`Doc::loaded`]; empty otherwise.
     pub parsed: json::Parsed,
     /// Descriptor locations from the entry point to the descriptor that first reached this document.
     pub via: Vec<String>,
@@ -35,6 +39,67 @@ pub struct Doc {
     pub is_index_json: bool,
     /// Line and column lookups, built on first use.
     pub lines: std::sync::OnceLock<json::LineIndex>,
+    /// Whether `parsed` holds the parsed document now.
+    pub loaded: bool,
+    /// Kept parsed for the whole run.
+    pub resident: bool,
+    /// What others read of it, taken when it was parsed.
+    pub facts: DocFacts,
+}
+
+/// What the checks of other documents, the verification of layers and the report read of a document, recorded
+/// when it is parsed (its tree is not kept: see [`Doc`]).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct DocFacts {
+    /// JSON values it holds (what its parsed tree costs the memory budget).
+    pub values: usize,
+    /// It parsed to a value.
+    pub has_value: bool,
+    /// `mediaType`, as a string.
+    pub media_type: Option<String>,
+    /// `artifactType` is there (whatever its type).
+    pub has_artifact_type: bool,
+    /// `artifactType`, as a string.
+    pub artifact_type: Option<String>,
+    /// `config.mediaType`, as a string.
+    pub config_media_type: Option<String>,
+    /// Of an image config: `os/arch[/variant]`.
+    pub platform: Option<String>,
+    /// Of an image config: per `rootfs.diff_ids[i]`, the digest algorithm it names when this tool verifies it.
+    pub diff_algorithms: Vec<Option<Algorithm>>,
+}
+
+impl DocFacts {
+    fn of(kind: DocKind, parsed: &json::Parsed, spec: Spec) -> DocFacts {
+        let mut f = DocFacts {
+            values: parsed.values,
+            ..DocFacts::default()
+        };
+        let Some(v) = parsed.value.as_ref() else {
+            return f;
+        };
+        let text = |x: Option<&Value>| x.and_then(Value::as_str).map(str::to_string);
+        f.has_value = true;
+        f.media_type = text(v.get("mediaType"));
+        f.has_artifact_type = v.get("artifactType").is_some();
+        f.artifact_type = text(v.get("artifactType"));
+        f.config_media_type = text(v.get("config").and_then(|c| c.get("mediaType")));
+        if kind == DocKind::Config {
+            f.platform = crate::selection::platform_text(v);
+            f.diff_algorithms = v
+                .pointer("/rootfs/diff_ids")
+                .and_then(Value::as_array)
+                .unwrap_or_default()
+                .iter()
+                .map(|d| {
+                    d.as_str()
+                        .and_then(Digest::parse)
+                        .and_then(|d| d.verifiable(spec))
+                })
+                .collect();
+        }
+        f
+    }
 }
 
 impl Doc {
@@ -47,6 +112,35 @@ impl Doc {
         self.lines
             .get_or_init(|| json::LineIndex::new(&self.bytes))
             .line_col(&self.bytes, offset)
+    }
+
+    /// Drop the parsed tree (unless resident), giving its share of the memory budget back.
+    fn unload(&mut self, memory: &crate::memory::Budget) {
+        if self.resident || !self.loaded {
+            return;
+        }
+        self.parsed = json::Parsed::default();
+        self.lines = std::sync::OnceLock::new();
+        self.loaded = false;
+        memory.release(crate::memory::Use::Json, self.tree_cost());
+    }
+
+    /// What its parsed tree (and the schema's copy of it) costs the memory budget: [`json_cost`] less the bytes,
+    /// which stay.
+    fn tree_cost(&self) -> u64 {
+        json_cost(self.bytes.len(), self.facts.values).saturating_sub(self.bytes.len() as u64)
+    }
+
+    /// Parse the document again from its bytes (the same bytes, so the same tree), within the memory budget.
+    fn reload(&mut self, memory: &crate::memory::Budget) -> Result<(), crate::memory::Exhausted> {
+        if self.loaded {
+            return Ok(());
+        }
+        memory.try_reserve(crate::memory::Use::Json, self.tree_cost())?;
+        // The first parse stayed within its limit, so this one does (it holds the same values).
+        self.parsed = json::parse_limited(&self.bytes, self.facts.values.max(1));
+        self.loaded = true;
+        Ok(())
     }
 }
 
@@ -76,6 +170,14 @@ pub struct DescOcc {
     pub digest: Option<Digest>,
     /// The document parsed from the blob it points at, if it is a JSON kind this tool reads.
     pub target_doc: Option<usize>,
+    /// Its `mediaType` and `size` (read where it sits when recorded: the holder's tree is not kept).
+    pub media_type: Option<Arc<str>>,
+    pub size: Option<i64>,
+    /// Its `digest` as written (shortened), when that is no digest.
+    pub digest_text: Option<String>,
+    /// Of an index entry: its `platform` as `os/arch[/variant]`, and its `org.opencontainers.image.ref.name`.
+    pub platform: Option<String>,
+    pub ref_name: Option<String>,
 }
 
 /// The digest a descriptor names, if it parses.
@@ -83,6 +185,61 @@ fn digest_of(desc: &Value) -> Option<Digest> {
     desc.get("digest")
         .and_then(Value::as_str)
         .and_then(Digest::parse)
+}
+
+/// What a [`DescOcc`] records of the descriptor's value.
+struct DescFacts {
+    digest: Option<Digest>,
+    media_type: Option<String>,
+    size: Option<i64>,
+    digest_text: Option<String>,
+    platform: Option<String>,
+    ref_name: Option<String>,
+}
+
+impl DescFacts {
+    fn of(d: &Value, role: Role) -> DescFacts {
+        let digest = digest_of(d);
+        DescFacts {
+            digest_text: digest
+                .is_none()
+                .then(|| d.get("digest").and_then(Value::as_str))
+                .flatten()
+                .map(|s| json::shorten(s, 80)),
+            digest,
+            media_type: d
+                .get("mediaType")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            size: d.get("size").and_then(Value::as_i64),
+            platform: (role == Role::IndexEntry)
+                .then(|| d.get("platform").and_then(crate::selection::platform_text))
+                .flatten(),
+            ref_name: (role == Role::IndexEntry)
+                .then(|| {
+                    d.get("annotations")
+                        .and_then(|a| a.get(crate::selection::REF_NAME))
+                })
+                .flatten()
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }
+    }
+}
+
+/// One shared copy of each media type string the descriptors name (a layout of 10,000 images names a handful).
+#[derive(Default)]
+struct Interner(std::collections::HashSet<Arc<str>>);
+
+impl Interner {
+    fn intern(&mut self, s: String) -> Arc<str> {
+        if let Some(a) = self.0.get(s.as_str()) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.0.insert(a.clone());
+        a
+    }
 }
 
 /// What [`DescOcc::value`] gives when the pointer does not resolve (it always does: descriptors are recorded from
@@ -94,7 +251,8 @@ static NO_VALUE: Value = Value {
 
 impl DescOcc {
     /// The descriptor's JSON value, read where it sits in the document that holds it (not a copy: an index of
-    /// 10,000 images would hold every descriptor twice).
+    /// 10,000 images would hold every descriptor twice). Only while that document is loaded ([`Graph::load`]);
+    /// what others read of a descriptor is in its fields.
     pub fn value<'g>(&self, g: &'g Graph) -> &'g Value {
         g.docs[self.doc]
             .value()
@@ -102,13 +260,14 @@ impl DescOcc {
             .unwrap_or(&NO_VALUE)
     }
 
-    pub fn media_type<'g>(&self, g: &'g Graph) -> Option<&'g str> {
-        self.value(g).get("mediaType").and_then(Value::as_str)
+    /// The `mediaType`, if it is a string.
+    pub fn media_type(&self, _g: &Graph) -> Option<&str> {
+        self.media_type.as_deref()
     }
 
     /// The `size` as an int64, if it is one.
-    pub fn size(&self, g: &Graph) -> Option<i64> {
-        self.value(g).get("size").and_then(Value::as_i64)
+    pub fn size(&self, _g: &Graph) -> Option<i64> {
+        self.size
     }
 
     /// The blob path it points at, if its digest parses.
@@ -183,6 +342,9 @@ pub struct Graph {
     pub over_budget: Vec<(String, String, Vec<String>)>,
     /// With `--shard` or a step of `--format jsonl`: the files this step verifies and checks (`None`: all).
     pub scope: Option<crate::shard::Scope>,
+    /// A layout's documents are parsed when their checks run and dropped after ([`Graph::load`]); documents of any
+    /// other input stay parsed.
+    pub flat: bool,
 }
 
 impl crate::layer::ManifestLayers for Graph {
@@ -234,6 +396,56 @@ impl Graph {
             .and_then(|b| b.refs.first())
             .map(|&i| self.via_of_desc(&self.descs[i]))
             .unwrap_or_default()
+    }
+
+    /// Parse again the documents `ids` (those already parsed stay so). A document that does not fit the memory
+    /// budget is left unparsed and listed in [`Graph::over_budget`]: its checks do not run, and the report says so.
+    pub fn load(&mut self, ids: &[usize], opts: &Options) {
+        let memory = opts.budget();
+        for &i in ids {
+            let Some(doc) = self.docs.get_mut(i) else {
+                continue;
+            };
+            if let Err(e) = doc.reload(&memory) {
+                let (file, via) = (doc.file.clone(), doc.via.clone());
+                if !self.over_budget.iter().any(|(f, _, _)| *f == file) {
+                    self.over_budget.push((file, over_memory(&e), via));
+                }
+            }
+        }
+    }
+
+    /// Drop the parsed trees of the documents `ids` that are not resident.
+    pub fn unload(&mut self, ids: &[usize], opts: &Options) {
+        let memory = opts.budget();
+        for &i in ids {
+            if let Some(doc) = self.docs.get_mut(i) {
+                doc.unload(&memory);
+            }
+        }
+    }
+
+    /// The documents the checks of document `id` read: itself and, for an image manifest (the image rules), its
+    /// config and the indexes whose entries reach it (their `platform`).
+    pub fn needs(&self, id: usize) -> Vec<usize> {
+        let mut v = vec![id];
+        if self
+            .docs
+            .get(id)
+            .is_some_and(|d| d.kind == DocKind::Manifest)
+        {
+            v.extend(
+                self.descs_of(id)
+                    .filter(|d| d.role == Role::Config)
+                    .filter_map(|d| d.target_doc),
+            );
+            v.extend(
+                self.referrers_of(id)
+                    .filter(|d| d.role == Role::IndexEntry)
+                    .map(|d| d.doc),
+            );
+        }
+        v
     }
 
     pub fn doc_by_file(&self, file: &str, kind: DocKind) -> Option<&Doc> {
@@ -323,9 +535,12 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         cache: HashMap::new(),
         selection: HashMap::new(),
         memory: opts.budget(),
+        pending: HashMap::new(),
+        media_types: Interner::default(),
     };
     w.g.archive = src.archive().cloned();
     w.g.source_issues = src.issues().to_vec();
+    w.g.flat = src.tree().is_some();
     match src.tree() {
         Some(tree) => w.start_at_layout(tree),
         None => {
@@ -355,6 +570,9 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
     for p in paths {
         w.g.note_file(&p);
     }
+    // What a time limit left unfollowed holds no tree either; nor do the bytes of JSON blobs stay twice.
+    let all: Vec<usize> = (0..w.g.docs.len()).collect();
+    w.g.unload(&all, opts);
     w.g
 }
 
@@ -381,6 +599,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
             .push((file.to_string(), over_memory(&e), Vec::new()));
         parsed.value = None;
     }
+    let parsed_facts = DocFacts::of(kind, &parsed, opts.spec);
     g.docs.push(Doc {
         id: 0,
         file: file.to_string(),
@@ -396,6 +615,9 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
                 .file_name()
                 .is_some_and(|n| n == "index.json"),
         lines: std::sync::OnceLock::new(),
+        loaded: true,
+        resident: true,
+        facts: parsed_facts,
     });
     let mut w = Walker {
         src: &NoSource,
@@ -406,11 +628,13 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         cache: HashMap::new(),
         selection: HashMap::new(),
         memory: opts.budget(),
+        pending: HashMap::new(),
+        media_types: Interner::default(),
     };
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value() {
-            let digest = digest_of(v);
-            w.push_desc(0, String::new(), digest, Role::Root);
+            let facts = DescFacts::of(v, Role::Root);
+            w.push_desc(0, String::new(), facts, Role::Root);
         }
     } else {
         w.enqueue_descs(0);
@@ -532,6 +756,10 @@ struct Walker<'a> {
     selection: HashMap<usize, crate::selection::State>,
     /// The run's memory budget, which the parsed documents draw from ([`json_cost`]).
     memory: Arc<crate::memory::Budget>,
+    /// Per index kept parsed for a selection: its descriptors not followed yet. Once all are, its parsed tree is
+    /// dropped (in a layout).
+    pending: HashMap<usize, usize>,
+    media_types: Interner,
 }
 
 impl Walker<'_> {
@@ -673,6 +901,7 @@ impl Walker<'_> {
         referrer: Option<usize>,
     ) -> usize {
         let id = self.g.docs.len();
+        let facts = DocFacts::of(kind, &parsed, self.opts.spec);
         self.g.docs.push(Doc {
             id,
             file,
@@ -683,6 +912,10 @@ impl Walker<'_> {
             referrer,
             is_index_json: false,
             lines: std::sync::OnceLock::new(),
+            loaded: true,
+            // Every document of an input that is no layout.
+            resident: !self.g.flat,
+            facts,
         });
         id
     }
@@ -763,7 +996,9 @@ impl Walker<'_> {
         let left = self.opts.max_json_total.saturating_sub(self.g.json_bytes);
         let cap = self.opts.max_json_size.min(left);
         match read(cap)? {
-            Ok(b) => {
+            Ok(mut b) => {
+                // Kept for the whole run: no spare capacity from growing while it was read.
+                b.shrink_to_fit();
                 // Held from here on (the walk keeps the bytes of what it read): reserved before they are kept.
                 if let Err(e) = self
                     .memory
@@ -794,21 +1029,21 @@ impl Walker<'_> {
         }
     }
 
-    fn push_desc(
-        &mut self,
-        doc: usize,
-        pointer: String,
-        digest: Option<Digest>,
-        role: Role,
-    ) -> usize {
+    fn push_desc(&mut self, doc: usize, pointer: String, facts: DescFacts, role: Role) -> usize {
         let id = self.g.descs.len();
+        let media_type = facts.media_type.map(|m| self.media_types.intern(m));
         self.g.descs.push(DescOcc {
             id,
             doc,
             pointer,
             role,
-            digest,
+            digest: facts.digest,
             target_doc: None,
+            media_type,
+            size: facts.size,
+            digest_text: facts.digest_text,
+            platform: facts.platform,
+            ref_name: facts.ref_name,
         });
         id
     }
@@ -846,14 +1081,46 @@ impl Walker<'_> {
             found.push(("/subject".into(), s, Role::Subject));
         }
         // Not a descriptor at all (not an object): the schema reports it; nothing to follow.
-        let found: Vec<(String, Option<Digest>, Role)> = found
+        let found: Vec<(String, DescFacts, Role)> = found
             .into_iter()
             .filter(|(_, d, _)| d.as_object().is_some())
-            .map(|(p, d, role)| (p, digest_of(d), role))
+            .map(|(p, d, role)| (p, DescFacts::of(d, role), role))
             .collect();
-        for (p, digest, role) in found {
-            let id = self.push_desc(doc, p, digest, role);
+        // Following a descriptor reads only what was recorded of it, except for a selection's verdict on an index
+        // entry, which reads the entry where it sits: only an index with a selection stays parsed until all its
+        // entries are followed (the walk goes breadth first: a layout's 10,000 manifests are all read before the
+        // first of their configs).
+        let keep = kind == DocKind::Index && !self.opts.select.is_empty() && !found.is_empty();
+        if keep {
+            self.pending.insert(doc, found.len());
+        }
+        for (p, facts, role) in found {
+            let id = self.push_desc(doc, p, facts, role);
             self.queue.push_back(id);
+        }
+        if !keep {
+            self.done_with(doc);
+        }
+    }
+
+    /// Everything a document holds is recorded and followed: in a layout, its parsed tree goes (the checks parse
+    /// it again when they run).
+    fn done_with(&mut self, doc: usize) {
+        self.pending.remove(&doc);
+        if self.g.flat
+            && let Some(d) = self.g.docs.get_mut(doc)
+        {
+            d.unload(&self.memory);
+        }
+    }
+
+    /// One descriptor of `doc` followed.
+    fn followed(&mut self, doc: usize) {
+        if let Some(n) = self.pending.get_mut(&doc) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.done_with(doc);
+            }
         }
     }
 
@@ -948,6 +1215,12 @@ impl Walker<'_> {
     }
 
     fn follow(&mut self, id: usize) {
+        self.follow_one(id);
+        let doc = self.g.descs[id].doc;
+        self.followed(doc);
+    }
+
+    fn follow_one(&mut self, id: usize) {
         let mut state = None;
         if !self.opts.select.is_empty() {
             match self.select(id) {
@@ -1169,11 +1442,7 @@ fn layer_request(
         declared.get_or_insert(c);
         let alg = configs
             .get(&d.doc)
-            .and_then(|&c| g.docs[c].value())
-            .and_then(|v| v.pointer(&format!("/rootfs/diff_ids/{i}")))
-            .and_then(Value::as_str)
-            .and_then(Digest::parse)
-            .and_then(|d| d.verifiable(opts.spec));
+            .and_then(|&c| g.docs[c].facts.diff_algorithms.get(i).copied().flatten());
         if let Some(a) = alg.filter(|a| !diff_algorithms.contains(a)) {
             diff_algorithms.push(a);
         }
@@ -1623,7 +1892,8 @@ mod tests {
             },
         };
 
-        let opts = Options::default();
+        // One memory budget for the whole test (as a run has).
+        let opts = Options::default().start_clock();
         let run = |src: &dyn Source| {
             let mut g = walk_layout(src, &opts);
             verify(src, &mut g, &opts);
@@ -1676,5 +1946,31 @@ mod tests {
         );
         assert_eq!(facts(&from_memory), expected);
         assert_eq!(from_memory.docs[0].file, "docker://registry.test/image:v1");
+
+        // A layout keeps no parsed tree once walked; its documents are parsed again, the same, when asked, and
+        // their share of the memory budget comes and goes with them.
+        let mut g = from_layout;
+        let loaded = |g: &Graph| -> Vec<bool> { g.docs.iter().map(|d| d.loaded).collect() };
+        assert_eq!(loaded(&g), [false, false, false, false]);
+        assert!(from_memory.docs.iter().all(|d| d.loaded));
+        let budget = opts.budget();
+        let before = budget.used_by(crate::memory::Use::Json);
+        let facts_before: Vec<DocFacts> = g.docs.iter().map(|d| d.facts.clone()).collect();
+        g.load(&[2, 3], &opts);
+        assert_eq!(loaded(&g), [false, false, true, true]);
+        g.load(&[0, 1], &opts);
+        assert_eq!(loaded(&g), [true, true, true, true]);
+        let tree_cost: u64 = g.docs.iter().map(Doc::tree_cost).sum();
+        assert_eq!(budget.used_by(crate::memory::Use::Json), before + tree_cost);
+        let again: Vec<DocFacts> = g
+            .docs
+            .iter()
+            .map(|d| DocFacts::of(d.kind, &d.parsed, opts.spec))
+            .collect();
+        assert_eq!(again, facts_before);
+        assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
+        g.unload(&[0, 1, 2, 3], &opts);
+        assert_eq!(loaded(&g), [false, false, false, false]);
+        assert_eq!(budget.used_by(crate::memory::Use::Json), before);
     }
 }

@@ -232,6 +232,26 @@ impl TarFacts {
         true
     }
 
+    /// Once the stream is read: the list and the name arena down to what they hold, and the reservation down
+    /// with them (the lists are kept until the image checks run: a layout of 30,000 layers of a few entries each
+    /// would otherwise hold, and reserve, a first block of 1,024 entries and 16 KiB of names per layer).
+    pub(super) fn fit(&mut self) {
+        let Some(memory) = self.budget.as_ref().and_then(|b| b.memory.clone()) else {
+            return;
+        };
+        if self.reserved == 0 {
+            return;
+        }
+        self.entries.shrink_to_fit();
+        self.names.shrink_to_fit();
+        let per_entry = std::mem::size_of::<Entry>() + ENTRY_SIDE_COST;
+        let now = (self.entries.capacity() * per_entry + self.names.capacity()) as u64;
+        if now < self.reserved {
+            memory.release(crate::memory::Use::Entries, self.reserved - now);
+            self.reserved = now;
+        }
+    }
+
     pub(super) fn span(&self, s: Span) -> &str {
         let start = s.start as usize;
         self.names.get(start..start + s.len as usize).unwrap_or("")
@@ -447,5 +467,24 @@ mod tests {
         };
         scan(&t[..], &mut f).expect("in-memory reads do not fail");
         assert_eq!((f.entries.len(), f.dropped), (5000, 0));
+    }
+
+    #[test]
+    fn a_small_layer_keeps_and_reserves_what_it_holds_not_a_first_block() {
+        let t = w::write(&[entry("a"), entry("b/c")], &TarOptions::default());
+        let memory = std::sync::Arc::new(crate::memory::Budget::with_limit(64 << 20, 64 << 20));
+        let mut f = TarFacts {
+            budget: Some(std::sync::Arc::new(KeepBudget::new(
+                1_000_000,
+                Some(memory.clone()),
+            ))),
+            ..TarFacts::default()
+        };
+        scan(&t[..], &mut f).expect("in-memory reads do not fail");
+        assert_eq!(f.entries.len(), 2);
+        let per_entry = std::mem::size_of::<Entry>() + ENTRY_SIDE_COST;
+        assert!(f.reserved <= (2 * per_entry + 64) as u64, "{}", f.reserved);
+        assert!(f.reserved >= (f.entries.capacity() * per_entry + f.names.capacity()) as u64);
+        assert_eq!(memory.used_by(crate::memory::Use::Entries), f.reserved);
     }
 }

@@ -111,6 +111,7 @@ pub fn scan<R: BufRead>(r: R, facts: &mut TarFacts) -> io::Result<()> {
     let mut input = Input { r, pos: 0 };
     let res = scan_inner(&mut input, facts);
     facts.len = input.pos;
+    facts.fit();
     res
 }
 

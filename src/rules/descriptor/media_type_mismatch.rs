@@ -34,13 +34,9 @@ fn check(cx: &DescCx, out: &mut Out) {
     if !matches!(target.kind, DocKind::Manifest | DocKind::Index) {
         return;
     }
-    let (Some(declared), Some(actual)) = (
-        cx.media_type(),
-        target
-            .value()
-            .and_then(|v| v.get("mediaType"))
-            .and_then(|v| v.as_str()),
-    ) else {
+    // What the walk recorded of the target (its tree may not be parsed now).
+    let (Some(declared), Some(actual)) = (cx.media_type(), target.facts.media_type.as_deref())
+    else {
         return;
     };
     if declared != actual {

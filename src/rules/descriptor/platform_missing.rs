@@ -47,14 +47,10 @@ fn check(cx: &DescCx, out: &mut Out) {
     {
         return;
     }
-    if let Some(m) = cx.target().and_then(|t| t.value()) {
-        let config_type = m
-            .get("config")
-            .and_then(|c| c.get("mediaType"))
-            .and_then(|s| s.as_str());
-        if m.get("artifactType").is_some()
-            || config_type.is_some_and(|c| mt::as_oci(c, compat) != mt::CONFIG)
-        {
+    // What the walk recorded of the manifest (its tree may not be parsed now).
+    if let Some(m) = cx.target().map(|t| &t.facts).filter(|f| f.has_value) {
+        let config_type = m.config_media_type.as_deref();
+        if m.has_artifact_type || config_type.is_some_and(|c| mt::as_oci(c, compat) != mt::CONFIG) {
             return;
         }
     }
