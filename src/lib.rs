@@ -742,26 +742,15 @@ pub(crate) fn run_checks(
                 descs: &descs,
                 opts,
             };
-            for (n, &&(rule, sev)) in per_doc.iter().enumerate() {
-                if cut.is_some() {
-                    // Past the deadline only the limit rules run, so that the report names every limit it hit.
-                    if rules::reports_limits(rule.code) {
-                        scope.run_rule(rule, sev, &mut sink, &|| false);
-                    }
-                    continue;
-                }
-                scope.run_rule(rule, sev, &mut sink, &late);
-                if late() {
-                    cut = Some(format!(
-                        "{} of {} documents were not checked by every rule ({} was running when it passed; {} of {} rules were left on the one it was checking), and no rule ran on them but those that report limits",
-                        ids.len() - checked,
-                        ids.len(),
-                        rule.code,
-                        per_doc.len() - n,
-                        per_doc.len()
-                    ));
-                }
-            }
+            scope.run_rules(&per_doc, &mut sink, &late, &mut cut, |code, n| {
+                format!(
+                    "{} of {} documents were not checked by every rule ({code} was running when it passed; {} of {} rules were left on the one it was checking), and no rule ran on them but those that report limits",
+                    ids.len() - checked,
+                    ids.len(),
+                    per_doc.len() - n,
+                    per_doc.len()
+                )
+            });
         }
         checked += group.len();
         parse.retain(|d| !pinned.contains(d));
@@ -782,23 +771,13 @@ pub(crate) fn run_checks(
         descs: &[],
         opts,
     };
-    for (n, &&(rule, sev)) in layout.iter().enumerate() {
-        if cut.is_some() {
-            if rules::reports_limits(rule.code) {
-                scope.run_rule(rule, sev, &mut sink, &|| false);
-            }
-            continue;
-        }
-        scope.run_rule(rule, sev, &mut sink, &late);
-        if late() {
-            cut = Some(format!(
-                "{} of {} layout-level rules were not run, or not to the end ({} was running when it passed), but those that report limits",
-                layout.len() - n,
-                layout.len(),
-                rule.code
-            ));
-        }
-    }
+    scope.run_rules(&layout, &mut sink, &late, &mut cut, |code, n| {
+        format!(
+            "{} of {} layout-level rules were not run, or not to the end ({code} was running when it passed), but those that report limits",
+            layout.len() - n,
+            layout.len()
+        )
+    });
     stopped_replays(graph, &docs, &policy, opts, &mut sink);
     if let Some(what) = cut {
         let rule = &rules::layout::run_time_limit::RULE;
@@ -912,6 +891,31 @@ struct Scope<'g> {
 }
 
 impl Scope<'_> {
+    /// Run `list` in order until `late()` says the deadline has passed, then (as when `cut` is already set) only
+    /// those that report limits, so that the report names every limit it hit. When the deadline passes during the
+    /// `n`th rule, `cut` gets `why(its code, n)`.
+    fn run_rules(
+        &self,
+        list: &[&(&'static Rule, Severity)],
+        sink: &mut check::Sink,
+        late: &dyn Fn() -> bool,
+        cut: &mut Option<String>,
+        why: impl Fn(&str, usize) -> String,
+    ) {
+        for (n, &&(rule, sev)) in list.iter().enumerate() {
+            if cut.is_some() {
+                if rules::reports_limits(rule.code) {
+                    self.run_rule(rule, sev, sink, &|| false);
+                }
+                continue;
+            }
+            self.run_rule(rule, sev, sink, late);
+            if late() {
+                *cut = Some(why(rule.code, n));
+            }
+        }
+    }
+
     /// Run one enabled rule over what it checks, stopping between nodes once `late()` says the deadline has
     /// passed.
     fn run_rule(
