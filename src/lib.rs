@@ -1014,7 +1014,7 @@ fn schema_check(
     sink: &mut check::Sink,
 ) {
     let Some(v) = doc.value() else { return };
-    for e in schema::validate(doc.kind, &schema_input(doc, v, opts)) {
+    for e in schema::validate_document(doc.kind, v, &|value| schema_input(doc, value, opts)) {
         let Some(rule) = owners.get(e.location.as_str()) else {
             // Every keyword is owned (a test checks it); an unowned one would be a catalogue defect.
             continue;
@@ -1059,8 +1059,7 @@ fn doc_groups(graph: &Graph, docs: &[usize]) -> Vec<Vec<usize>> {
 
 /// The value a document's schema sees: with `--profile docker-compat`, a Docker manifest, manifest list or config
 /// names its OCI equivalent in `mediaType`, so that only what differs from the OCI format is reported.
-fn schema_input(doc: &walk::Doc, v: &json::Value, opts: &Options) -> serde_json::Value {
-    let mut value = v.to_serde();
+fn schema_input(doc: &walk::Doc, value: &mut serde_json::Value, opts: &Options) {
     if opts.docker_compat()
         && let Some(m) = value.get_mut("mediaType")
         && let Some(oci) = m.as_str().and_then(mediatype::oci_equivalent)
@@ -1068,7 +1067,6 @@ fn schema_input(doc: &walk::Doc, v: &json::Value, opts: &Options) -> serde_json:
     {
         *m = serde_json::Value::String(oci.to_string());
     }
-    value
 }
 
 /// The threshold for exit status 1 from a `--fail-on` value.

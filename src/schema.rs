@@ -108,6 +108,92 @@ pub const MAX_ERRORS: usize = 20_000;
 
 /// Validate an instance against the schema of `kind` and return every error (up to [`MAX_ERRORS`]).
 pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
+    validate_part(kind, instance, None, MAX_ERRORS)
+}
+
+/// Items of a long top-level array validated at once by [`validate_document`].
+pub const PART_ITEMS: usize = 256;
+
+/// Validate a parsed document against the schema of `kind`, as [`validate`] does its whole serde copy, without
+/// ever holding that copy whole: an index of 10,000 images would cost 20 MB as `serde_json` values. A top-level
+/// array longer than [`PART_ITEMS`] (an index's `manifests`, a manifest's `layers`, a config's `history`) goes in
+/// parts: the document with the first part of each, then every further part alone under its key, its errors
+/// placed at their index in the whole array. The schemas give such arrays only `items` (no `minItems`,
+/// `uniqueItems`, `contains` or conditionals on siblings), so an item's errors do not depend on the others and the
+/// parts find exactly what the whole would. `adjust` edits the document's copy (the first part) before it is
+/// validated.
+pub fn validate_document(
+    kind: DocKind,
+    v: &crate::json::Value,
+    adjust: &dyn Fn(&mut J),
+) -> Vec<SchemaError> {
+    let long: Vec<(&str, &[crate::json::Value])> = match &v.kind {
+        crate::json::Kind::Object(_) => v
+            .effective_members()
+            .into_iter()
+            .filter_map(|m| Some((m.key.as_str(), m.value.as_array()?)))
+            .filter(|(_, items)| items.len() > PART_ITEMS)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let part = |items: &[crate::json::Value]| {
+        J::Array(items.iter().map(crate::json::Value::to_serde).collect())
+    };
+    let mut first = match &v.kind {
+        crate::json::Kind::Object(_) => {
+            let mut map = serde_json::Map::new();
+            for m in v.effective_members() {
+                let value = match long.iter().find(|(k, _)| *k == m.key) {
+                    Some((_, items)) => part(&items[..PART_ITEMS]),
+                    None => m.value.to_serde(),
+                };
+                map.insert(m.key.clone(), value);
+            }
+            J::Object(map)
+        }
+        _ => v.to_serde(),
+    };
+    adjust(&mut first);
+    let mut out = validate_part(kind, &first, None, MAX_ERRORS);
+    drop(first);
+    for (key, items) in long {
+        for start in (PART_ITEMS..items.len()).step_by(PART_ITEMS) {
+            let left = MAX_ERRORS.saturating_sub(out.len());
+            if left == 0 {
+                return out;
+            }
+            let end = (start + PART_ITEMS).min(items.len());
+            let mut map = serde_json::Map::new();
+            map.insert(key.to_string(), part(&items[start..end]));
+            out.extend(validate_part(
+                kind,
+                &J::Object(map),
+                Some((key, start)),
+                left,
+            ));
+        }
+    }
+    out
+}
+
+/// The pointer of an error found in a part that holds `key`'s items from `start` on, as a pointer into the whole
+/// document; `None` for an error outside those items (the first part reported it).
+fn in_whole(pointer: &str, key: &str, start: usize) -> Option<String> {
+    let prefix = format!("/{}/", crate::json::escape_token(key));
+    let rest = pointer.strip_prefix(&prefix)?;
+    let (index, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let index: usize = index.parse().ok()?;
+    Some(format!("{prefix}{}{tail}", index + start))
+}
+
+/// [`validate`] of one part: with `part`, only the errors in `key`'s items, each placed at its index in the whole
+/// array; at most `limit` errors.
+fn validate_part(
+    kind: DocKind,
+    instance: &J,
+    part: Option<(&str, usize)>,
+    limit: usize,
+) -> Vec<SchemaError> {
     let c = compiled();
     let Some(v) = c.validators.get(kind.schema_file()) else {
         return Vec::new();
@@ -118,14 +204,20 @@ pub fn validate(kind: DocKind, instance: &J) -> Vec<SchemaError> {
     let mut mapped: Vec<(SchemaError, String, bool)> = Vec::new();
     // One error at a time, its texts cut to what a finding keeps before the next: an error's instance path
     // repeats every key above it, and a hostile key may be megabytes long.
-    for e in v.iter_errors(instance).take(MAX_ERRORS) {
+    for e in v.iter_errors(instance).take(limit) {
         let e = &e;
         let abs = e
             .absolute_keyword_location()
             .map(|u| u.as_str().to_string())
             .unwrap_or_default();
         let rel = abs.strip_prefix(BASE).unwrap_or(&abs).to_string();
-        let pointer = e.instance_path().as_str().to_string();
+        let pointer = match part {
+            None => e.instance_path().as_str().to_string(),
+            Some((key, start)) => match in_whole(e.instance_path().as_str(), key, start) {
+                Some(p) => p,
+                None => continue,
+            },
+        };
         let (location, is_type) = match e.kind() {
             ValidationErrorKind::Required { property } => {
                 let p = property.as_str().unwrap_or_default();
@@ -360,6 +452,43 @@ pub fn keyword_locations() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An index of 1,000 entries, bad ones among them at the edges of the parts and inside them, and errors outside
+    /// `manifests` too: validated in parts it gives exactly the errors (pointers and messages) of the whole.
+    #[test]
+    fn a_long_array_validated_in_parts_gives_the_errors_of_the_whole() {
+        let d = "sha256:".to_string() + &"a".repeat(64);
+        let good = serde_json::json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": 5});
+        let mut items: Vec<J> = (0..1000).map(|_| good.clone()).collect();
+        items[0]["size"] = serde_json::json!("5");
+        items[PART_ITEMS - 1]["platform"] = serde_json::json!({"os": 1});
+        items[PART_ITEMS]["mediaType"] = serde_json::json!("not a media type");
+        items[2 * PART_ITEMS + 7]
+            .as_object_mut()
+            .map(|o| o.remove("digest"));
+        items[999]["annotations"] = serde_json::json!({"k": 5});
+        let doc = serde_json::json!({"schemaVersion": "2", "manifests": items, "annotations": []});
+        let text = doc.to_string();
+        let parsed = crate::json::parse_limited(text.as_bytes(), 1 << 20);
+        let v = parsed.value.expect("it parses");
+        let key = |e: &SchemaError| (e.pointer.clone(), e.location.clone(), e.message.clone());
+        let mut whole: Vec<_> = validate(DocKind::Index, &v.to_serde())
+            .iter()
+            .map(key)
+            .collect();
+        let mut parts: Vec<_> = validate_document(DocKind::Index, &v, &|_| {})
+            .iter()
+            .map(key)
+            .collect();
+        whole.sort();
+        parts.sort();
+        assert!(whole.len() >= 6, "{whole:#?}");
+        assert!(
+            whole.iter().any(|(p, _, _)| p == "/manifests/519"),
+            "{whole:#?}"
+        );
+        assert_eq!(parts, whole);
+    }
 
     #[test]
     fn all_schemas_compile_and_locations_are_absolute() {
