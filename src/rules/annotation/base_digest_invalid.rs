@@ -45,8 +45,8 @@ fn check(cx: &DocCx, out: &mut Out) {
                 "is not a digest of the form algorithm:encoded (such as sha256:<64 hex digits>)"
                     .to_string()
             }
-            Some(d) => match Algorithm::registered(&d.algorithm, cx.spec()) {
-                Some(a) if !digest::encoding_ok(a, &d.encoded) => format!(
+            Some(d) => match Algorithm::registered(d.algorithm(), cx.spec()) {
+                Some(a) if !digest::encoding_ok(a, d.encoded()) => format!(
                     "is not a valid {} digest: it must have exactly {} lower-case hex digits",
                     a.name(),
                     a.hex_len()

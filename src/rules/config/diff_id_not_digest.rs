@@ -51,10 +51,11 @@ fn check(cx: &DocCx, out: &mut Out) {
                 ),
             ),
             Some(d) => {
-                if let Some(alg) = Algorithm::registered(&d.algorithm, cx.spec())
-                    && !digest::encoding_ok(alg, &d.encoded)
+                if let Some(alg) = Algorithm::registered(d.algorithm(), cx.spec())
+                    && !digest::encoding_ok(alg, d.encoded())
                 {
-                    let (name, want, got) = (alg.name(), alg.hex_len(), d.encoded.chars().count());
+                    let (name, want, got) =
+                        (alg.name(), alg.hex_len(), d.encoded().chars().count());
                     out.at(
                         &ptr,
                         format!(

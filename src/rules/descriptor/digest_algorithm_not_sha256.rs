@@ -26,12 +26,12 @@ declare_rule! {
 
 fn check(cx: &DescCx, out: &mut Out) {
     let Some(d) = &cx.desc.digest else { return };
-    if d.algorithm != "sha256" {
+    if d.algorithm() != "sha256" {
         out.at(
             &cx.field("digest"),
             format!(
                 "the digest uses {:?}; sha256 is the algorithm every implementation verifies",
-                d.algorithm
+                d.algorithm()
             ),
         );
     }

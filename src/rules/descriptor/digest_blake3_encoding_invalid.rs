@@ -29,13 +29,13 @@ declare_rule! {
 
 fn check(cx: &DescCx, out: &mut Out) {
     let Some(d) = &cx.desc.digest else { return };
-    if d.algorithm == "blake3" && !encoding_ok(Algorithm::Blake3, &d.encoded) {
+    if d.algorithm() == "blake3" && !encoding_ok(Algorithm::Blake3, d.encoded()) {
         out.at(
             &cx.field("digest"),
             format!(
                 "a blake3 digest must have exactly 64 lower-case hex digits (256 bits); {:?} {}",
-                d.encoded,
-                why_not_hex(&d.encoded, 64)
+                d.encoded(),
+                why_not_hex(d.encoded(), 64)
             ),
         );
     }

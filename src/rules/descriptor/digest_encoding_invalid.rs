@@ -28,20 +28,20 @@ declare_rule! {
 
 fn check(cx: &DescCx, out: &mut Out) {
     let Some(d) = &cx.desc.digest else { return };
-    let alg = match d.algorithm.as_str() {
+    let alg = match d.algorithm() {
         "sha256" => Algorithm::Sha256,
         "sha512" => Algorithm::Sha512,
         _ => return,
     };
-    if !encoding_ok(alg, &d.encoded) {
+    if !encoding_ok(alg, d.encoded()) {
         out.at(
             &cx.field("digest"),
             format!(
                 "a {} digest must have exactly {} lower-case hex digits; {:?} {}",
                 alg.name(),
                 alg.hex_len(),
-                d.encoded,
-                why_not_hex(&d.encoded, alg.hex_len())
+                d.encoded(),
+                why_not_hex(d.encoded(), alg.hex_len())
             ),
         );
     }

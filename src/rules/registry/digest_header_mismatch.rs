@@ -60,7 +60,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             Some(asked) => Some(asked),
             None => e.body_digest.as_deref().and_then(Digest::parse),
         };
-        let Some(expected) = expected.filter(|x| x.algorithm == h.algorithm) else {
+        let Some(expected) = expected.filter(|x| x.algorithm() == h.algorithm()) else {
             continue;
         };
         if expected != h {

@@ -682,7 +682,7 @@ impl Source for RegistrySource {
     /// `<alg>-<hex>` (the referrers tag schema), if there is one.
     fn referrers(&self, subject: &Digest) -> Option<RootDoc> {
         let reference = subject.to_string();
-        let file = format!("referrers/{}/{}", subject.algorithm, subject.encoded);
+        let file = format!("referrers/{}/{}", subject.algorithm(), subject.encoded());
         let (mut e, resp) = self.exchange(Verb::Get, Endpoint::Referrers, file.clone(), &reference);
         match resp {
             Ok(r) if r.status == 200 => {
@@ -729,7 +729,7 @@ impl Source for RegistrySource {
 impl RegistrySource {
     /// The referrers tag schema: the index tagged `<alg>-<encoded>` (truncated to a tag's 128 characters).
     fn referrers_tag(&self, subject: &Digest) -> Option<RootDoc> {
-        let mut tag = format!("{}-{}", subject.algorithm, subject.encoded);
+        let mut tag = format!("{}-{}", subject.algorithm(), subject.encoded());
         tag.truncate(128);
         let (mut e, resp) = self.exchange(Verb::Get, Endpoint::ReferrersTag, String::new(), &tag);
         let resp = match resp {

@@ -100,8 +100,8 @@ impl Reference {
         let (path, digest) = match path.split_once('@') {
             Some((p, d)) => match Digest::parse(d) {
                 Some(d)
-                    if crate::digest::Algorithm::registered(&d.algorithm, crate::Spec::Main)
-                        .is_some_and(|a| crate::digest::encoding_ok(a, &d.encoded)) =>
+                    if crate::digest::Algorithm::registered(d.algorithm(), crate::Spec::Main)
+                        .is_some_and(|a| crate::digest::encoding_ok(a, d.encoded())) =>
                 {
                     (p, Some(d))
                 }
