@@ -31,7 +31,7 @@ impl<'a> LayoutCx<'a> {
         let g: &'a Graph = self.graph;
         match g.scope.as_ref() {
             Some(s) => match &s.blobs {
-                Some(list) => Box::new(list.iter().filter_map(move |p| g.blobs.get(p))),
+                Some(list) => Box::new(list.iter().filter_map(move |p| g.blobs.get(p.as_str()))),
                 None => Box::new(g.blobs.values().filter(move |b| s.owns(&b.path))),
             },
             None => Box::new(g.blobs.values()),

@@ -88,7 +88,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
 /// The blob path a descriptor names, or its digest as written when that is no path.
 fn target_name(d: &crate::walk::DescOcc) -> String {
     d.blob_path()
-        .or_else(|| d.digest_text.clone())
+        .or_else(|| d.digest_text().map(str::to_string))
         .unwrap_or_else(|| "(no digest)".to_string())
 }
 
@@ -104,7 +104,7 @@ fn unread(graph: &Graph, d: &crate::walk::DescOcc) -> Option<String> {
             .as_ref()
             .map(|_| "the run's time limit (--max-time) stopped the walk before it".into());
     }
-    let blob = graph.blobs.get(&path)?;
+    let blob = graph.blobs.get(&*path)?;
     match blob.entry {
         None => Some("not in the layout".into()),
         Some(EntryKind::File) => {
@@ -161,7 +161,7 @@ fn blob_reason(graph: &Graph, opts: &Options, d: &crate::walk::DescOcc) -> Optio
     if opts.fast {
         return None; // --fast says so itself (`skipped`)
     }
-    let blob = graph.blobs.get(&d.blob_path()?)?;
+    let blob = graph.blobs.get(&*d.blob_path()?)?;
     let facts = blob.layer.as_deref()?;
     if let Some(stop) = &facts.limit {
         return Some(format!(
@@ -181,6 +181,6 @@ fn blob_reason(graph: &Graph, opts: &Options, d: &crate::walk::DescOcc) -> Optio
 /// Whether the walk followed a descriptor (a selection leaves some out).
 fn followed(graph: &Graph, d: &crate::walk::DescOcc) -> bool {
     d.blob_path()
-        .and_then(|p| graph.blobs.get(&p))
+        .and_then(|p| graph.blobs.get(&*p))
         .is_some_and(|b| b.refs.contains(&d.id))
 }

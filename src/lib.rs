@@ -300,7 +300,7 @@ pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Op
         spec: Some(opts.spec),
         ..walk::Graph::default()
     };
-    graph.file_order.insert(name.to_string(), 0);
+    graph.file_order.insert(name.into(), 0);
     graph.oversized.push((name.to_string(), size, Vec::new()));
     let checked = run_checks(&mut graph, None, opts);
     finish(
@@ -631,7 +631,7 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
     let order = |f: &Finding| {
         graph
             .file_order
-            .get(&f.location.file)
+            .get(f.location.file.as_str())
             .copied()
             .unwrap_or(usize::MAX)
     };
@@ -733,7 +733,7 @@ pub(crate) fn run_checks(
             let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = docs
                 .iter()
                 .flat_map(|d| graph.descs_of(d.id))
-                .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&p))))
+                .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&*p))))
                 .collect();
             let scope = Scope {
                 graph,

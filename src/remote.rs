@@ -127,7 +127,7 @@ pub(crate) fn check_image(
     if let Some(g) = &mut report.contents {
         g.relocate(|p| src.display_path(p).into_owned());
     }
-    let mut order: Vec<(usize, &String)> = graph.file_order.iter().map(|(f, &r)| (r, f)).collect();
+    let mut order: Vec<(usize, &str)> = graph.file_order.iter().map(|(f, &r)| (r, &**f)).collect();
     order.sort();
     let files = order
         .into_iter()
@@ -174,7 +174,7 @@ fn fact_key(g: &Graph, b: &walk::Blob, digest: &crate::digest::Digest) -> String
 
 /// Before verification: the blobs an earlier image of the run verified, from the cache.
 fn lend(g: &mut Graph, shared: &Shared, _opts: &Options) {
-    let keys: Vec<(String, String)> = g
+    let keys: Vec<(std::sync::Arc<str>, String)> = g
         .blobs
         .values()
         .filter(|b| b.present() && !b.loaded && b.read_error.is_none() && b.computed.is_none())
@@ -182,7 +182,7 @@ fn lend(g: &mut Graph, shared: &Shared, _opts: &Options) {
         .collect();
     for (path, key) in keys {
         let Some(v) = shared.take(&key) else { continue };
-        if let Some(b) = g.blobs.get_mut(&path) {
+        if let Some(b) = g.blobs.get_mut(&*path) {
             b.size = Some(v.size);
             b.computed = b.digest.as_ref().map(ToString::to_string);
             b.layer = v.layer;
@@ -193,7 +193,7 @@ fn lend(g: &mut Graph, shared: &Shared, _opts: &Options) {
 /// After the checks: the blobs that verified cleanly, into the cache (entry lists only when nothing but the
 /// content decided what they hold).
 fn keep(g: &mut Graph, shared: &Shared, opts: &Options) {
-    let clean: Vec<(String, String)> = g
+    let clean: Vec<(std::sync::Arc<str>, String)> = g
         .blobs
         .values()
         .filter(|b| {
@@ -212,7 +212,7 @@ fn keep(g: &mut Graph, shared: &Shared, opts: &Options) {
         .filter_map(|b| Some((b.path.clone(), fact_key(g, b, b.digest.as_ref()?))))
         .collect();
     for (path, key) in clean {
-        if let Some(b) = g.blobs.get_mut(&path) {
+        if let Some(b) = g.blobs.get_mut(&*path) {
             let v = Verified {
                 size: b.size.unwrap_or(0),
                 layer: b.layer.take(),
@@ -237,7 +237,7 @@ fn unmatched(g: &Graph, display: &str, opts: &Options) -> Option<String> {
     let root = root(g)?;
     let digest = g
         .blobs
-        .get(&root.file)
+        .get(root.file.as_str())
         .and_then(|b| b.digest.as_ref())
         .map(ToString::to_string);
     let platform_of = |v: &crate::json::Value| {
@@ -297,7 +297,7 @@ fn images(g: &Graph, src: &RegistrySource) -> Vec<crate::select::ImageRef> {
         if img.digest.is_none() {
             img.digest = g
                 .blobs
-                .get(&img.file)
+                .get(img.file.as_str())
                 .and_then(|b| b.digest.as_ref())
                 .map(ToString::to_string);
         }

@@ -55,7 +55,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
         }
         let ref_name = top
             .filter(|d| g.docs[d.doc].is_index_json)
-            .and_then(|d| d.ref_name.clone());
+            .and_then(|d| d.ref_name().map(str::to_string));
         // What the walk recorded of the config, the index entry and the manifest (their trees are not kept).
         let config = g
             .descs_of(doc.id)
@@ -65,7 +65,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             .filter(|f| f.has_value);
         let platform = referrer
             .filter(|d| d.role == Role::IndexEntry)
-            .and_then(|d| d.platform.clone())
+            .and_then(|d| d.platform().map(str::to_string))
             .or_else(|| config.and_then(|c| c.platform.clone()));
         out.push(ImageRef {
             file: doc.file.clone(),
@@ -95,8 +95,8 @@ pub fn available(g: &Graph) -> String {
     let mut refs = Vec::new();
     let mut platforms = Vec::new();
     for d in g.descs_of(root.id) {
-        if let Some(r) = &d.ref_name {
-            refs.push(r.clone());
+        if let Some(r) = d.ref_name() {
+            refs.push(r.to_string());
         }
     }
     for img in images(g) {

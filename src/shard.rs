@@ -75,7 +75,7 @@ impl Plan {
             images.push(Image {
                 position,
                 digest: top.digest.as_ref().map(ToString::to_string),
-                ref_name: top.ref_name.clone(),
+                ref_name: top.ref_name().map(str::to_string),
                 files,
             });
         }
@@ -170,7 +170,7 @@ impl Plan {
             let mut blobs: Vec<String> = s
                 .files
                 .iter()
-                .filter(|f| g.blobs.contains_key(*f))
+                .filter(|f| g.blobs.contains_key(f.as_str()))
                 .cloned()
                 .collect();
             blobs.sort();
@@ -179,7 +179,7 @@ impl Plan {
                 .verify
                 .iter()
                 .chain(&s.files)
-                .filter(|f| g.blobs.contains_key(*f))
+                .filter(|f| g.blobs.contains_key(f.as_str()))
                 .cloned()
                 .collect();
             verify.sort();

@@ -165,7 +165,7 @@ pub struct DescOcc {
     pub id: usize,
     /// The document that holds it.
     pub doc: usize,
-    pub pointer: String,
+    pub pointer: Box<str>,
     pub role: Role,
     pub digest: Option<Digest>,
     /// The document parsed from the blob it points at, if it is a JSON kind this tool reads.
@@ -173,11 +173,16 @@ pub struct DescOcc {
     /// Its `mediaType` and `size` (read where it sits when recorded: the holder's tree is not kept).
     pub media_type: Option<Arc<str>>,
     pub size: Option<i64>,
-    /// Its `digest` as written (shortened), when that is no digest.
-    pub digest_text: Option<String>,
-    /// Of an index entry: its `platform` as `os/arch[/variant]`, and its `org.opencontainers.image.ref.name`.
-    pub platform: Option<String>,
-    pub ref_name: Option<String>,
+    /// What only some descriptors have (most are layers and configs, which have none of it).
+    rare: Option<Box<DescRare>>,
+}
+
+/// The fields of a [`DescOcc`] that most descriptors leave empty, kept behind one pointer.
+#[derive(Debug, Default)]
+struct DescRare {
+    digest_text: Option<String>,
+    platform: Option<String>,
+    ref_name: Option<String>,
 }
 
 /// The digest a descriptor names, if it parses.
@@ -270,6 +275,21 @@ impl DescOcc {
         self.size
     }
 
+    /// Its `digest` as written (shortened), when that is no digest.
+    pub fn digest_text(&self) -> Option<&str> {
+        self.rare.as_ref()?.digest_text.as_deref()
+    }
+
+    /// Of an index entry: its `platform` as `os/arch[/variant]`.
+    pub fn platform(&self) -> Option<&str> {
+        self.rare.as_ref()?.platform.as_deref()
+    }
+
+    /// Of an index entry: its `org.opencontainers.image.ref.name`.
+    pub fn ref_name(&self) -> Option<&str> {
+        self.rare.as_ref()?.ref_name.as_deref()
+    }
+
     /// The blob path it points at, if its digest parses.
     pub fn blob_path(&self) -> Option<String> {
         self.digest.as_ref().map(Digest::blob_path)
@@ -279,7 +299,8 @@ impl DescOcc {
 /// A blob of the layout: present, referenced, or both.
 #[derive(Debug, Default)]
 pub struct Blob {
-    pub path: String,
+    /// Shared with the key of [`Graph::blobs`] and [`Graph::file_order`] (one copy of the path).
+    pub path: Arc<str>,
     /// The digest its path spells, if the path is a valid digest.
     pub digest: Option<Digest>,
     /// What is at the path; `None` when nothing is.
@@ -311,9 +332,9 @@ pub struct Graph {
     pub spec: Option<Spec>,
     pub docs: Vec<Doc>,
     pub descs: Vec<DescOcc>,
-    pub blobs: BTreeMap<String, Blob>,
+    pub blobs: BTreeMap<Arc<str>, Blob>,
     /// Order in which files were first met (for a stable, readable report order).
-    pub file_order: HashMap<String, usize>,
+    pub file_order: HashMap<Arc<str>, usize>,
     /// JSON documents too large to parse: (file, size, via).
     pub oversized: Vec<(String, u64, Vec<String>)>,
     /// Descriptors grouped by the document that holds them and by the document they reach, built on first use
@@ -355,7 +376,7 @@ impl crate::layer::ManifestLayers for Graph {
                 Role::Layer(i) => Some((
                     i,
                     d.blob_path()
-                        .and_then(|p| self.blobs.get(&p))
+                        .and_then(|p| self.blobs.get(&*p))
                         .and_then(|b| b.layer.as_deref()),
                 )),
                 _ => None,
@@ -376,9 +397,22 @@ impl Graph {
         self.registry.is_some()
     }
 
+    /// Add a blob under its own path (the key shares the blob's copy).
+    fn insert_blob(&mut self, blob: Blob) {
+        self.blobs.insert(blob.path.clone(), blob);
+    }
+
     fn note_file(&mut self, file: &str) {
+        if self.file_order.contains_key(file) {
+            return;
+        }
+        // The blob's own copy of the path, when it is one.
+        let key = match self.blobs.get_key_value(file) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(file),
+        };
         let n = self.file_order.len();
-        self.file_order.entry(file.to_string()).or_insert(n);
+        self.file_order.insert(key, n);
     }
 
     /// The via chain of a descriptor: the via of its document plus its own location.
@@ -563,16 +597,19 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
                 .map(|d| d.file.clone())
                 .collect();
         w.g.blobs
-            .retain(|p, b| !b.refs.is_empty() || roots.contains(p));
+            .retain(|p, b| !b.refs.is_empty() || roots.contains(&**p));
     }
     // Unreferenced blobs go last in the report order, by path.
-    let paths: Vec<String> = w.g.blobs.keys().cloned().collect();
+    let paths: Vec<Arc<str>> = w.g.blobs.keys().cloned().collect();
     for p in paths {
         w.g.note_file(&p);
     }
     // What a time limit left unfollowed holds no tree either; nor do the bytes of JSON blobs stay twice.
     let all: Vec<usize> = (0..w.g.docs.len()).collect();
     w.g.unload(&all, opts);
+    // Held until the report is written: no spare capacity from growing (a quarter to a half of these vectors).
+    w.g.docs.shrink_to_fit();
+    w.g.descs.shrink_to_fit();
     w.g
 }
 
@@ -773,16 +810,13 @@ impl Walker<'_> {
             let parts: Vec<&str> = e.path.split('/').collect();
             if parts.len() == 3 && parts[0] == "blobs" {
                 let digest = Digest::parse(&format!("{}:{}", parts[1], parts[2]));
-                self.g.blobs.insert(
-                    e.path.clone(),
-                    Blob {
-                        path: e.path.clone(),
-                        digest,
-                        entry: Some(e.kind),
-                        size: (e.kind == EntryKind::File).then_some(e.size),
-                        ..Blob::default()
-                    },
-                );
+                self.g.insert_blob(Blob {
+                    path: e.path.as_str().into(),
+                    digest,
+                    entry: Some(e.kind),
+                    size: (e.kind == EntryKind::File).then_some(e.size),
+                    ..Blob::default()
+                });
             }
         }
         self.read_root(tree, "oci-layout", DocKind::OciLayout);
@@ -804,9 +838,9 @@ impl Walker<'_> {
             let whole = len <= self.opts.max_json_size;
             self.g
                 .blobs
-                .entry(root.name.clone())
-                .or_insert_with(|| Blob {
-                    path: root.name.clone(),
+                .entry(root.name.as_str().into())
+                .or_insert_with_key(|k| Blob {
+                    path: k.clone(),
                     digest: Some(d.clone()),
                     entry: Some(EntryKind::File),
                     size: whole.then_some(len),
@@ -876,7 +910,7 @@ impl Walker<'_> {
                 .docs
                 .iter()
                 .filter(|d| matches!(d.kind, DocKind::Manifest | DocKind::Index))
-                .filter_map(|d| self.g.blobs.get(&d.file).and_then(|b| b.digest.clone()))
+                .filter_map(|d| self.g.blobs.get(&*d.file).and_then(|b| b.digest.clone()))
                 .filter(|d| asked.insert(d.clone()))
                 .collect();
             if subjects.is_empty() || self.g.run_time_limit.is_some() {
@@ -1035,15 +1069,22 @@ impl Walker<'_> {
         self.g.descs.push(DescOcc {
             id,
             doc,
-            pointer,
+            pointer: pointer.into(),
             role,
             digest: facts.digest,
             target_doc: None,
             media_type,
             size: facts.size,
-            digest_text: facts.digest_text,
-            platform: facts.platform,
-            ref_name: facts.ref_name,
+            rare: (facts.digest_text.is_some()
+                || facts.platform.is_some()
+                || facts.ref_name.is_some())
+            .then(|| {
+                Box::new(DescRare {
+                    digest_text: facts.digest_text,
+                    platform: facts.platform,
+                    ref_name: facts.ref_name,
+                })
+            }),
         });
         id
     }
@@ -1231,13 +1272,13 @@ impl Walker<'_> {
         let Some(path) = self.g.descs[id].blob_path() else {
             return;
         };
-        self.g.note_file(&path);
-        if !self.g.blobs.contains_key(&path) {
+        if !self.g.blobs.contains_key(&*path) {
             let d = &self.g.descs[id];
             let blob = self.new_blob(&path, d.digest.as_ref(), d.media_type(&self.g));
-            self.g.blobs.insert(path.clone(), blob);
+            self.g.insert_blob(blob);
         }
-        if let Some(blob) = self.g.blobs.get_mut(&path) {
+        self.g.note_file(&path);
+        if let Some(blob) = self.g.blobs.get_mut(&*path) {
             blob.refs.push(id);
         }
         let Some(kind) = self.target_kind(&self.g.descs[id]) else {
@@ -1274,7 +1315,7 @@ impl Walker<'_> {
     fn new_blob(&self, path: &str, digest: Option<&Digest>, media_type: Option<&str>) -> Blob {
         let stat = digest.and_then(|d| self.src.stat_blob(d, media_type));
         Blob {
-            path: path.to_string(),
+            path: path.into(),
             digest: digest.cloned(),
             entry: stat.map(|s| s.kind),
             size: stat.filter(|s| s.kind == EntryKind::File).map(|s| s.size),
@@ -1285,14 +1326,15 @@ impl Walker<'_> {
     /// Read a JSON blob once (capped), computing its digest and size from the same bytes. `media_type`: what the
     /// descriptor that names it says it is.
     fn load(&mut self, digest: &Digest, media_type: Option<String>) -> Option<Arc<Vec<u8>>> {
-        let path = &digest.blob_path();
+        let path = digest.blob_path();
+        let path = path.as_str();
         if let Some(b) = self.cache.get(path) {
             return Some(b.clone());
         }
         if !self.g.blobs.contains_key(path) {
             let blob = self.new_blob(path, Some(digest), media_type.as_deref());
             if blob.entry.is_some() {
-                self.g.blobs.insert(path.clone(), blob);
+                self.g.insert_blob(blob);
             }
         }
         let blob = self.g.blobs.get(path)?;
@@ -1483,7 +1525,7 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
     }
     // Progress (blobs and bytes read) for `opts.progress`; without a sink this only forwards.
     let listed = jobs.iter().fold(0u64, |n, j| {
-        n.saturating_add(g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0))
+        n.saturating_add(g.blobs.get(&*j.path).and_then(|b| b.size).unwrap_or(0))
     });
     let counted = Counted::new(opts.progress.as_ref(), jobs.len() as u64, listed);
     let (results, skipped) = run_jobs(src, &counted, &jobs, opts);
@@ -1510,7 +1552,7 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
     };
     let candidates: Box<dyn Iterator<Item = &Blob>> =
         match g.scope.as_ref().and_then(|s| s.verify_blobs.as_ref()) {
-            Some(list) => Box::new(list.iter().filter_map(|p| g.blobs.get(p))),
+            Some(list) => Box::new(list.iter().filter_map(|p| g.blobs.get(p.as_str()))),
             None => Box::new(g.blobs.values()),
         };
     // The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
@@ -1523,7 +1565,7 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
         .filter(|b| b.present() && !b.loaded && b.read_error.is_none() && b.computed.is_none())
         .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
         .map(|b| Job {
-            path: b.path.clone(),
+            path: b.path.to_string(),
             digest: b.digest.clone(),
             media_type: BlobAt::of(g, b).media_type.map(str::to_string),
             size: BlobAt::of(g, b).size,
@@ -1546,7 +1588,7 @@ fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
     // Where any order is as good (a directory), the largest blobs go first: the last to start are then small ones,
     // and no thread is left decompressing a big layer alone while the others idle.
     jobs.sort_by_cached_key(|j| {
-        let size = g.blobs.get(&j.path).and_then(|b| b.size).unwrap_or(0);
+        let size = g.blobs.get(&*j.path).and_then(|b| b.size).unwrap_or(0);
         (j.at().read_order(src), std::cmp::Reverse(size))
     });
     jobs
@@ -1604,7 +1646,7 @@ fn run_jobs(
 fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>, skipped: usize) {
     let mut stopped = 0;
     for (job, r) in jobs.iter().zip(results) {
-        let (Some(b), Some(r)) = (g.blobs.get_mut(&job.path), r) else {
+        let (Some(b), Some(r)) = (g.blobs.get_mut(&*job.path), r) else {
             continue;
         };
         if r.time_limit.is_none() {

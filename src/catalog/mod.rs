@@ -466,7 +466,7 @@ impl Collected {
 
     fn report(self, display: String, opts: &Options) -> Report {
         let g = crate::walk::Graph {
-            file_order: self.order,
+            file_order: self.order.into_iter().map(|(f, r)| (f.into(), r)).collect(),
             ..Default::default()
         };
         let mut report = crate::finish(

@@ -74,7 +74,7 @@ pub fn stack_of(
         .map(|f| f.map_or(0, |f| std::ptr::from_ref(f) as usize))
         .collect();
     if let Ok(mut cache) = graph.layer_stacks().lock()
-        && let Some(s) = cache.by_blobs.get(&key).cloned()
+        && let Some(s) = cache.by_blobs.get(&*key).cloned()
     {
         cache.by_manifest.insert(manifest, s.clone());
         return s;

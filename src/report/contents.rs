@@ -98,7 +98,7 @@ pub fn of_graph(g: &Graph) -> ContentGraph {
         if n.media_type.is_none() {
             n.media_type = d.media_type(g).map(str::to_string);
             n.size = d.size(g);
-            n.present = g.blobs.get(&path).is_none_or(|b| b.present());
+            n.present = g.blobs.get(&*path).is_none_or(|b| b.present());
         }
         let from = doc_nodes[d.doc];
         let at = format!("{}#{}", g.docs[d.doc].file, d.pointer);

@@ -162,7 +162,7 @@ pub fn image_layers<'g>(cx: &ImageCx<'g>) -> Vec<(usize, &'g DescOcc, Option<&'g
                 i,
                 d,
                 d.blob_path()
-                    .and_then(|p| graph.blobs.get(&p))
+                    .and_then(|p| graph.blobs.get(&*p))
                     .and_then(|b| b.layer.as_deref()),
             )),
             _ => None,

@@ -34,7 +34,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         if b.present() && b.refs.is_empty() {
             let size = b.size.unwrap_or_default();
             out.emit(
-                Location::file(b.path.clone()),
+                Location::file(b.path.to_string()),
                 format!(
                     "no descriptor reachable from index.json points at this blob ({size} bytes)"
                 ),

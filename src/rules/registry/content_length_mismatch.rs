@@ -46,7 +46,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             continue;
         };
         // The size served by GET, when a GET read the whole blob.
-        let Some(b) = cx.graph.blobs.get(&e.file) else {
+        let Some(b) = cx.graph.blobs.get(&*e.file) else {
             continue;
         };
         let read_whole = b.loaded || (!cx.opts.fast && b.computed.is_some());

@@ -79,7 +79,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             let pointer = if actual.is_some() {
                 json::join(&d.pointer, "artifactType")
             } else {
-                d.pointer.clone()
+                d.pointer.to_string()
             };
             let mut loc = crate::check::doc_location(list, &pointer);
             loc.via = list.via.clone();

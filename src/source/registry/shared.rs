@@ -126,7 +126,7 @@ impl Shared {
             let Some(old) = i.blob_order.pop_front() else {
                 break;
             };
-            if let Some(v) = i.blobs.remove(&old) {
+            if let Some(v) = i.blobs.remove(&*old) {
                 let c = cost(&v);
                 i.facts_bytes -= c.min(i.facts_bytes);
                 self.budget.release(Use::Entries, c);
