@@ -302,7 +302,7 @@ pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Op
     };
     graph.file_order.insert(name.into(), 0);
     graph.oversized.push((name.to_string(), size, Vec::new()));
-    let checked = run_checks(&mut graph, None, opts);
+    let checked = run_checks(&mut graph, None, None, opts);
     finish(
         Input {
             path: display.to_string(),
@@ -376,7 +376,7 @@ fn layout_report_inner(
         graph.scope = Some(scope);
     }
     walk::verify(src, &mut graph, opts);
-    let mut checked = run_checks(&mut graph, Some(src.entries()), opts);
+    let mut checked = run_checks(&mut graph, Some(src.entries()), Some(src), opts);
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
@@ -572,7 +572,7 @@ pub fn validate_document(
     let opts = &opts.start_clock();
     let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
     let mut graph = walk::walk_document(name, bytes, kind, opts);
-    let checked = run_checks(&mut graph, None, opts);
+    let checked = run_checks(&mut graph, None, None, opts);
     Ok(finish(
         Input {
             path: display.to_string(),
@@ -670,6 +670,7 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
 pub(crate) fn run_checks(
     graph: &mut Graph,
     entries: Option<&[source::Entry]>,
+    src: Option<&dyn source::Source>,
     opts: &Options,
 ) -> Checked {
     let all: Vec<&'static Rule> = rules::all().collect();
@@ -705,13 +706,13 @@ pub(crate) fn run_checks(
     let pinned: Vec<usize> = (0..graph.docs.len())
         .filter(|&i| graph.docs[i].is_index_json)
         .collect();
-    graph.load(&pinned, opts);
+    graph.load(&pinned, src, opts);
     let mut checked = 0;
     for group in doc_groups(graph, &ids) {
         let mut parse: Vec<usize> = group.iter().flat_map(|&d| graph.needs(d)).collect();
         parse.sort_unstable();
         parse.dedup();
-        graph.load(&parse, opts);
+        graph.load(&parse, src, opts);
         {
             let graph: &Graph = graph;
             let docs: Vec<&walk::Doc> = group.iter().filter_map(|&i| graph.docs.get(i)).collect();
@@ -1044,7 +1045,7 @@ fn doc_groups(graph: &Graph, docs: &[usize]) -> Vec<Vec<usize>> {
     let mut group = Vec::new();
     let mut bytes = 0usize;
     for &d in docs {
-        bytes = bytes.saturating_add(graph.docs[d].bytes.len());
+        bytes = bytes.saturating_add(graph.docs[d].len);
         group.push(d);
         if group.len() >= GROUP_DOCS || bytes >= GROUP_BYTES {
             groups.push(std::mem::take(&mut group));

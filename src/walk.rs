@@ -20,8 +20,8 @@ use crate::{Options, Spec};
 
 pub use crate::kind::DocKind;
 
-/// A JSON document the walk read. Its bytes stay; its parsed tree is kept while the walk follows what it holds
-/// and while its own checks run (see [`Graph::load`]; `index.json` for all of the checks), unless it is resident
+/// A JSON document the walk read. Its parsed tree (and, in a layout, its bytes: they are read again and compared
+/// with what was walked) is kept while the walk follows what it holds and while its own checks run (see [`Graph::load`]; `index.json` for all of the checks), unless it is resident
 /// (every document of an input that is not a layout). What other documents' checks and the report read of it is in
 /// [`Doc::facts`], so that a layout of 10,000 images never holds 10,000 parsed trees at once.
 #[derive(Debug)]
@@ -29,7 +29,13 @@ pub struct Doc {
     pub id: usize,
     pub file: String,
     pub kind: DocKind,
+    /// Its bytes while [`Doc::loaded`] or resident; empty otherwise.
     pub bytes: Arc<Vec<u8>>,
+    /// How many bytes it has (also while they are not held).
+    pub len: usize,
+    /// The SHA-256 of its bytes, when they are dropped with the tree: what they are checked against when read
+    /// again.
+    sum: Option<[u8; 32]>,
     /// The parsed document while [`Doc::loaded`]; empty otherwise.
     pub parsed: json::Parsed,
     /// Descriptor locations from the entry point to the descriptor that first reached this document.
@@ -114,7 +120,9 @@ impl Doc {
             .line_col(&self.bytes, offset)
     }
 
-    /// Drop the parsed tree (unless resident), giving its share of the memory budget back.
+    /// Drop the parsed tree (unless resident), giving its share of the memory budget back; the bytes go too when
+    /// they can be read again ([`Doc::sum`]). Their share of the budget stays reserved, as if they were held: the
+    /// bytes of one file may back two documents (one blob parsed as two kinds).
     fn unload(&mut self, memory: &crate::memory::Budget) {
         if self.resident || !self.loaded {
             return;
@@ -122,26 +130,47 @@ impl Doc {
         self.parsed = json::Parsed::default();
         self.lines = std::sync::OnceLock::new();
         self.loaded = false;
+        if self.sum.is_some() {
+            self.bytes = Arc::default();
+        }
         memory.release(crate::memory::Use::Json, self.tree_cost());
     }
 
-    /// What its parsed tree (and the schema's copy of it) costs the memory budget: [`json_cost`] less the bytes,
-    /// which stay.
+    /// Whether its bytes are held now.
+    fn has_bytes(&self) -> bool {
+        self.bytes.len() == self.len
+    }
+
+    /// What its parsed tree (and the schema's copy of it) costs the memory budget: [`json_cost`] less the bytes.
     fn tree_cost(&self) -> u64 {
-        json_cost(self.bytes.len(), self.facts.values).saturating_sub(self.bytes.len() as u64)
+        json_cost(self.len, self.facts.values).saturating_sub(self.len as u64)
     }
 
     /// Parse the document again from its bytes (the same bytes, so the same tree), within the memory budget.
-    fn reload(&mut self, memory: &crate::memory::Budget) -> Result<(), crate::memory::Exhausted> {
+    /// `bytes`: what was read again, when they were not held.
+    fn reload(
+        &mut self,
+        bytes: Option<Vec<u8>>,
+        memory: &crate::memory::Budget,
+    ) -> Result<(), crate::memory::Exhausted> {
         if self.loaded {
             return Ok(());
         }
         memory.try_reserve(crate::memory::Use::Json, self.tree_cost())?;
+        if let Some(b) = bytes {
+            self.bytes = Arc::new(b);
+        }
         // The first parse stayed within its limit, so this one does (it holds the same values).
         self.parsed = json::parse_limited(&self.bytes, self.facts.values.max(1));
         self.loaded = true;
         Ok(())
     }
+}
+
+/// The SHA-256 of a document's bytes.
+fn sum_of(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
 }
 
 /// Where a descriptor sits.
@@ -432,20 +461,59 @@ impl Graph {
             .unwrap_or_default()
     }
 
-    /// Parse again the documents `ids` (those already parsed stay so). A document that does not fit the memory
-    /// budget is left unparsed and listed in [`Graph::over_budget`]: its checks do not run, and the report says so.
-    pub fn load(&mut self, ids: &[usize], opts: &Options) {
+    /// Parse again the documents `ids` (those already parsed stay so), reading from `src` the bytes of those
+    /// that do not hold them. A document that does not fit the memory budget, or whose bytes are not what the
+    /// walk read, is left unparsed and listed in [`Graph::over_budget`]: its checks do not run, and the report
+    /// says so.
+    pub fn load(&mut self, ids: &[usize], src: Option<&dyn Source>, opts: &Options) {
         let memory = opts.budget();
         for &i in ids {
-            let Some(doc) = self.docs.get_mut(i) else {
+            let Some(doc) = self.docs.get(i) else {
                 continue;
             };
-            if let Err(e) = doc.reload(&memory) {
-                let (file, via) = (doc.file.clone(), doc.via.clone());
-                if !self.over_budget.iter().any(|(f, _, _)| *f == file) {
-                    self.over_budget.push((file, over_memory(&e), via));
+            let again = match (doc.loaded || doc.has_bytes(), src) {
+                (true, _) => Ok(None),
+                (false, Some(src)) => self.read_again(doc, src).map(Some),
+                (false, None) => Err("it cannot be read again".to_string()),
+            };
+            let doc = &mut self.docs[i];
+            let why = match again {
+                Ok(bytes) => match doc.reload(bytes, &memory) {
+                    Ok(()) => continue,
+                    Err(e) => over_memory(&e),
+                },
+                Err(why) => {
+                    format!("{why} between the walk and its checks; it was not parsed or checked")
                 }
+            };
+            let (file, via) = (doc.file.clone(), doc.via.clone());
+            if !self.over_budget.iter().any(|(f, _, _)| *f == file) {
+                self.over_budget.push((file, why, via));
             }
+        }
+    }
+
+    /// The bytes of a document the walk read and dropped, read again from the source: only when they are the same
+    /// bytes (length and SHA-256), since its findings must be those of what was walked.
+    fn read_again(&self, doc: &Doc, src: &dyn Source) -> Result<Vec<u8>, String> {
+        let cap = doc.len as u64;
+        let read = match self.blobs.get(doc.file.as_str()) {
+            Some(b) => BlobAt {
+                path: &b.path,
+                digest: b.digest.as_ref(),
+                media_type: doc.referrer.and_then(|i| self.descs[i].media_type(self)),
+                size: None,
+            }
+            .read_small(src, cap),
+            None => match src.tree() {
+                Some(t) => t.read_capped(&doc.file, cap),
+                None => Err(not_found(&doc.file)),
+            },
+        };
+        match read {
+            Ok(Ok(b)) if b.len() == doc.len && Some(sum_of(&b)) == doc.sum => Ok(b),
+            Ok(_) => Err("it changed".to_string()),
+            Err(e) => Err(format!("it could not be read again ({e})")),
         }
     }
 
@@ -641,6 +709,8 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         id: 0,
         file: file.to_string(),
         kind,
+        len: bytes.len(),
+        sum: None,
         bytes: Arc::new(bytes),
         parsed,
         via: Vec::new(),
@@ -936,10 +1006,14 @@ impl Walker<'_> {
     ) -> usize {
         let id = self.g.docs.len();
         let facts = DocFacts::of(kind, &parsed, self.opts.spec);
+        // A layout's documents drop their bytes with their trees and read them again for their checks.
+        let sum = self.g.flat.then(|| sum_of(&bytes));
         self.g.docs.push(Doc {
             id,
             file,
             kind,
+            len: bytes.len(),
+            sum,
             bytes,
             parsed,
             via,
@@ -1998,9 +2072,9 @@ mod tests {
         let budget = opts.budget();
         let before = budget.used_by(crate::memory::Use::Json);
         let facts_before: Vec<DocFacts> = g.docs.iter().map(|d| d.facts.clone()).collect();
-        g.load(&[2, 3], &opts);
+        g.load(&[2, 3], Some(&layout), &opts);
         assert_eq!(loaded(&g), [false, false, true, true]);
-        g.load(&[0, 1], &opts);
+        g.load(&[0, 1], Some(&layout), &opts);
         assert_eq!(loaded(&g), [true, true, true, true]);
         let tree_cost: u64 = g.docs.iter().map(Doc::tree_cost).sum();
         assert_eq!(budget.used_by(crate::memory::Use::Json), before + tree_cost);
@@ -2014,5 +2088,29 @@ mod tests {
         g.unload(&[0, 1, 2, 3], &opts);
         assert_eq!(loaded(&g), [false, false, false, false]);
         assert_eq!(budget.used_by(crate::memory::Use::Json), before);
+        assert!(g.docs.iter().all(|d| d.bytes.is_empty() && d.len > 0));
+
+        // The bytes are read again for the checks, and must be those the walk read: a config rewritten in
+        // between (same length, other bytes) is not parsed, and the run says it was not checked.
+        let config_path = dir.path().join(&g.docs[3].file);
+        let good = std::fs::read(&config_path).unwrap_or_else(|e| panic!("{e}"));
+        let mut bad = good.clone();
+        bad[0] = b' ';
+        std::fs::write(&config_path, &bad).unwrap_or_else(|e| panic!("{e}"));
+        g.load(&[3], Some(&layout), &opts);
+        assert_eq!(loaded(&g), [false, false, false, false]);
+        let (file, why, _) = g.over_budget.last().cloned().unwrap_or_default();
+        assert_eq!(file, g.docs[3].file);
+        assert!(
+            why.starts_with("it changed between the walk and its checks"),
+            "{why}"
+        );
+        std::fs::write(&config_path, &good).unwrap_or_else(|e| panic!("{e}"));
+        g.load(&[3], Some(&layout), &opts);
+        assert_eq!(loaded(&g), [false, false, false, true]);
+        assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
+        // Without a source to read from, nothing is parsed from bytes that are not there.
+        g.load(&[2], None, &opts);
+        assert!(!g.docs[2].loaded);
     }
 }
