@@ -297,6 +297,8 @@ impl Parser<'_> {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
+                    // Trees are held while their checks run: no spare capacity from growing.
+                    members.shrink_to_fit();
                     return Ok(Kind::Object(members));
                 }
                 _ => return Err(self.err("expected ',' or '}' in object")),
@@ -323,6 +325,7 @@ impl Parser<'_> {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
+                    items.shrink_to_fit();
                     return Ok(Kind::Array(items));
                 }
                 _ => return Err(self.err("expected ',' or ']' in array")),

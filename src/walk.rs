@@ -511,7 +511,10 @@ impl Graph {
             },
         };
         match read {
-            Ok(Ok(b)) if b.len() == doc.len && Some(sum_of(&b)) == doc.sum => Ok(b),
+            Ok(Ok(mut b)) if b.len() == doc.len && Some(sum_of(&b)) == doc.sum => {
+                b.shrink_to_fit();
+                Ok(b)
+            }
             Ok(_) => Err("it changed".to_string()),
             Err(e) => Err(format!("it could not be read again ({e})")),
         }
