@@ -168,12 +168,39 @@ impl Hasher {
         }
     }
 
+    /// The algorithm this hasher computes.
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            Hasher::Sha256(_) => Algorithm::Sha256,
+            Hasher::Sha512(_) => Algorithm::Sha512,
+            Hasher::Blake3(_) => Algorithm::Blake3,
+        }
+    }
+
     /// Finish and return `alg:hex`.
     pub fn finish(self) -> String {
+        let alg = self.algorithm();
+        let mut raw = [0u8; 64];
+        let n = self.finish_into(&mut raw);
+        format!("{}:{}", alg.name(), hex(&raw[..n]))
+    }
+
+    /// Finish and write the hash value (not its hex encoding) to the start of `out`: how many bytes it is (32 or
+    /// 64).
+    pub fn finish_into(self, out: &mut [u8; 64]) -> usize {
         match self {
-            Hasher::Sha256(h) => format!("sha256:{}", hex(&h.finalize())),
-            Hasher::Sha512(h) => format!("sha512:{}", hex(&h.finalize())),
-            Hasher::Blake3(h) => format!("blake3:{}", h.finalize().to_hex()),
+            Hasher::Sha256(h) => {
+                out[..32].copy_from_slice(&h.finalize());
+                32
+            }
+            Hasher::Sha512(h) => {
+                out.copy_from_slice(&h.finalize());
+                64
+            }
+            Hasher::Blake3(h) => {
+                out[..32].copy_from_slice(h.finalize().as_bytes());
+                32
+            }
         }
     }
 }

@@ -184,7 +184,7 @@ fn lend(g: &mut Graph, shared: &Shared, _opts: &Options) {
         let Some(v) = shared.take(&key) else { continue };
         if let Some(b) = g.blobs.get_mut(&*path) {
             b.size = Some(v.size);
-            b.computed = b.digest.as_ref().map(ToString::to_string);
+            b.computed = b.digest.as_ref().map(|_| crate::walk::Computed::Matches);
             b.layer = v.layer;
         }
     }
@@ -203,7 +203,7 @@ fn keep(g: &mut Graph, shared: &Shared, opts: &Options) {
                 && b.time_limit.is_none()
                 && b.digest.as_ref().is_some_and(|d| {
                     d.verifiable(opts.spec).is_some()
-                        && b.computed.as_deref() == Some(&d.to_string())
+                        && b.computed == Some(crate::walk::Computed::Matches)
                 })
                 && b.layer
                     .as_ref()

@@ -335,8 +335,9 @@ pub struct Blob {
     /// What is at the path; `None` when nothing is.
     pub entry: Option<EntryKind>,
     pub size: Option<u64>,
-    /// The digest of the content, computed with the algorithm its path names (when this tool can verify it).
-    pub computed: Option<String>,
+    /// The digest of the content, computed with the algorithm its path names (when this tool can verify it):
+    /// whether it matched the name, and what it was when it did not.
+    pub computed: Option<Computed>,
     /// Why the content could not be read.
     pub read_error: Option<String>,
     /// Verification was stopped by a time limit (`--max-blob-time`, `--max-time`): what was reached.
@@ -920,7 +921,7 @@ impl Walker<'_> {
                     computed: d
                         .verifiable(self.opts.spec)
                         .filter(|_| whole)
-                        .map(|a| a.digest_of(&root.bytes)),
+                        .map(|a| Computed::of(d, a.digest_of(&root.bytes))),
                     loaded: whole,
                     ..Blob::default()
                 });
@@ -1433,11 +1434,10 @@ impl Walker<'_> {
                 if let Some(b) = self.g.blobs.get_mut(path) {
                     b.loaded = true;
                     b.size = Some(bytes.len() as u64);
-                    b.computed = b
-                        .digest
-                        .as_ref()
-                        .and_then(|d| d.verifiable(spec))
-                        .map(|a| a.digest_of(&bytes));
+                    b.computed = b.digest.as_ref().and_then(|d| {
+                        d.verifiable(spec)
+                            .map(|a| Computed::of(d, a.digest_of(&bytes)))
+                    });
                 }
                 self.cache.insert(path.to_string(), bytes.clone());
                 Some(bytes)
@@ -1476,6 +1476,35 @@ impl Job {
             digest: self.digest.as_ref(),
             media_type: self.media_type.as_deref(),
             size: self.size,
+        }
+    }
+}
+
+/// What verification computed of a blob's digest, against the digest its path names. Kept for every verified
+/// blob until the checks, so a match is kept as no more than that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Computed {
+    /// The content hashes to the digest its path names.
+    Matches,
+    /// It hashes to this other digest (`alg:hex`).
+    Differs(Box<str>),
+}
+
+impl Computed {
+    /// The outcome of hashing a blob named `named` to `value` (`alg:hex`).
+    pub fn of(named: &Digest, value: String) -> Computed {
+        if value == named.to_string() {
+            Computed::Matches
+        } else {
+            Computed::Differs(value.into_boxed_str())
+        }
+    }
+
+    /// The digest computed when it is not the one named (what the mismatch rules report).
+    pub fn differs(&self) -> Option<&str> {
+        match self {
+            Computed::Matches => None,
+            Computed::Differs(v) => Some(v),
         }
     }
 }
@@ -1730,7 +1759,10 @@ fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>, skipped:
             // A read stopped by a time limit did not see the whole blob: its listed size stays.
             b.size = Some(r.size);
         }
-        b.computed = r.computed;
+        b.computed = match (&job.digest, r.computed) {
+            (Some(d), Some(v)) => Some(Computed::of(d, v)),
+            _ => None,
+        };
         b.read_error = r.error;
         b.layer = r.layer;
         if r.time_limit

@@ -241,22 +241,43 @@ pub struct LayerFacts {
     pub declared: Compression,
     /// What the first bytes say.
     pub detected: Detected,
-    /// The first bytes (up to 8), for messages.
-    pub magic: Vec<u8>,
+    /// The first bytes (up to 8), for messages: see [`LayerFacts::magic`].
+    magic: [u8; 8],
+    magic_len: u8,
     /// The decoder used; `None` when the data could not be decoded at all (bzip2, xz, unknown data under a
     /// compressed media type).
     pub decoded_as: Option<Compression>,
     /// Uncompressed bytes produced.
     pub uncompressed: u64,
-    /// The DiffIDs (one per algorithm asked for), only when the whole stream was decompressed.
-    pub diff_ids: Vec<String>,
-    /// The decoder failed (corrupt or truncated compressed data).
-    pub decode_error: Option<StreamStop>,
+    /// The DiffIDs (one per algorithm asked for), only when the whole stream was decompressed: each an algorithm
+    /// tag byte ([`diff_tag`]) then the hash value (see [`LayerFacts::diff_ids`]).
+    diff_ids: Box<[u8]>,
+    /// The decoder failed (corrupt or truncated compressed data). Rare, as is `limit`: both kept out of line.
+    pub decode_error: Option<Box<StreamStop>>,
     /// The decompression guard stopped the pass.
-    pub limit: Option<StreamStop>,
+    pub limit: Option<Box<StreamStop>>,
     pub tar: TarFacts,
     /// Entry indices sorted by normalised path (then archive order), built on first use; see [`LayerFacts::by_path`].
-    pub sorted: std::sync::OnceLock<Vec<u32>>,
+    pub sorted: std::sync::OnceLock<Box<[u32]>>,
+}
+
+/// The tag byte of a DiffID's algorithm in [`LayerFacts`]'s packed list.
+fn diff_tag(a: Algorithm) -> u8 {
+    match a {
+        Algorithm::Sha256 => 0,
+        Algorithm::Sha512 => 1,
+        Algorithm::Blake3 => 2,
+    }
+}
+
+/// The algorithm of a tag byte, and the length of its hash value.
+fn diff_untag(t: u8) -> Option<(Algorithm, usize)> {
+    match t {
+        0 => Some((Algorithm::Sha256, 32)),
+        1 => Some((Algorithm::Sha512, 64)),
+        2 => Some((Algorithm::Blake3, 32)),
+        _ => None,
+    }
 }
 
 impl LayerFacts {
@@ -276,7 +297,7 @@ impl LayerFacts {
                     .cmp(t.path(&t.entries[b as usize]))
                     .then(a.cmp(&b))
             });
-            v
+            v.into_boxed_slice()
         })
     }
 
@@ -312,12 +333,29 @@ impl LayerFacts {
             .filter(|e| t.path(e).starts_with(&prefix))
     }
 
-    /// The DiffID computed with the algorithm of `digest` (`sha256:…`), if it was computed.
-    pub fn diff_id_for(&self, algorithm: &str) -> Option<&str> {
-        self.diff_ids
-            .iter()
-            .map(String::as_str)
-            .find(|d| d.split_once(':').is_some_and(|(a, _)| a == algorithm))
+    /// The DiffIDs computed (`alg:hex`, one per algorithm asked for, in that order).
+    pub fn diff_ids(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = &self.diff_ids[..];
+        while let Some((&t, after)) = rest.split_first() {
+            let Some((a, n)) = diff_untag(t).filter(|&(_, n)| after.len() >= n) else {
+                break;
+            };
+            out.push(format!("{}:{}", a.name(), crate::digest::hex(&after[..n])));
+            rest = &after[n..];
+        }
+        out
+    }
+
+    /// The DiffID computed with the algorithm named `algorithm` (`sha256`), if it was computed.
+    pub fn diff_id_for(&self, algorithm: &str) -> Option<String> {
+        let prefix = format!("{algorithm}:");
+        self.diff_ids().into_iter().find(|d| d.starts_with(&prefix))
+    }
+
+    /// The first bytes of the blob (up to 8), for messages.
+    pub fn magic(&self) -> &[u8] {
+        &self.magic[..usize::from(self.magic_len).min(self.magic.len())]
     }
 
     /// Whether the entry list describes the whole layer (for cross-layer analysis).
@@ -584,7 +622,11 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
             facts: None,
         };
     }
-    let computed = blob_hasher.map(Hasher::finish);
+    // The blob's hash value, and its `alg:hex` (what the walk compares with the name).
+    let mut blob_raw = [0u8; 64];
+    let blob_hash = blob_hasher.map(|h| (h.algorithm(), h.finish_into(&mut blob_raw)));
+    let computed =
+        blob_hash.map(|(a, n)| format!("{}:{}", a.name(), crate::digest::hex(&blob_raw[..n])));
     let stop_at = |message: String| {
         let entry = tar_facts
             .entries
@@ -619,13 +661,24 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
         decode_error.map(|e| stop_at(e.to_string()))
     };
     let finished = decoder.is_some() && limit.is_none() && decode_error.is_none();
-    let diff_ids = if !finished {
-        Vec::new()
-    } else if reuse_blob_digest {
-        computed.iter().cloned().collect()
-    } else {
-        diff_hashers.into_iter().map(Hasher::finish).collect()
-    };
+    let mut diff_ids = Vec::new();
+    if finished && reuse_blob_digest {
+        if let Some((a, n)) = blob_hash {
+            diff_ids.push(diff_tag(a));
+            diff_ids.extend_from_slice(&blob_raw[..n]);
+        }
+    } else if finished {
+        for h in diff_hashers {
+            let mut raw = [0u8; 64];
+            diff_ids.push(diff_tag(h.algorithm()));
+            let n = h.finish_into(&mut raw);
+            diff_ids.extend_from_slice(&raw[..n]);
+        }
+    }
+    let mut magic = [0u8; 8];
+    let magic_len = peek.len().min(magic.len());
+    magic[..magic_len].copy_from_slice(&peek[..magic_len]);
+
     Outcome {
         size: raw_size.get(),
         computed,
@@ -633,12 +686,13 @@ pub fn scan(reader: impl Read, req: &Request) -> Outcome {
         facts: Some(LayerFacts {
             declared: req.declared,
             detected,
-            magic: peek.iter().take(8).copied().collect(),
+            magic,
+            magic_len: magic_len as u8,
             decoded_as: decoder,
             uncompressed,
-            diff_ids,
-            decode_error,
-            limit,
+            diff_ids: diff_ids.into_boxed_slice(),
+            decode_error: decode_error.map(Box::new),
+            limit: limit.map(Box::new),
             tar: tar_facts,
             sorted: std::sync::OnceLock::new(),
         }),
@@ -695,7 +749,7 @@ mod tests {
             assert_eq!(o.size, bytes.len() as u64);
             assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(&bytes)));
             let f = o.facts.expect("facts");
-            assert_eq!(f.diff_ids, vec![diff.clone()], "{c:?}");
+            assert_eq!(f.diff_ids(), vec![diff.clone()], "{c:?}");
             assert_eq!(f.uncompressed, raw.len() as u64);
             assert_eq!(f.tar.entries.len(), 1);
             assert!(f.complete());
@@ -712,7 +766,7 @@ mod tests {
             .facts
             .expect("facts");
         assert!(f.complete() && f.decode_error.is_none(), "{f:?}");
-        assert_eq!(f.diff_ids, vec![Algorithm::Sha256.digest_of(&raw)]);
+        assert_eq!(f.diff_ids(), vec![Algorithm::Sha256.digest_of(&raw)]);
 
         let mut z = vec![0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3];
         z.extend(zstd::encode_all(a, 3).unwrap_or_default());
@@ -720,7 +774,7 @@ mod tests {
         let f = scan(&z[..], &req(Compression::Zstd)).facts.expect("facts");
         assert_eq!(f.detected, Detected::Zstd);
         assert!(f.complete(), "{f:?}");
-        assert_eq!(f.diff_ids, vec![Algorithm::Sha256.digest_of(&raw)]);
+        assert_eq!(f.diff_ids(), vec![Algorithm::Sha256.digest_of(&raw)]);
     }
 
     /// A zstd frame with the given window (its content size left out, so the header names the window).
@@ -757,7 +811,7 @@ mod tests {
         let f = o.facts.expect("facts");
         let stop = f.limit.as_ref().expect("a limit");
         assert!(stop.message.contains("--max-memory"), "{stop:?}");
-        assert!(f.diff_ids.is_empty() && f.tar.entries.is_empty());
+        assert!(f.diff_ids().is_empty() && f.tar.entries.is_empty());
         // A later frame that asks for more than the first one was given: a limit, not a corrupt stream.
         let (a, b) = raw.split_at(700);
         let mut two = zstd_frame(20, a);
@@ -794,7 +848,7 @@ mod tests {
         assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(cut)));
         let f = o.facts.expect("facts");
         assert!(f.decode_error.is_some(), "{f:?}");
-        assert!(f.diff_ids.is_empty());
+        assert!(f.diff_ids().is_empty());
         // Garbage after the gzip member.
         let mut g2 = gzip(&raw);
         g2.extend_from_slice(b"garbage!");
@@ -843,9 +897,9 @@ mod tests {
         let o = scan(&z[..], &r);
         assert_eq!(o.computed, Some(Algorithm::Sha256.digest_of(&z)));
         let f = o.facts.expect("facts");
-        let stop = f.limit.expect("ratio limit");
+        let stop = f.limit.as_ref().expect("ratio limit");
         assert!(stop.message.contains("ratio"), "{stop:?}");
-        assert!(f.diff_ids.is_empty());
+        assert!(f.diff_ids().is_empty());
         r.limits = Limits {
             max_ratio: 1_000_000,
             max_size: 100_000,

@@ -108,20 +108,21 @@ pub struct Trailing {
     pub len: u64,
 }
 
-/// What one pass over a tar stream found.
-#[derive(Debug, Default)]
+/// What one pass over a tar stream found. Kept for every layer until the checks: what most layers do not have
+/// (defects, trailing data) is kept out of line.
+#[derive(Debug)]
 pub struct TarFacts {
     names: String,
     pub entries: Vec<Entry>,
-    pub issues: Vec<Issue>,
+    /// The defects of the stream and the data after its end, when there are any (see [`TarFacts::issues`]).
+    rare: Option<Box<Rare>>,
     pub end: End,
-    pub trailing: Option<Trailing>,
     /// Entries seen but not kept (over [`MAX_KEPT_ENTRIES`] or [`MAX_KEPT_NAMES`], or a budget).
     pub dropped: u64,
     /// Bytes of the tar stream read.
     pub len: u64,
     /// Entries to keep at most (default [`MAX_KEPT_ENTRIES`]; lowered in tests).
-    pub keep_at_most: Option<usize>,
+    pub keep_at_most: usize,
     /// What all the layers of a run may keep together (`--max-layer-entries`, `--max-memory`); `None`: no run-wide
     /// limit.
     pub budget: Option<std::sync::Arc<KeepBudget>>,
@@ -131,6 +132,31 @@ pub struct TarFacts {
     pub dropped_by_memory: u64,
     /// Bytes of the run's memory budget this list reserved (its capacity, and what the rules build over it).
     pub reserved: u64,
+}
+
+impl Default for TarFacts {
+    fn default() -> Self {
+        TarFacts {
+            names: String::new(),
+            entries: Vec::new(),
+            rare: None,
+            end: End::default(),
+            dropped: 0,
+            len: 0,
+            keep_at_most: MAX_KEPT_ENTRIES,
+            budget: None,
+            dropped_by_budget: 0,
+            dropped_by_memory: 0,
+            reserved: 0,
+        }
+    }
+}
+
+/// What few tar streams have.
+#[derive(Debug, Default)]
+struct Rare {
+    issues: Vec<Issue>,
+    trailing: Option<Trailing>,
 }
 
 /// What the rules build per kept entry over the list, reserved with it: its slot in the sorted index
@@ -283,10 +309,25 @@ impl TarFacts {
         self.dropped == 0 && matches!(self.end, End::Marker { .. } | End::MissingMarker { .. })
     }
 
+    /// The defects of the stream, in the order they were met.
+    pub fn issues(&self) -> &[Issue] {
+        self.rare.as_ref().map_or(&[], |r| &r.issues)
+    }
+
+    /// Non-zero bytes after the end-of-archive marker, if there are any.
+    pub fn trailing(&self) -> Option<&Trailing> {
+        self.rare.as_ref().and_then(|r| r.trailing.as_ref())
+    }
+
+    pub(super) fn set_trailing(&mut self, t: Trailing) {
+        self.rare.get_or_insert_default().trailing = Some(t);
+    }
+
     pub(super) fn issue(&mut self, offset: u64, path: Option<&[u8]>, message: String) {
+        let issues = &mut self.rare.get_or_insert_default().issues;
         // A hostile stream could hold millions of defects; a few are enough to show.
-        if self.issues.len() < 1000 {
-            self.issues.push(Issue {
+        if issues.len() < 1000 {
+            issues.push(Issue {
                 offset,
                 path: path.map(|p| String::from_utf8_lossy(p).into_owned()),
                 message,
@@ -338,7 +379,7 @@ pub(super) fn keep(
     mut flags: u32,
     offset: u64,
 ) {
-    if facts.entries.len() >= facts.keep_at_most.unwrap_or(MAX_KEPT_ENTRIES)
+    if facts.entries.len() >= facts.keep_at_most
         || facts.names.len() + 2 * (name.len() + link.len()) > MAX_KEPT_NAMES
     {
         facts.dropped += 1;
@@ -415,7 +456,7 @@ mod tests {
             &TarOptions::default(),
         );
         let mut f = TarFacts {
-            keep_at_most: Some(2),
+            keep_at_most: 2,
             ..TarFacts::default()
         };
         scan(&t[..], &mut f).expect("in-memory reads do not fail");

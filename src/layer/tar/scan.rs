@@ -213,7 +213,7 @@ impl<R: BufRead> Scanner<'_, R> {
             self.facts.end = End::Marker { offset: off };
             let after = self.input.pos;
             if let Some(first) = self.input.first_nonzero_to_end()? {
-                self.facts.trailing = Some(Trailing {
+                self.facts.set_trailing(Trailing {
                     offset: first,
                     len: self.input.pos - after,
                 });
@@ -488,8 +488,8 @@ mod tests {
         assert_eq!(f.path(&f.entries[1]), "etc/hello");
         assert_eq!(f.entries[1].size, 600);
         assert_eq!(f.end, End::Marker { offset: 512 * 5 });
-        assert!(f.issues.is_empty());
-        assert!(f.trailing.is_none());
+        assert!(f.issues().is_empty());
+        assert!(f.trailing().is_none());
         assert!(f.complete());
         assert_eq!(f.len, t.len() as u64);
     }
@@ -513,7 +513,7 @@ mod tests {
             &TarOptions::default(),
         );
         let f = facts(&t);
-        assert_eq!(f.entries.len(), 3, "{:?}", f.issues);
+        assert_eq!(f.entries.len(), 3, "{:?}", f.issues());
         assert_eq!(f.name(&f.entries[0]), long);
         assert_eq!(f.entries[0].offset, 0, "the PAX header starts the entry");
         assert_eq!(f.name(&f.entries[1]), format!("g/{long}"));
@@ -546,10 +546,10 @@ mod tests {
         t[1024 + 124..1024 + 136].copy_from_slice(b"00000000000\0");
         fix_checksum(&mut t[1024..]);
         let f = facts(&t);
-        assert_eq!(f.entries.len(), 2, "{:?}", f.issues);
+        assert_eq!(f.entries.len(), 2, "{:?}", f.issues());
         assert_eq!(f.entries[0].size, 3);
         assert_eq!(f.entries[1].offset, 512 * 4);
-        assert!(f.issues.is_empty());
+        assert!(f.issues().is_empty());
     }
 
     #[test]
@@ -567,7 +567,11 @@ mod tests {
         let f = facts(&t);
         assert_eq!(f.entries.len(), 1);
         assert!(matches!(f.end, End::Broken { offset: 512 }));
-        assert!(f.issues[0].message.contains("truncated"), "{:?}", f.issues);
+        assert!(
+            f.issues()[0].message.contains("truncated"),
+            "{:?}",
+            f.issues()
+        );
         assert!(!f.complete());
 
         let t = w::write(
@@ -597,8 +601,8 @@ mod tests {
         let f = facts(&t);
         assert_eq!(f.end, End::Marker { offset: 512 });
         assert_eq!(
-            f.trailing,
-            Some(Trailing {
+            f.trailing(),
+            Some(&Trailing {
                 offset: 512 * 3 + 2,
                 len: 9
             })
@@ -606,7 +610,7 @@ mod tests {
         // Zero padding to a record size is not trailing data.
         let mut t = w::write(&[entry("a")], &TarOptions::default());
         t.resize(10240, 0);
-        assert!(facts(&t).trailing.is_none());
+        assert!(facts(&t).trailing().is_none());
     }
 
     #[test]
@@ -617,7 +621,7 @@ mod tests {
         t.extend_from_slice(&second);
         let f = facts(&t);
         assert_eq!(f.entries.len(), 2);
-        assert!(f.issues[0].message.contains("single zero block"));
+        assert!(f.issues()[0].message.contains("single zero block"));
         let mut t = w::write(&[entry("a"), entry("b")], &TarOptions::default());
         t[512] ^= 1;
         let f = facts(&t);
@@ -670,7 +674,7 @@ mod tests {
             &TarOptions::default(),
         );
         let f = facts(&t);
-        assert!(f.issues.is_empty(), "{:?}", f.issues);
+        assert!(f.issues().is_empty(), "{:?}", f.issues());
         let got: Vec<(&str, Kind, u32)> = f
             .entries
             .iter()

@@ -55,10 +55,10 @@ fn check(cx: &DescCx, out: &mut Out) {
         Compression::Zstd => "zstd data",
         Compression::None => "an uncompressed tar stream",
     };
-    let starts = if f.magic.is_empty() {
+    let starts = if f.magic().is_empty() {
         String::new()
     } else {
-        format!(" (it starts with {})", hex_prefix(&f.magic))
+        format!(" (it starts with {})", hex_prefix(f.magic()))
     };
     out.at(
         &cx.field("mediaType"),

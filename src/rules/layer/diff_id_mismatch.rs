@@ -58,7 +58,7 @@ fn check(cx: &ImageCx, out: &mut Out) {
         let blob = desc.blob_path().unwrap_or_default();
         let elsewhere = ids
             .iter()
-            .position(|d| *d == Some(got))
+            .position(|d| *d == Some(got.as_str()))
             .map(|j| format!(" (that is diff_ids[{j}]: the layers are out of order)"))
             .unwrap_or_default();
         out.at_doc(

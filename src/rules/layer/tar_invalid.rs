@@ -33,7 +33,7 @@ declare_rule! {
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
         let mut r = EntryReporter::new(out, || cx.blob_location(&b.path));
-        for i in &f.tar.issues {
+        for i in f.tar.issues() {
             match &i.path {
                 Some(path) => r.at(
                     EntryLoc {

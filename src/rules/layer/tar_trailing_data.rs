@@ -33,7 +33,7 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for (b, f) in layers(cx) {
-        let (Some(t), End::Marker { offset }) = (&f.tar.trailing, &f.tar.end) else {
+        let (Some(t), End::Marker { offset }) = (f.tar.trailing(), &f.tar.end) else {
             continue;
         };
         out.emit(

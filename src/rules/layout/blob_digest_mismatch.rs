@@ -30,11 +30,12 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         return;
     }
     for b in cx.blobs() {
-        let (Some(d), Some(computed)) = (&b.digest, &b.computed) else {
+        let (Some(d), Some(computed)) = (&b.digest, b.computed.as_ref().and_then(|c| c.differs()))
+        else {
             continue;
         };
         let named = d.to_string();
-        if *computed != named {
+        if computed != named {
             out.emit(
                 cx.blob_location(&b.path),
                 format!("the content hashes to {computed}, but its name says {named}"),

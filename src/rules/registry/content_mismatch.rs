@@ -35,12 +35,10 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         return;
     };
     for b in cx.graph.blobs.values() {
-        let (Some(d), Some(computed)) = (&b.digest, &b.computed) else {
+        let (Some(d), Some(computed)) = (&b.digest, b.computed.as_ref().and_then(|c| c.differs()))
+        else {
             continue;
         };
-        if *computed == d.to_string() {
-            continue;
-        }
         let get = served
             .of(&b.path)
             .find(|e| e.method == Method::Get && e.status == 200);
