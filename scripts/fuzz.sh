@@ -56,7 +56,8 @@ build_start=$(date +%s)
 RUSTFLAGS="$flags" CARGO_PROFILE_RELEASE_OPT_LEVEL=${FUZZ_OPT_LEVEL:-3} \
     cargo build --release --locked --manifest-path fuzz/Cargo.toml --target "$triple" "${bins[@]}"
 echo "== built ${targets[*]} in $(($(date +%s) - build_start)) s (AddressSanitizer: ${FUZZ_ASAN:-0}, opt-level ${FUZZ_OPT_LEVEL:-3})"
-bindir=fuzz/target/$triple/release
+# Where cargo put them: CARGO_TARGET_DIR when it is set (a CI that keeps build output outside the checkout).
+bindir=${CARGO_TARGET_DIR:-fuzz/target}/$triple/release
 
 # Every file of the corpus. Links are not followed: the corpus's own point outside it on purpose (/etc, link
 # loops), and those of the tools cases point into testdata/, which is searched as well.
