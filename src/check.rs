@@ -11,6 +11,9 @@ use crate::{Options, Spec};
 pub struct LayoutCx<'a> {
     pub graph: &'a Graph,
     pub entries: &'a [Entry],
+    /// The blobs to look at, when not all of the run's: the layers a group of documents has checked, whose facts
+    /// are then released (sorted by path).
+    pub only: Option<&'a [std::sync::Arc<str>]>,
     pub opts: &'a Options,
 }
 
@@ -29,6 +32,21 @@ impl<'a> LayoutCx<'a> {
     /// The blobs this run (or this shard, this step) checks, in path order.
     pub fn blobs(&self) -> Box<dyn Iterator<Item = &'a Blob> + 'a> {
         let g: &'a Graph = self.graph;
+        if let Some(only) = self.only {
+            let scope = g.scope.as_ref();
+            return Box::new(
+                only.iter()
+                    .filter_map(move |p| g.blobs.get(&**p))
+                    .filter(move |b| {
+                        scope.is_none_or(|s| match &s.blobs {
+                            Some(list) => {
+                                list.binary_search_by(|x| x.as_str().cmp(&b.path)).is_ok()
+                            }
+                            None => s.owns(&b.path),
+                        })
+                    }),
+            );
+        }
         match g.scope.as_ref() {
             Some(s) => match &s.blobs {
                 Some(list) => Box::new(list.iter().filter_map(move |p| g.blobs.get(p.as_str()))),

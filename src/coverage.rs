@@ -162,20 +162,11 @@ fn blob_reason(graph: &Graph, opts: &Options, d: &crate::walk::DescOcc) -> Optio
         return None; // --fast says so itself (`skipped`)
     }
     let blob = graph.blobs.get(&*d.blob_path()?)?;
-    let facts = blob.layer.as_deref()?;
-    if let Some(stop) = &facts.limit {
-        return Some(format!(
-            "the decompression guard stopped reading it: {}; its entries were checked only that far, and the layers above it not against it",
-            stop.message
-        ));
+    match blob.layer.as_deref() {
+        Some(facts) => facts.unchecked_reason(),
+        // Checked and released (a layout's groups of images): what its facts said of it was kept.
+        None => graph.released_gaps.get(&blob.path).cloned(),
     }
-    if facts.tar.dropped > 0 {
-        return Some(format!(
-            "{} of its tar entries were over the entry limits (--max-layer-entries) and not checked",
-            facts.tar.dropped
-        ));
-    }
-    None
 }
 
 /// Whether the walk followed a descriptor (a selection leaves some out).

@@ -302,7 +302,7 @@ pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Op
     };
     graph.file_order.insert(name.into(), 0);
     graph.oversized.push((name.to_string(), size, Vec::new()));
-    let checked = run_checks(&mut graph, None, None, opts);
+    let checked = run_checks(&mut graph, None, None, Verify::Done, opts);
     finish(
         Input {
             path: display.to_string(),
@@ -375,8 +375,11 @@ fn layout_report_inner(
         let scope = shard::Plan::of(&graph).shard(&graph, src.entries(), s);
         graph.scope = Some(scope);
     }
-    walk::verify(src, &mut graph, opts);
-    let mut checked = run_checks(&mut graph, Some(src.entries()), Some(src), opts);
+    let verify = Verify::for_source(src);
+    if verify == Verify::Done {
+        walk::verify(src, &mut graph, opts);
+    }
+    let mut checked = run_checks(&mut graph, Some(src.entries()), Some(src), verify, opts);
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
@@ -572,7 +575,7 @@ pub fn validate_document(
     let opts = &opts.start_clock();
     let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
     let mut graph = walk::walk_document(name, bytes, kind, opts);
-    let checked = run_checks(&mut graph, None, None, opts);
+    let checked = run_checks(&mut graph, None, None, Verify::Done, opts);
     Ok(finish(
         Input {
             path: display.to_string(),
@@ -671,6 +674,7 @@ pub(crate) fn run_checks(
     graph: &mut Graph,
     entries: Option<&[source::Entry]>,
     src: Option<&dyn source::Source>,
+    verify: Verify,
     opts: &Options,
 ) -> Checked {
     let all: Vec<&'static Rule> = rules::all().collect();
@@ -698,17 +702,45 @@ pub(crate) fn run_checks(
         // With --fast no layer pass ran: the report lists these rules as not run.
         .filter(|(r, _)| !(opts.fast && rules::layer::reads_layer_contents(r)))
         .collect();
-    let (per_doc, layout): (Vec<_>, Vec<_>) = enabled
+    type Enabled<'r> = Vec<&'r (&'static Rule, Severity)>;
+    let (per_doc, layout): (Enabled, Enabled) = enabled
         .iter()
         .partition(|(r, _)| !matches!(r.check, Check::Layout(_)));
+    // The layout-level rules that read what the layer pass found, for blobs checked (and released) group by group.
+    let of_layers: Enabled = layout
+        .iter()
+        .copied()
+        .filter(|(r, _)| rules::layer::reads_layer_contents(r))
+        .collect();
+    let layout_entries: Option<Vec<source::Entry>> = match (&graph.scope, entries) {
+        (Some(s), Some(_)) => Some(s.entries.clone()),
+        _ => None,
+    };
 
     // `index.json` stays parsed while the checks run: the image rules of every manifest read its entries.
     let pinned: Vec<usize> = (0..graph.docs.len())
         .filter(|&i| graph.docs[i].is_index_json)
         .collect();
     graph.load(&pinned, src, opts);
+    let groups = doc_groups(graph, &ids);
+    let mut parts = match (verify, src) {
+        (Verify::PerGroup, Some(src)) => Some((
+            src,
+            walk::Verifier::new(src, graph, opts),
+            Lifetimes::of(graph, &groups),
+        )),
+        _ => None,
+    };
     let mut checked = 0;
-    for group in doc_groups(graph, &ids) {
+    for (gi, group) in groups.iter().enumerate() {
+        // This group's blobs verified first (those an earlier group has not), when verification goes with the
+        // checks.
+        let mut release = Vec::new();
+        if let Some((src, v, life)) = &mut parts {
+            let (reached, last) = life.blobs(graph, group, gi);
+            v.run(*src, graph, opts, Some(&reached));
+            release = last;
+        }
         let mut parse: Vec<usize> = group.iter().flat_map(|&d| graph.needs(d)).collect();
         parse.sort_unstable();
         parse.dedup();
@@ -741,6 +773,7 @@ pub(crate) fn run_checks(
                 entries,
                 docs: &docs,
                 descs: &descs,
+                blobs: None,
                 opts,
             };
             scope.run_rules(&per_doc, &mut sink, &late, &mut cut, |code, n| {
@@ -752,24 +785,54 @@ pub(crate) fn run_checks(
                     per_doc.len()
                 )
             });
+            if !release.is_empty() {
+                // The layers no later group reaches: their own rules run now, and then their facts can go.
+                let scope = Scope {
+                    graph,
+                    entries: layout_entries.as_deref().or(entries),
+                    docs: &[],
+                    descs: &[],
+                    blobs: Some(&release),
+                    opts,
+                };
+                scope.run_rules(&of_layers, &mut sink, &late, &mut cut, |code, n| {
+                    format!(
+                        "{} of {} layout-level rules were not run, or not to the end ({code} was running when it passed), but those that report limits",
+                        of_layers.len() - n,
+                        of_layers.len()
+                    )
+                });
+            }
+        }
+        if parts.is_some() {
+            for p in &release {
+                graph.release_layer(p);
+            }
+            if let Ok(mut stacks) = graph.layer_stacks.lock() {
+                stacks.release();
+            }
         }
         checked += group.len();
         parse.retain(|d| !pinned.contains(d));
         graph.unload(&parse, opts);
     }
     graph.unload(&pinned, opts);
+    if let Some((src, mut v, _)) = parts {
+        // What no group reached (blobs no document of this run points at) is verified last, and checked with the
+        // layout.
+        v.run(src, graph, opts, None);
+        v.finish(graph);
+    }
 
     let graph: &Graph = graph;
     let docs: Vec<&walk::Doc> = ids.iter().filter_map(|&i| graph.docs.get(i)).collect();
-    let entries = match (&graph.scope, entries) {
-        (Some(s), Some(_)) => Some(&s.entries[..]),
-        (_, e) => e,
-    };
+    let entries = layout_entries.as_deref().or(entries);
     let scope = Scope {
         graph,
         entries,
         docs: &docs,
         descs: &[],
+        blobs: None,
         opts,
     };
     scope.run_rules(&layout, &mut sink, &late, &mut cut, |code, n| {
@@ -888,6 +951,8 @@ struct Scope<'g> {
     entries: Option<&'g [source::Entry]>,
     docs: &'g [&'g walk::Doc],
     descs: &'g [(&'g walk::DescOcc, Option<&'g walk::Blob>)],
+    /// The blobs the layout-level rules look at, when not all of the run's (see [`LayoutCx::only`]).
+    blobs: Option<&'g [std::sync::Arc<str>]>,
     opts: &'g Options,
 }
 
@@ -931,6 +996,7 @@ impl Scope<'_> {
             entries,
             docs,
             descs,
+            blobs,
             opts,
         } = *self;
         let origin = rule.origin(opts.spec);
@@ -944,6 +1010,7 @@ impl Scope<'_> {
                     let cx = LayoutCx {
                         graph,
                         entries,
+                        only: blobs,
                         opts,
                     };
                     let mut out = Out::new(&origin, sev, None, sink);
@@ -1003,6 +1070,85 @@ impl Scope<'_> {
                 }
             }
         }
+    }
+}
+
+/// Whether a run's blobs are verified before its checks, or group by group with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verify {
+    /// Before `run_checks` (or never: a single document, a registry's images verified as they come).
+    Done,
+    /// With each group of documents, the blobs it reaches; a layer's facts are released once the last group that
+    /// reaches it is checked, so that a layout's layers are not all held at once.
+    PerGroup,
+}
+
+impl Verify {
+    /// Group by group where reading blobs in any order is as fast (a directory; a compressed archive decompresses
+    /// forward only, so its blobs are read in one pass in archive order).
+    pub(crate) fn for_source(src: &dyn source::Source) -> Verify {
+        match src.tree() {
+            Some(t) if t.any_order() => Verify::PerGroup,
+            _ => Verify::Done,
+        }
+    }
+}
+
+/// The group of documents in which each blob is reached for the last time.
+struct Lifetimes {
+    /// Each document's group (`u32::MAX`: in none).
+    group_of: Vec<u32>,
+}
+
+impl Lifetimes {
+    fn of(graph: &Graph, groups: &[Vec<usize>]) -> Lifetimes {
+        let mut group_of = vec![u32::MAX; graph.docs.len()];
+        for (gi, g) in groups.iter().enumerate() {
+            for &d in g {
+                if let Some(slot) = group_of.get_mut(d) {
+                    *slot = u32::try_from(gi).unwrap_or(u32::MAX);
+                }
+            }
+        }
+        Lifetimes { group_of }
+    }
+
+    /// The blobs the documents of group `gi` point at (sorted), and of those the ones no later group points at.
+    fn blobs(
+        &self,
+        graph: &Graph,
+        group: &[usize],
+        gi: usize,
+    ) -> (Vec<std::sync::Arc<str>>, Vec<std::sync::Arc<str>>) {
+        let mut reached: Vec<std::sync::Arc<str>> = group
+            .iter()
+            .flat_map(|&d| graph.descs_of(d))
+            .filter_map(|d| d.blob_path())
+            .filter_map(|p| {
+                graph
+                    .blobs
+                    .get_key_value(p.as_str())
+                    .map(|(k, _)| k.clone())
+            })
+            .collect();
+        reached.sort_unstable();
+        reached.dedup();
+        let last = reached
+            .iter()
+            .filter(|p| {
+                graph.blobs.get(&***p).is_some_and(|b| {
+                    b.refs
+                        .iter()
+                        .filter_map(|&r| graph.descs.get(r))
+                        .filter_map(|d| self.group_of.get(d.doc).copied())
+                        .filter(|&g| g != u32::MAX)
+                        .max()
+                        .is_none_or(|g| g as usize <= gi)
+                })
+            })
+            .cloned()
+            .collect();
+        (reached, last)
     }
 }
 

@@ -106,7 +106,7 @@ pub(crate) fn check_image(
     }
     walk::verify(src, &mut graph, opts);
     graph.registry = Some(src.served());
-    let checked = crate::run_checks(&mut graph, Some(&[]), None, opts);
+    let checked = crate::run_checks(&mut graph, Some(&[]), None, crate::Verify::Done, opts);
     let mut report = crate::finish(
         ReportInput {
             path: display,

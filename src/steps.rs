@@ -121,7 +121,13 @@ fn step(
         not_listed: mut notes,
         mut limits,
         ..
-    } = crate::run_checks(graph, Some(src.entries()), Some(src), opts);
+    } = crate::run_checks(
+        graph,
+        Some(src.entries()),
+        Some(src),
+        crate::Verify::Done,
+        opts,
+    );
     if src.archive().is_some_and(|a| a.docker_legacy) {
         findings.retain(|f| f.code.starts_with("ARC"));
         notes.retain(|n| n.code.starts_with("ARC"));

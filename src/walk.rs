@@ -346,6 +346,9 @@ pub struct Blob {
     pub refs: Vec<usize>,
     /// Already read whole (as a JSON document) during the walk.
     pub loaded: bool,
+    /// Verification tried it (whatever it found, even when the time limit kept it from being read): a later part of
+    /// the run does not try again.
+    pub read: bool,
     /// What the layer pass found, for blobs a layer descriptor with an OCI layer media type points at.
     pub layer: Option<Box<crate::layer::LayerFacts>>,
 }
@@ -370,6 +373,9 @@ pub struct Graph {
     /// Descriptors grouped by the document that holds them and by the document they reach, built on first use
     /// (see [`Graph::descs_of`]).
     pub by_doc: std::sync::OnceLock<DocIndex>,
+    /// Why part of a layer went unchecked (`LayerFacts::unchecked_reason`), for layers whose facts were released
+    /// once checked ([`Graph::release_layer`]).
+    pub released_gaps: HashMap<Arc<str>, String>,
     /// Cross-layer replays, per stack of layer blobs, computed on first use (see `layer::stack_of`).
     pub layer_stacks: Mutex<crate::layer::Stacks>,
     /// The archive the layout came from, if it did (its defects and docker save's `manifest.json`).
@@ -425,6 +431,23 @@ impl Graph {
     /// Whether the input was read from a registry (it has no layout: no `oci-layout`, `index.json` or `blobs/`).
     pub fn from_registry(&self) -> bool {
         self.registry.is_some()
+    }
+
+    /// Drop what the layer pass found of the blob at `path`, once every rule that reads it has run: its entry list
+    /// goes back to the run's memory budget, and why part of it went unchecked (rare) stays for the report.
+    pub fn release_layer(&mut self, path: &str) {
+        let Some(b) = self.blobs.get_mut(path) else {
+            return;
+        };
+        let Some(facts) = b.layer.take() else {
+            return;
+        };
+        if let Some(why) = facts.unchecked_reason() {
+            self.released_gaps.insert(b.path.clone(), why);
+        }
+        if let Some(memory) = facts.tar.budget.as_ref().and_then(|k| k.memory.as_ref()) {
+            memory.release(crate::memory::Use::Entries, facts.tar.reserved);
+        }
     }
 
     /// Add a blob under its own path (the key shares the blob's copy).
@@ -1625,79 +1648,167 @@ pub fn layer_blobs(g: &Graph, opts: &Options) -> (usize, u64) {
 
 /// Verify every present blob not already read as JSON, in parallel, with at most `opts.jobs` threads.
 pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
-    let jobs = jobs(src, g, opts);
-    if jobs.is_empty() {
-        return;
-    }
-    // Progress (blobs and bytes read) for `opts.progress`; without a sink this only forwards.
-    let listed = jobs.iter().fold(0u64, |n, j| {
-        n.saturating_add(g.blobs.get(&*j.path).and_then(|b| b.size).unwrap_or(0))
-    });
-    let counted = Counted::new(opts.progress.as_ref(), jobs.len() as u64, listed);
-    let (results, skipped) = run_jobs(src, &counted, &jobs, opts);
-    record(g, &jobs, results, skipped);
+    let mut v = Verifier::new(src, g, opts);
+    v.run(src, g, opts, None);
+    v.finish(g);
 }
 
-/// The blobs to verify, in the order they are read.
-fn jobs(src: &dyn Source, g: &Graph, opts: &Options) -> Vec<Job> {
-    // Manifest document id → its parsed config's document id (of this step's documents, with a scope).
-    let configs: HashMap<usize, usize> = match &g.scope {
-        Some(s) if s.verify_blobs.is_some() => s
-            .verify_docs
-            .iter()
-            .flat_map(|&d| g.descs_of(d))
-            .filter(|d| d.role == Role::Config)
-            .filter_map(|d| Some((d.doc, d.target_doc?)))
-            .collect(),
-        _ => g
-            .descs
-            .iter()
-            .filter(|d| d.role == Role::Config)
-            .filter_map(|d| Some((d.doc, d.target_doc?)))
-            .collect(),
-    };
-    let candidates: Box<dyn Iterator<Item = &Blob>> =
-        match g.scope.as_ref().and_then(|s| s.verify_blobs.as_ref()) {
-            Some(list) => Box::new(list.iter().filter_map(|p| g.blobs.get(p.as_str()))),
-            None => Box::new(g.blobs.values()),
+/// Verification in parts: the blobs of a layout's documents verified group by group, as their checks come
+/// (`run_checks`), counted for the progress display and worded in the time limit's message as one pass. Each blob
+/// is read once, whichever part reaches it first.
+pub struct Verifier<'a> {
+    counted: Counted<'a>,
+    /// Manifest document id → its parsed config's document id (of this step's documents, with a scope).
+    configs: HashMap<usize, usize>,
+    /// The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
+    budget: Arc<crate::layer::tar::KeepBudget>,
+    /// Whether no blob is read at all (`--fast` on a source that says what its blobs are).
+    by_stat: bool,
+    jobs: usize,
+    skipped: usize,
+    stopped: usize,
+}
+
+impl<'a> Verifier<'a> {
+    pub fn new(src: &dyn Source, g: &Graph, opts: &'a Options) -> Verifier<'a> {
+        let configs: HashMap<usize, usize> = match &g.scope {
+            Some(s) if s.verify_blobs.is_some() => s
+                .verify_docs
+                .iter()
+                .flat_map(|&d| g.descs_of(d))
+                .filter(|d| d.role == Role::Config)
+                .filter_map(|d| Some((d.doc, d.target_doc?)))
+                .collect(),
+            _ => g
+                .descs
+                .iter()
+                .filter(|d| d.role == Role::Config)
+                .filter_map(|d| Some((d.doc, d.target_doc?)))
+                .collect(),
         };
-    // The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
-    let budget = Arc::new(crate::layer::tar::KeepBudget::new(
-        opts.max_layer_entries,
-        Some(opts.budget()),
-    ));
-    let mut jobs: Vec<Job> = candidates
-        // A blob already computed was verified before (an earlier step, or an earlier image of a catalogue run).
-        .filter(|b| b.present() && !b.loaded && b.read_error.is_none() && b.computed.is_none())
-        .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
-        .map(|b| Job {
-            path: b.path.to_string(),
-            digest: b.digest.clone(),
-            media_type: BlobAt::of(g, b).media_type.map(str::to_string),
-            size: BlobAt::of(g, b).size,
-            algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
-            layer: layer_request(g, b, &configs, opts, &budget),
-        })
-        .collect();
-    if opts.fast {
-        // Structure, digests and sizes only: layer blobs are hashed like any other blob, or, where the source
-        // says so (a registry), checked by what it said of them (existence and size) without being read.
-        if src.fast_by_stat() {
-            jobs.clear();
-        }
-        for j in &mut jobs {
-            j.layer = None;
+        // Structure, digests and sizes only: where the source says so (a registry), blobs are checked by what it
+        // said of them (existence and size) without being read.
+        let by_stat = opts.fast && src.fast_by_stat();
+        // Progress (blobs and bytes read) for `opts.progress`; without a sink this only forwards.
+        let (n, bytes) = if by_stat {
+            (0, 0)
+        } else {
+            to_verify(g, None).fold((0u64, 0u64), |(n, bytes), b| {
+                (n + 1, bytes.saturating_add(b.size.unwrap_or(0)))
+            })
+        };
+        let sink = if n > 0 { opts.progress.as_ref() } else { None };
+        Verifier {
+            counted: Counted::new(sink, n, bytes),
+            configs,
+            budget: Arc::new(crate::layer::tar::KeepBudget::new(
+                opts.max_layer_entries,
+                Some(opts.budget()),
+            )),
+            by_stat,
+            jobs: 0,
+            skipped: 0,
+            stopped: 0,
         }
     }
-    // In the order the source reads fastest (an archive's entry order; a compressed archive then decompresses
-    // forward instead of from the start for each blob). Results go back by path, so the report is unchanged.
-    // Where any order is as good (a directory), the largest blobs go first: the last to start are then small ones,
-    // and no thread is left decompressing a big layer alone while the others idle.
-    jobs.sort_by_cached_key(|j| {
-        let size = g.blobs.get(&*j.path).and_then(|b| b.size).unwrap_or(0);
-        (j.at().read_order(src), std::cmp::Reverse(size))
-    });
-    jobs
+
+    /// Verify the blobs at `only` (every blob, with `None`) that are not verified yet.
+    pub fn run(
+        &mut self,
+        src: &dyn Source,
+        g: &mut Graph,
+        opts: &Options,
+        only: Option<&[Arc<str>]>,
+    ) {
+        if self.by_stat {
+            return;
+        }
+        let jobs = self.jobs(src, g, opts, only);
+        if jobs.is_empty() {
+            return;
+        }
+        let (results, skipped) = run_jobs(src, &self.counted, &jobs, opts);
+        self.jobs += jobs.len();
+        self.skipped += skipped;
+        self.stopped += record(g, &jobs, results);
+    }
+
+    /// When the run's time limit left blobs unverified, the graph says how many.
+    pub fn finish(self, g: &mut Graph) {
+        let (skipped, stopped) = (self.skipped, self.stopped);
+        if skipped + stopped == 0 {
+            return;
+        }
+        let walk = g
+            .run_time_limit
+            .take()
+            .map(|w| format!("{w}; "))
+            .unwrap_or_default();
+        let during = if stopped > 0 {
+            format!(", {stopped} of them stopped while being read")
+        } else {
+            String::new()
+        };
+        g.run_time_limit = Some(format!(
+            "{walk}{} of {} blob(s) were not verified{during}",
+            skipped + stopped,
+            self.jobs
+        ));
+    }
+
+    /// The blobs to verify, in the order they are read.
+    fn jobs(
+        &self,
+        src: &dyn Source,
+        g: &Graph,
+        opts: &Options,
+        only: Option<&[Arc<str>]>,
+    ) -> Vec<Job> {
+        let mut jobs: Vec<Job> = to_verify(g, only)
+            .map(|b| Job {
+                path: b.path.to_string(),
+                digest: b.digest.clone(),
+                media_type: BlobAt::of(g, b).media_type.map(str::to_string),
+                size: BlobAt::of(g, b).size,
+                algorithm: b.digest.as_ref().and_then(|d| d.verifiable(opts.spec)),
+                // With --fast, layer blobs are hashed like any other blob.
+                layer: if opts.fast {
+                    None
+                } else {
+                    layer_request(g, b, &self.configs, opts, &self.budget)
+                },
+            })
+            .collect();
+        // In the order the source reads fastest (an archive's entry order; a compressed archive then decompresses
+        // forward instead of from the start for each blob). Results go back by path, so the report is unchanged.
+        // Where any order is as good (a directory), the largest blobs go first: the last to start are then small
+        // ones, and no thread is left decompressing a big layer alone while the others idle.
+        jobs.sort_by_cached_key(|j| {
+            let size = g.blobs.get(&*j.path).and_then(|b| b.size).unwrap_or(0);
+            (j.at().read_order(src), std::cmp::Reverse(size))
+        });
+        jobs
+    }
+}
+
+/// The blobs at `only` (or all, or those of the step's scope) that verification has still to read: present, not
+/// read as JSON by the walk, not read before (an earlier part, an earlier step, an earlier image of a catalogue
+/// run), and this step's to verify.
+fn to_verify<'g>(
+    g: &'g Graph,
+    only: Option<&'g [Arc<str>]>,
+) -> impl Iterator<Item = &'g Blob> + 'g {
+    let listed = g.scope.as_ref().and_then(|s| s.verify_blobs.as_ref());
+    let candidates: Box<dyn Iterator<Item = &Blob>> = match (only, listed) {
+        (Some(only), _) => Box::new(only.iter().filter_map(|p| g.blobs.get(&**p))),
+        (None, Some(list)) => Box::new(list.iter().filter_map(|p| g.blobs.get(p.as_str()))),
+        (None, None) => Box::new(g.blobs.values()),
+    };
+    candidates
+        .filter(|b| {
+            b.present() && !b.loaded && !b.read && b.read_error.is_none() && b.computed.is_none()
+        })
+        .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
 }
 
 /// Run the jobs on at most `opts.jobs` threads: each one's result (by index), and how many were not started
@@ -1747,12 +1858,16 @@ fn run_jobs(
     (results, skipped.into_inner())
 }
 
-/// What verification found, into the graph's blobs; and, when the run's time limit left blobs unverified, how
-/// many.
-fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>, skipped: usize) {
+/// What verification found, into the graph's blobs; and how many reads the run's time limit stopped.
+fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>) -> usize {
     let mut stopped = 0;
     for (job, r) in jobs.iter().zip(results) {
-        let (Some(b), Some(r)) = (g.blobs.get_mut(&*job.path), r) else {
+        let Some(b) = g.blobs.get_mut(&*job.path) else {
+            continue;
+        };
+        // Tried once, read or not (a job the time limit kept from starting is not tried again by a later part).
+        b.read = true;
+        let Some(r) = r else {
             continue;
         };
         if r.time_limit.is_none() {
@@ -1774,23 +1889,7 @@ fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>, skipped:
             b.time_limit = r.time_limit;
         }
     }
-    if skipped + stopped > 0 {
-        let walk = g
-            .run_time_limit
-            .take()
-            .map(|w| format!("{w}; "))
-            .unwrap_or_default();
-        let during = if stopped > 0 {
-            format!(", {stopped} of them stopped while being read")
-        } else {
-            String::new()
-        };
-        g.run_time_limit = Some(format!(
-            "{walk}{} of {} blob(s) were not verified{during}",
-            skipped + stopped,
-            jobs.len()
-        ));
-    }
+    stopped
 }
 
 /// The message of a blob read stopped by a time limit.

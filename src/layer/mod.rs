@@ -57,6 +57,15 @@ pub struct Stacks {
     pub by_manifest: HashMap<usize, Arc<tree::Stack>>,
 }
 
+impl Stacks {
+    /// Forget the replays once their images are checked and their layers' facts may go (keys are the facts'
+    /// addresses, which a later layer's facts could reuse): only why a replay stopped stays, for the report.
+    pub fn release(&mut self) {
+        self.by_blobs.clear();
+        self.by_manifest.retain(|_, s| s.stopped.is_some());
+    }
+}
+
 /// A stack of layers as the replay sees it: which facts are at each position (one set of facts per blob, so this
 /// is the sequence of layer blobs). Manifests that stack the same blobs in the same order get the same replay.
 pub type StackKey = Vec<usize>;
@@ -281,6 +290,23 @@ fn diff_untag(t: u8) -> Option<(Algorithm, usize)> {
 }
 
 impl LayerFacts {
+    /// Why part of the layer went unchecked, when a limit kept it from being checked whole (the report's list of
+    /// what was not validated says so).
+    pub fn unchecked_reason(&self) -> Option<String> {
+        if let Some(stop) = &self.limit {
+            return Some(format!(
+                "the decompression guard stopped reading it: {}; its entries were checked only that far, and the layers above it not against it",
+                stop.message
+            ));
+        }
+        (self.tar.dropped > 0).then(|| {
+            format!(
+                "{} of its tar entries were over the entry limits (--max-layer-entries) and not checked",
+                self.tar.dropped
+            )
+        })
+    }
+
     /// Entry indices sorted by normalised path, equal paths in archive order. Entries whose name climbs above the
     /// root are left out. Four bytes per entry, shared by every rule that looks entries up by path.
     pub fn by_path(&self) -> &[u32] {

@@ -19,6 +19,10 @@ impl FileTree for FaultSource<'_> {
         self.inner.entries()
     }
 
+    fn any_order(&self) -> bool {
+        self.inner.tree().is_none_or(|t| t.any_order())
+    }
+
     fn position(&self, path: &str) -> Option<u64> {
         self.inner.tree().and_then(|t| t.position(path))
     }

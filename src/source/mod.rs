@@ -155,6 +155,12 @@ pub trait FileTree: Send + Sync {
         true
     }
 
+    /// Whether any order of reading its files is as fast as another (a directory); an archive is read fastest in
+    /// its own order (see [`FileTree::position`]).
+    fn any_order(&self) -> bool {
+        true
+    }
+
     /// Where a file's bytes start in the input's byte stream, for trees that read faster in that order (a
     /// compressed archive decompresses forward only). `None`: any order is as good.
     fn position(&self, _path: &str) -> Option<u64> {

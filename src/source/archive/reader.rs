@@ -364,6 +364,10 @@ impl FileTree for ArchiveSource {
         }
     }
 
+    fn any_order(&self) -> bool {
+        false
+    }
+
     fn position(&self, path: &str) -> Option<u64> {
         self.spans.get(path).map(|s| s.offset)
     }
