@@ -108,9 +108,9 @@ fn unread(graph: &Graph, d: &crate::walk::DescOcc) -> Option<String> {
     match blob.entry {
         None => Some("not in the layout".into()),
         Some(EntryKind::File) => {
-            if let Some(e) = &blob.read_error {
+            if let Some(e) = blob.read_error() {
                 Some(format!("could not be read: {e}"))
-            } else if let Some(t) = &blob.time_limit {
+            } else if let Some(t) = blob.time_limit() {
                 Some(format!("a time limit stopped reading it: {t}"))
             } else if graph.oversized.iter().any(|(f, _, _)| *f == path) {
                 Some("larger than --max-json-size, so not parsed".into())

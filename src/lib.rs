@@ -668,8 +668,10 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
 ///
 /// The schemas and the document, descriptor and image rules run group by group of documents (in walk order): a
 /// group's documents are parsed again with what their checks read (a manifest's config, `index.json`), checked,
-/// and dropped, so that a layout's parsed trees are never all held at once. The layout-level rules run last, on
-/// what the graph keeps of every document.
+/// and dropped, so that a layout's parsed trees are never all held at once. With [`Verify::PerGroup`] the blobs a
+/// group reaches are verified just before its checks, and the layers no later group reaches are checked by the
+/// layout-level layer rules right after them and their facts released, so that a layout's layers are not all held
+/// at once either. The other layout-level rules run last, on what the graph keeps of every document and blob.
 pub(crate) fn run_checks(
     graph: &mut Graph,
     entries: Option<&[source::Entry]>,

@@ -177,7 +177,7 @@ fn lend(g: &mut Graph, shared: &Shared, _opts: &Options) {
     let keys: Vec<(std::sync::Arc<str>, String)> = g
         .blobs
         .values()
-        .filter(|b| b.present() && !b.loaded && b.read_error.is_none() && b.computed.is_none())
+        .filter(|b| b.present() && !b.loaded && b.read_error().is_none() && b.computed.is_none())
         .filter_map(|b| Some((b.path.clone(), fact_key(g, b, b.digest.as_ref()?))))
         .collect();
     for (path, key) in keys {
@@ -199,8 +199,8 @@ fn keep(g: &mut Graph, shared: &Shared, opts: &Options) {
         .filter(|b| {
             b.present()
                 && !b.loaded
-                && b.read_error.is_none()
-                && b.time_limit.is_none()
+                && b.read_error().is_none()
+                && b.time_limit().is_none()
                 && b.digest.as_ref().is_some_and(|d| {
                     d.verifiable(opts.spec).is_some()
                         && b.computed == Some(crate::walk::Computed::Matches)

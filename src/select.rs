@@ -66,7 +66,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
         let platform = referrer
             .filter(|d| d.role == Role::IndexEntry)
             .and_then(|d| d.platform().map(str::to_string))
-            .or_else(|| config.and_then(|c| c.platform.clone()));
+            .or_else(|| config.and_then(|c| c.platform.as_deref().map(str::to_string)));
         out.push(ImageRef {
             file: doc.file.clone(),
             digest: referrer
@@ -78,7 +78,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
                 .map(str::to_string),
             ref_name,
             platform,
-            artifact_type: doc.facts.artifact_type.clone(),
+            artifact_type: doc.facts.artifact_type.as_deref().map(str::to_string),
             via: doc.via.clone(),
             repository: None,
             tags: Vec::new(),

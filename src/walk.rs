@@ -29,24 +29,19 @@ pub struct Doc {
     pub id: usize,
     pub file: String,
     pub kind: DocKind,
-    /// Its bytes while [`Doc::loaded`] or resident; empty otherwise.
-    pub bytes: Arc<Vec<u8>>,
+    /// Its bytes and parsed tree while it is loaded or resident ([`Doc::bytes`], [`Doc::parsed`]): out of line,
+    /// so that the records of a layout's 20,000 documents, unloaded but for a group at a time, stay small.
+    held: Option<Box<Held>>,
     /// How many bytes it has (also while they are not held).
     pub len: usize,
     /// The SHA-256 of its bytes, when they are dropped with the tree: what they are checked against when read
     /// again.
     sum: Option<[u8; 32]>,
-    /// The parsed document while [`Doc::loaded`]; empty otherwise.
-    pub parsed: json::Parsed,
     /// Descriptor locations from the entry point to the descriptor that first reached this document.
     pub via: Vec<String>,
     /// The descriptor occurrence that first reached it.
     pub referrer: Option<usize>,
     pub is_index_json: bool,
-    /// Line and column lookups, built on first use.
-    pub lines: std::sync::OnceLock<json::LineIndex>,
-    /// Whether `parsed` holds the parsed document now.
-    pub loaded: bool,
     /// Kept parsed for the whole run.
     pub resident: bool,
     /// What others read of it, taken when it was parsed.
@@ -61,22 +56,22 @@ pub struct DocFacts {
     pub values: usize,
     /// It parsed to a value.
     pub has_value: bool,
-    /// `mediaType`, as a string.
-    pub media_type: Option<String>,
+    /// `mediaType`, as a string (the same few strings for thousands of documents: one copy of each).
+    pub media_type: Option<Arc<str>>,
     /// `artifactType` is there (whatever its type).
     pub has_artifact_type: bool,
     /// `artifactType`, as a string.
-    pub artifact_type: Option<String>,
+    pub artifact_type: Option<Arc<str>>,
     /// `config.mediaType`, as a string.
-    pub config_media_type: Option<String>,
+    pub config_media_type: Option<Arc<str>>,
     /// Of an image config: `os/arch[/variant]`.
-    pub platform: Option<String>,
+    pub platform: Option<Box<str>>,
     /// Of an image config: per `rootfs.diff_ids[i]`, the digest algorithm it names when this tool verifies it.
-    pub diff_algorithms: Vec<Option<Algorithm>>,
+    pub diff_algorithms: Box<[Option<Algorithm>]>,
 }
 
 impl DocFacts {
-    fn of(kind: DocKind, parsed: &json::Parsed, spec: Spec) -> DocFacts {
+    fn of(kind: DocKind, parsed: &json::Parsed, spec: Spec, strings: &mut Interner) -> DocFacts {
         let mut f = DocFacts {
             values: parsed.values,
             ..DocFacts::default()
@@ -84,14 +79,17 @@ impl DocFacts {
         let Some(v) = parsed.value.as_ref() else {
             return f;
         };
-        let text = |x: Option<&Value>| x.and_then(Value::as_str).map(str::to_string);
+        let mut text = |x: Option<&Value>| {
+            x.and_then(Value::as_str)
+                .map(|s| strings.intern(s.to_string()))
+        };
         f.has_value = true;
         f.media_type = text(v.get("mediaType"));
         f.has_artifact_type = v.get("artifactType").is_some();
         f.artifact_type = text(v.get("artifactType"));
         f.config_media_type = text(v.get("config").and_then(|c| c.get("mediaType")));
         if kind == DocKind::Config {
-            f.platform = crate::selection::platform_text(v);
+            f.platform = crate::selection::platform_text(v).map(String::into_boxed_str);
             f.diff_algorithms = v
                 .pointer("/rootfs/diff_ids")
                 .and_then(Value::as_array)
@@ -108,37 +106,100 @@ impl DocFacts {
     }
 }
 
+/// What a document holds while it is loaded.
+#[derive(Debug)]
+struct Held {
+    bytes: Arc<Vec<u8>>,
+    /// `None` while only the bytes are held.
+    parsed: Option<json::Parsed>,
+    /// Line and column lookups, built on first use.
+    lines: std::sync::OnceLock<json::LineIndex>,
+}
+
+/// What an unloaded document shows of its parse.
+static NOT_PARSED: json::Parsed = json::Parsed {
+    value: None,
+    error: None,
+    notices: Vec::new(),
+    notices_dropped: 0,
+    values: 0,
+    too_many_values: false,
+};
+
 impl Doc {
+    /// A document just read and parsed.
+    fn new(file: String, kind: DocKind, bytes: Arc<Vec<u8>>, parsed: json::Parsed) -> Doc {
+        Doc {
+            id: 0,
+            file,
+            kind,
+            len: bytes.len(),
+            held: Some(Box::new(Held {
+                bytes,
+                parsed: Some(parsed),
+                lines: std::sync::OnceLock::new(),
+            })),
+            sum: None,
+            via: Vec::new(),
+            referrer: None,
+            is_index_json: false,
+            resident: false,
+            facts: DocFacts::default(),
+        }
+    }
+
     pub fn value(&self) -> Option<&Value> {
-        self.parsed.value.as_ref()
+        self.parsed().value.as_ref()
+    }
+
+    /// The parsed document while it is loaded; an empty parse otherwise.
+    pub fn parsed(&self) -> &json::Parsed {
+        self.held
+            .as_ref()
+            .and_then(|h| h.parsed.as_ref())
+            .unwrap_or(&NOT_PARSED)
+    }
+
+    /// Its bytes while it is loaded (or resident); empty otherwise.
+    pub fn bytes(&self) -> &[u8] {
+        self.held.as_ref().map_or(&[], |h| &h.bytes[..])
+    }
+
+    /// Whether it holds its parsed tree now.
+    pub fn loaded(&self) -> bool {
+        self.held.as_ref().is_some_and(|h| h.parsed.is_some())
     }
 
     /// 1-based line and column of a byte offset (cheap however many findings a document draws).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.lines
-            .get_or_init(|| json::LineIndex::new(&self.bytes))
-            .line_col(&self.bytes, offset)
+        match &self.held {
+            Some(h) => h
+                .lines
+                .get_or_init(|| json::LineIndex::new(&h.bytes))
+                .line_col(&h.bytes, offset),
+            None => json::LineIndex::new(&[]).line_col(&[], offset),
+        }
     }
 
     /// Drop the parsed tree (unless resident), giving its share of the memory budget back; the bytes go too when
     /// they can be read again ([`Doc::sum`]). Their share of the budget stays reserved, as if they were held: the
     /// bytes of one file may back two documents (one blob parsed as two kinds).
     fn unload(&mut self, memory: &crate::memory::Budget) {
-        if self.resident || !self.loaded {
+        if self.resident || !self.loaded() {
             return;
         }
-        self.parsed = json::Parsed::default();
-        self.lines = std::sync::OnceLock::new();
-        self.loaded = false;
         if self.sum.is_some() {
-            self.bytes = Arc::default();
+            self.held = None;
+        } else if let Some(h) = &mut self.held {
+            h.parsed = None;
+            h.lines = std::sync::OnceLock::new();
         }
         memory.release(crate::memory::Use::Json, self.tree_cost());
     }
 
     /// Whether its bytes are held now.
     fn has_bytes(&self) -> bool {
-        self.bytes.len() == self.len
+        self.bytes().len() == self.len
     }
 
     /// What its parsed tree (and the schema's copy of it) costs the memory budget: [`json_cost`] less the bytes.
@@ -153,16 +214,22 @@ impl Doc {
         bytes: Option<Vec<u8>>,
         memory: &crate::memory::Budget,
     ) -> Result<(), crate::memory::Exhausted> {
-        if self.loaded {
+        if self.loaded() {
             return Ok(());
         }
         memory.try_reserve(crate::memory::Use::Json, self.tree_cost())?;
+        let held = self.held.get_or_insert_with(|| {
+            Box::new(Held {
+                bytes: Arc::default(),
+                parsed: None,
+                lines: std::sync::OnceLock::new(),
+            })
+        });
         if let Some(b) = bytes {
-            self.bytes = Arc::new(b);
+            held.bytes = Arc::new(b);
         }
         // The first parse stayed within its limit, so this one does (it holds the same values).
-        self.parsed = json::parse_limited(&self.bytes, self.facts.values.max(1));
-        self.loaded = true;
+        held.parsed = Some(json::parse_limited(&held.bytes, self.facts.values.max(1)));
         Ok(())
     }
 }
@@ -338,10 +405,8 @@ pub struct Blob {
     /// The digest of the content, computed with the algorithm its path names (when this tool can verify it):
     /// whether it matched the name, and what it was when it did not.
     pub computed: Option<Computed>,
-    /// Why the content could not be read.
-    pub read_error: Option<String>,
-    /// Verification was stopped by a time limit (`--max-blob-time`, `--max-time`): what was reached.
-    pub time_limit: Option<String>,
+    /// Why the content could not be read, or how far a time limit let it be read: rare, so kept out of line.
+    rare: Option<Box<BlobRare>>,
     /// Descriptor occurrences that point here, in walk order.
     pub refs: Vec<usize>,
     /// Already read whole (as a JSON document) during the walk.
@@ -353,7 +418,46 @@ pub struct Blob {
     pub layer: Option<Box<crate::layer::LayerFacts>>,
 }
 
+/// What few blobs have.
+#[derive(Debug, Default)]
+struct BlobRare {
+    /// Why the content could not be read.
+    read_error: Option<String>,
+    /// Verification was stopped by a time limit (`--max-blob-time`, `--max-time`): what was reached.
+    time_limit: Option<String>,
+}
+
 impl Blob {
+    /// Why the content could not be read.
+    pub fn read_error(&self) -> Option<&str> {
+        self.rare.as_ref()?.read_error.as_deref()
+    }
+
+    /// Verification was stopped by a time limit (`--max-blob-time`, `--max-time`): what was reached.
+    pub fn time_limit(&self) -> Option<&str> {
+        self.rare.as_ref()?.time_limit.as_deref()
+    }
+
+    pub fn set_read_error(&mut self, e: Option<String>) {
+        if let Some(r) = self.rare_mut(e.is_some()) {
+            r.read_error = e;
+        }
+    }
+
+    pub fn set_time_limit(&mut self, t: Option<String>) {
+        if let Some(r) = self.rare_mut(t.is_some()) {
+            r.time_limit = t;
+        }
+    }
+
+    /// The rare fields, made when `make` (something is to be set) and absent.
+    fn rare_mut(&mut self, make: bool) -> Option<&mut BlobRare> {
+        if make && self.rare.is_none() {
+            self.rare = Some(Box::default());
+        }
+        self.rare.as_deref_mut()
+    }
+
     pub fn present(&self) -> bool {
         self.entry == Some(EntryKind::File)
     }
@@ -495,7 +599,7 @@ impl Graph {
             let Some(doc) = self.docs.get(i) else {
                 continue;
             };
-            let again = match (doc.loaded || doc.has_bytes(), src) {
+            let again = match (doc.loaded() || doc.has_bytes(), src) {
                 (true, _) => Ok(None),
                 (false, Some(src)) => self.read_again(doc, src).map(Some),
                 (false, None) => Err("it cannot be read again".to_string()),
@@ -705,6 +809,10 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
     // Held until the report is written: no spare capacity from growing (a quarter to a half of these vectors).
     w.g.docs.shrink_to_fit();
     w.g.descs.shrink_to_fit();
+    // Most blobs have one referrer, in room for four.
+    for b in w.g.blobs.values_mut() {
+        b.refs.shrink_to_fit();
+    }
     w.g
 }
 
@@ -731,27 +839,17 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
             .push((file.to_string(), over_memory(&e), Vec::new()));
         parsed.value = None;
     }
-    let parsed_facts = DocFacts::of(kind, &parsed, opts.spec);
+    let parsed_facts = DocFacts::of(kind, &parsed, opts.spec, &mut Interner::default());
     g.docs.push(Doc {
-        id: 0,
-        file: file.to_string(),
-        kind,
-        len: bytes.len(),
-        sum: None,
-        bytes: Arc::new(bytes),
-        parsed,
-        via: Vec::new(),
-        referrer: None,
         // An index in a file named `index.json` is validated as the layout's entry point it is (where
         // `ref.name` belongs, for one).
         is_index_json: kind == DocKind::Index
             && std::path::Path::new(file)
                 .file_name()
                 .is_some_and(|n| n == "index.json"),
-        lines: std::sync::OnceLock::new(),
-        loaded: true,
         resident: true,
         facts: parsed_facts,
+        ..Doc::new(file.to_string(), kind, Arc::new(bytes), parsed)
     });
     let mut w = Walker {
         src: &NoSource,
@@ -1043,25 +1141,18 @@ impl Walker<'_> {
         referrer: Option<usize>,
     ) -> usize {
         let id = self.g.docs.len();
-        let facts = DocFacts::of(kind, &parsed, self.opts.spec);
+        let facts = DocFacts::of(kind, &parsed, self.opts.spec, &mut self.media_types);
         // A layout's documents drop their bytes with their trees and read them again for their checks.
         let sum = self.g.flat.then(|| sum_of(&bytes));
         self.g.docs.push(Doc {
             id,
-            file,
-            kind,
-            len: bytes.len(),
             sum,
-            bytes,
-            parsed,
             via,
             referrer,
-            is_index_json: false,
-            lines: std::sync::OnceLock::new(),
-            loaded: true,
             // Every document of an input that is no layout.
             resident: !self.g.flat,
             facts,
+            ..Doc::new(file, kind, bytes, parsed)
         });
         id
     }
@@ -1392,6 +1483,14 @@ impl Walker<'_> {
         self.g.note_file(&path);
         if let Some(blob) = self.g.blobs.get_mut(&*path) {
             blob.refs.push(id);
+            // One copy of the digest for the blob and every descriptor that names it.
+            if let Some(d) = blob
+                .digest
+                .as_ref()
+                .filter(|d| Some(*d) == self.g.descs[id].digest.as_ref())
+            {
+                self.g.descs[id].digest = Some(d.clone());
+            }
         }
         let Some(kind) = self.target_kind(&self.g.descs[id]) else {
             return;
@@ -1455,7 +1554,7 @@ impl Walker<'_> {
             }
         }
         let blob = self.g.blobs.get(path)?;
-        if !blob.present() || blob.read_error.is_some() {
+        if !blob.present() || blob.read_error().is_some() {
             return None;
         }
         let src = self.src;
@@ -1492,7 +1591,7 @@ impl Walker<'_> {
             }
             Err(e) => {
                 if let Some(b) = self.g.blobs.get_mut(path) {
-                    b.read_error = Some(e.to_string());
+                    b.set_read_error(Some(e.to_string()));
                 }
                 None
             }
@@ -1826,7 +1925,7 @@ fn to_verify<'g>(
     };
     candidates
         .filter(|b| {
-            b.present() && !b.loaded && !b.read && b.read_error.is_none() && b.computed.is_none()
+            b.present() && !b.loaded && !b.read && b.read_error().is_none() && b.computed.is_none()
         })
         .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
 }
@@ -1898,7 +1997,7 @@ fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>) -> usize
             (Some(d), Some(v)) => Some(Computed::of(d, v)),
             _ => None,
         };
-        b.read_error = r.error;
+        b.set_read_error(r.error);
         b.layer = r.layer;
         if r.time_limit
             .as_deref()
@@ -1906,7 +2005,7 @@ fn record(g: &mut Graph, jobs: &[Job], results: Vec<Option<JobResult>>) -> usize
         {
             stopped += 1;
         } else {
-            b.time_limit = r.time_limit;
+            b.set_time_limit(r.time_limit);
         }
     }
     stopped
@@ -2220,9 +2319,9 @@ mod tests {
         // A layout keeps no parsed tree once walked; its documents are parsed again, the same, when asked, and
         // their share of the memory budget comes and goes with them.
         let mut g = from_layout;
-        let loaded = |g: &Graph| -> Vec<bool> { g.docs.iter().map(|d| d.loaded).collect() };
+        let loaded = |g: &Graph| -> Vec<bool> { g.docs.iter().map(|d| d.loaded()).collect() };
         assert_eq!(loaded(&g), [false, false, false, false]);
-        assert!(from_memory.docs.iter().all(|d| d.loaded));
+        assert!(from_memory.docs.iter().all(|d| d.loaded()));
         let budget = opts.budget();
         let before = budget.used_by(crate::memory::Use::Json);
         let facts_before: Vec<DocFacts> = g.docs.iter().map(|d| d.facts.clone()).collect();
@@ -2235,14 +2334,14 @@ mod tests {
         let again: Vec<DocFacts> = g
             .docs
             .iter()
-            .map(|d| DocFacts::of(d.kind, &d.parsed, opts.spec))
+            .map(|d| DocFacts::of(d.kind, d.parsed(), opts.spec, &mut Interner::default()))
             .collect();
         assert_eq!(again, facts_before);
         assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
         g.unload(&[0, 1, 2, 3], &opts);
         assert_eq!(loaded(&g), [false, false, false, false]);
         assert_eq!(budget.used_by(crate::memory::Use::Json), before);
-        assert!(g.docs.iter().all(|d| d.bytes.is_empty() && d.len > 0));
+        assert!(g.docs.iter().all(|d| d.bytes().is_empty() && d.len > 0));
 
         // The bytes are read again for the checks, and must be those the walk read: a config rewritten in
         // between (same length, other bytes) is not parsed, and the run says it was not checked.
@@ -2265,6 +2364,6 @@ mod tests {
         assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
         // Without a source to read from, nothing is parsed from bytes that are not there.
         g.load(&[2], None, &opts);
-        assert!(!g.docs[2].loaded);
+        assert!(!g.docs[2].loaded());
     }
 }

@@ -30,7 +30,7 @@ fn check(cx: &DocCx, out: &mut Out) {
         .into_iter()
         .map(|(p, _)| p)
         .collect();
-    for n in &cx.doc.parsed.notices {
+    for n in &cx.doc.parsed().notices {
         if let Notice::DuplicateName {
             pointer,
             key,

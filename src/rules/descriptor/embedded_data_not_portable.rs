@@ -28,7 +28,7 @@ declare_rule! {
 
 fn check(cx: &DocCx, out: &mut Out) {
     if !matches!(cx.doc.kind, DocKind::Manifest | DocKind::Index)
-        || cx.doc.bytes.len() <= PORTABLE_MANIFEST_SIZE
+        || cx.doc.bytes().len() <= PORTABLE_MANIFEST_SIZE
     {
         return;
     }
@@ -52,7 +52,7 @@ fn check(cx: &DocCx, out: &mut Out) {
             format!(
                 "the {} is {} bytes with {embedded} embedded data field(s); registries commonly refuse manifests over 4 MiB ({PORTABLE_MANIFEST_SIZE} bytes)",
                 cx.doc.kind.describe(),
-                cx.doc.bytes.len()
+                cx.doc.bytes().len()
             ),
         );
     }

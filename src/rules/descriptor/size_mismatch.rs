@@ -32,7 +32,7 @@ fn check(cx: &DescCx, out: &mut Out) {
         return; // DSC009
     }
     let Some(blob) = cx.blob else { return };
-    if !blob.present() || blob.read_error.is_some() {
+    if !blob.present() || blob.read_error().is_some() {
         return;
     }
     let Some(actual) = blob.size else { return };

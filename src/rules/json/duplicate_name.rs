@@ -38,7 +38,7 @@ pub(crate) fn report_duplicates(cx: &DocCx, out: &mut Out) {
         .into_iter()
         .map(|(p, _)| p)
         .collect();
-    for n in &cx.doc.parsed.notices {
+    for n in &cx.doc.parsed().notices {
         if let Notice::DuplicateName {
             pointer,
             key,

@@ -25,11 +25,11 @@ declare_rule! {
 }
 
 fn check(cx: &DocCx, out: &mut Out) {
-    for n in &cx.doc.parsed.notices {
+    for n in &cx.doc.parsed().notices {
         if let Notice::InvalidUtf8 { offset } = n {
             let byte = cx
                 .doc
-                .bytes
+                .bytes()
                 .get(*offset)
                 .map_or_else(String::new, |b| format!(" (0x{b:02X})"));
             out.emit(

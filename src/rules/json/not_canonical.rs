@@ -33,7 +33,7 @@ declare_rule! {
 
 fn check(cx: &DocCx, out: &mut Out) {
     let Some(v) = cx.value() else { return };
-    let mut canon = Vec::with_capacity(cx.doc.bytes.len());
+    let mut canon = Vec::with_capacity(cx.doc.bytes().len());
     if let Err((pointer, n)) = write_canonical(v, "", &mut canon) {
         out.emit(
             offset_location(cx.doc, Some(&pointer), n.offset),
@@ -44,7 +44,7 @@ fn check(cx: &DocCx, out: &mut Out) {
         );
         return;
     }
-    let actual: &[u8] = &cx.doc.bytes;
+    let actual: &[u8] = cx.doc.bytes();
     if canon != actual {
         let at = canon
             .iter()

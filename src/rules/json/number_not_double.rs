@@ -29,7 +29,7 @@ declare_rule! {
 }
 
 fn check(cx: &DocCx, out: &mut Out) {
-    for n in &cx.doc.parsed.notices {
+    for n in &cx.doc.parsed().notices {
         if let Notice::ImpreciseNumber {
             pointer,
             offset,

@@ -29,7 +29,7 @@ declare_rule! {
 }
 
 fn check(cx: &DocCx, out: &mut Out) {
-    for n in &cx.doc.parsed.notices {
+    for n in &cx.doc.parsed().notices {
         match n {
             Notice::LoneSurrogate { pointer, offset } => out.emit(
                 offset_location(cx.doc, Some(pointer), *offset),

@@ -28,7 +28,7 @@ declare_rule! {
 }
 
 fn check(cx: &DocCx, out: &mut Out) {
-    if let Some(e) = &cx.doc.parsed.error {
+    if let Some(e) = &cx.doc.parsed().error {
         let loc = offset_location(cx.doc, None, e.offset);
         // A single document that does not parse has no known kind (nothing said what it should be).
         let single =
@@ -51,7 +51,7 @@ fn check(cx: &DocCx, out: &mut Out) {
                 what,
                 e.message,
                 e.offset,
-                hint(&cx.doc.bytes, e.offset)
+                hint(cx.doc.bytes(), e.offset)
             ),
         );
     }

@@ -27,7 +27,7 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for b in cx.blobs() {
-        if let Some(m) = &b.time_limit {
+        if let Some(m) = b.time_limit() {
             out.limit(
                 cx.blob_location(&b.path),
                 format!("{m}; its content was not verified"),

@@ -28,7 +28,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         return;
     }
     for b in cx.blobs() {
-        if let Some(e) = &b.read_error {
+        if let Some(e) = b.read_error() {
             out.emit(
                 cx.blob_location(&b.path),
                 format!("the blob could not be read: {e}"),

@@ -50,7 +50,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             continue;
         };
         let read_whole = b.loaded || (!cx.opts.fast && b.computed.is_some());
-        if !read_whole || b.read_error.is_some() || b.time_limit.is_some() {
+        if !read_whole || b.read_error().is_some() || b.time_limit().is_some() {
             continue;
         }
         if let Some(size) = b.size

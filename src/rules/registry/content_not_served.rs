@@ -38,7 +38,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         return;
     };
     for b in cx.graph.blobs.values() {
-        let Some(err) = &b.read_error else { continue };
+        let Some(err) = b.read_error() else { continue };
         let get = served.of(&b.path).find(|e| e.method == Method::Get);
         let (clause, req) = match get {
             Some(e) if e.endpoint == Endpoint::Blob => ("dist-034", super::request(served, e)),
