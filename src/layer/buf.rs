@@ -1,25 +1,28 @@
-//! Read buffers that verifying threads reuse: each thread keeps its buffers for the whole run instead of
-//! allocating (and zeroing, and faulting in) fresh megabytes for every blob, which was most of the cost of a small
-//! blob. [`Buffered`] is `std::io::BufReader` over such a buffer.
+//! Read buffers that verifying threads reuse: kept in one pool for the whole process instead of allocated (and
+//! zeroed, and faulted in) fresh for every blob, which was most of the cost of a small blob. The pool is shared,
+//! not per thread, because a layout's blobs are verified group by group, each group on threads of its own: buffers
+//! per thread were allocated again for every group. [`Buffered`] is `std::io::BufReader` over such a buffer.
 
-use std::cell::RefCell;
 use std::io::{self, BufRead, Read};
 use std::ops::{Deref, DerefMut};
+use std::sync::Mutex;
 
 /// Size of each buffer: large sequential reads on the compressed side, and decompressed data handed on in
 /// pieces that stay in the CPU's caches while they are hashed and parsed.
 pub const CHUNK: usize = 256 << 10;
 
-thread_local! {
-    static POOL: RefCell<Vec<Box<[u8]>>> = const { RefCell::new(Vec::new()) };
-}
+static POOL: Mutex<Vec<Box<[u8]>>> = Mutex::new(Vec::new());
 
-/// A buffer of [`CHUNK`] bytes from this thread's pool, given back when dropped.
+/// Buffers the pool keeps at most: a thread holds at most three at a time (the layer pass: both sides of the
+/// decoder and the drain), so this is enough for 5 threads; more threads allocate what they lack (4 MiB kept).
+const POOL_MAX: usize = 16;
+
+/// A buffer of [`CHUNK`] bytes from the pool, given back when dropped.
 pub struct Scratch(Box<[u8]>);
 
 impl Scratch {
     pub fn take() -> Scratch {
-        let reused = POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten();
+        let reused = POOL.lock().ok().and_then(|mut p| p.pop());
         Scratch(reused.unwrap_or_else(|| vec![0u8; CHUNK].into_boxed_slice()))
     }
 }
@@ -27,13 +30,11 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let b = std::mem::take(&mut self.0);
-        // A thread holds at most three at a time (the layer pass: both sides of the decoder and the drain).
-        let _ = POOL.try_with(|p| {
-            let mut p = p.borrow_mut();
-            if p.len() < 4 {
-                p.push(b);
-            }
-        });
+        if let Ok(mut p) = POOL.lock()
+            && p.len() < POOL_MAX
+        {
+            p.push(b);
+        }
     }
 }
 
