@@ -723,6 +723,12 @@ pub(crate) fn run_checks(
     let pinned: Vec<usize> = (0..graph.docs.len())
         .filter(|&i| graph.docs[i].is_index_json)
         .collect();
+    // What the caller holds already stays held after (a step-by-step run parses index.json once for all its steps).
+    let held: Vec<usize> = pinned
+        .iter()
+        .copied()
+        .filter(|&i| graph.docs[i].loaded())
+        .collect();
     graph.load(&pinned, src, opts);
     let groups = doc_groups(graph, &ids);
     let mut parts = match (verify, src) {
@@ -818,7 +824,12 @@ pub(crate) fn run_checks(
         parse.retain(|d| !pinned.contains(d));
         graph.unload(&parse, opts);
     }
-    graph.unload(&pinned, opts);
+    let ours: Vec<usize> = pinned
+        .iter()
+        .copied()
+        .filter(|i| !held.contains(i))
+        .collect();
+    graph.unload(&ours, opts);
     if let Some((src, mut v, _)) = parts {
         // What no group reached (blobs no document of this run points at) is verified last, and checked with the
         // layout.

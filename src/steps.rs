@@ -8,7 +8,7 @@
 //! blob it reaches that is not verified yet: its own checks need all of its layers, even one whose findings an
 //! earlier (or resumed) image already gave.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::report::{Finding, LimitHit, NotListed, Summary};
 use crate::shard::{Image, Plan};
@@ -88,21 +88,45 @@ fn steps(
     let mut reported: HashSet<String> = HashSet::new();
     let mut total = Summary::default();
     let mine = |i: &&Image| opts.shard.is_none_or(|s| s.of_entry(i.position) == s.index);
-    for image in plan.images.iter().filter(mine) {
-        if resume.has(image) {
-            reported.extend(image.files.iter().cloned());
-            continue;
+    // index.json is parsed once for every step (the image rules read its entries), not once per image.
+    let roots: Vec<usize> = graph
+        .docs
+        .iter()
+        .filter(|d| d.is_index_json)
+        .map(|d| d.id)
+        .collect();
+    graph.load(&roots, Some(src), opts);
+    // The last step that reaches each file: a layer's facts go once it is done (a later image replays them).
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (k, image) in plan.images.iter().filter(mine).enumerate() {
+        for f in &image.files {
+            last.insert(f, k);
         }
-        let scope = plan.step(&graph, src.entries(), image, &reported);
-        let s = step(src, &mut graph, scope, opts, Some(image), emit);
-        total = Summary::sum([&total, &s]);
+    }
+    for (k, image) in plan.images.iter().filter(mine).enumerate() {
+        if !resume.has(image) {
+            let scope = plan.step(&graph, src.entries(), image, &reported);
+            let s = step(src, &mut graph, scope, opts, Some(image), emit);
+            total = Summary::sum([&total, &s]);
+        }
         reported.extend(image.files.iter().cloned());
+        for f in image
+            .files
+            .iter()
+            .filter(|f| last.get(f.as_str()) == Some(&k))
+        {
+            graph.release_layer(f);
+        }
+        if let Ok(mut stacks) = graph.layer_stacks.lock() {
+            stacks.release();
+        }
     }
     if opts.shard.is_none_or(|s| s.has_layout()) && !resume.layout {
         let scope = plan.layout(&graph, src.entries());
         let s = step(src, &mut graph, scope, opts, None, emit);
         total = Summary::sum([&total, &s]);
     }
+    graph.unload(&roots, opts);
     total
 }
 
