@@ -123,6 +123,8 @@ pub mod steps;
 #[doc(hidden)]
 pub mod suite;
 #[doc(hidden)]
+pub mod verify;
+#[doc(hidden)]
 pub mod walk;
 pub mod zstd_frame;
 
@@ -377,7 +379,7 @@ fn layout_report_inner(
     }
     let verify = Verify::for_source(src);
     if verify == Verify::Done {
-        walk::verify(src, &mut graph, opts);
+        verify::verify(src, &mut graph, opts);
     }
     let mut checked = run_checks(&mut graph, Some(src.entries()), Some(src), verify, opts);
     let archive = src.archive();
@@ -494,7 +496,7 @@ pub(crate) fn display_notes(notes: &mut [report::NotListed], src: &dyn source::S
 
 /// What `--fast` left out: the layer blobs it verified by digest and size only, and the rules that did not run.
 fn fast_skipped(graph: &Graph, opts: &Options) -> report::Skipped {
-    let (layers, bytes) = walk::layer_blobs(graph, opts);
+    let (layers, bytes) = verify::layer_blobs(graph, opts);
     report::Skipped::fast(layers, bytes, fast_not_run(opts))
 }
 
@@ -734,7 +736,7 @@ pub(crate) fn run_checks(
     let mut parts = match (verify, src) {
         (Verify::PerGroup, Some(src)) => Some((
             src,
-            walk::Verifier::new(src, graph, opts),
+            verify::Verifier::new(src, graph, opts),
             Lifetimes::of(graph, &groups),
         )),
         _ => None,

@@ -1,7 +1,7 @@
 //! Progress of blob verification: a sink in [`Options`](crate::Options) that is told how many blobs and bytes
 //! there are to verify, and how far reading them has got; and the terminal bar the command line draws with it.
 //!
-//! The hook is [`Counted`]: `walk::verify` makes one, which reports the total when it is made and the end when it
+//! The hook is [`Counted`]: `verify::verify` makes one, which reports the total when it is made and the end when it
 //! is dropped, and passes every blob reader it opens through [`Counted::reader`], which reports the bytes as they
 //! are streamed and one blob when the reader is dropped. Without a sink it only forwards. It knows nothing of
 //! where the readers come from.

@@ -104,7 +104,7 @@ pub(crate) fn check_image(
     if let Some(s) = shared {
         lend(&mut graph, s, opts);
     }
-    walk::verify(src, &mut graph, opts);
+    crate::verify::verify(src, &mut graph, opts);
     graph.registry = Some(src.served());
     let checked = crate::run_checks(&mut graph, Some(&[]), None, crate::Verify::Done, opts);
     let mut report = crate::finish(

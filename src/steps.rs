@@ -139,7 +139,7 @@ fn step(
     emit: &mut dyn FnMut(Event),
 ) -> Summary {
     graph.scope = Some(scope);
-    walk::verify(src, graph, opts);
+    crate::verify::verify(src, graph, opts);
     let crate::Checked {
         mut findings,
         not_listed: mut notes,

@@ -429,6 +429,6 @@ fn docker_compat_parses_docker_documents_as_their_oci_equivalents() {
     );
     // The Docker gzip layer went through the layer pass (its DiffID was computed and compared).
     let mut g = ocicheck::walk::walk_layout(&src, &compat);
-    ocicheck::walk::verify(&src, &mut g, &compat);
+    ocicheck::verify::verify(&src, &mut g, &compat);
     assert!(g.blobs.values().any(|b| b.layer.is_some()));
 }
