@@ -4,7 +4,7 @@
 //! The walk starts at `index.json` (or the single document), follows descriptors by media type, parses JSON
 //! documents (each blob read once, however many descriptors point at it), and treats everything else as an opaque
 //! blob. Unknown media types are walked as opaque blobs, never reported as errors. Blob verification (digests and
-//! sizes of everything not already read as JSON) runs afterwards, in parallel, in [`verify`].
+//! sizes of everything not already read as JSON) runs afterwards, in parallel, in [`crate::verify`].
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Read;
