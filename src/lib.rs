@@ -806,11 +806,7 @@ pub(crate) fn run_checks(
                     opts,
                 };
                 scope.run_rules(&of_layers, &mut sink, &late, &mut cut, |code, n| {
-                    format!(
-                        "{} of {} layout-level rules were not run, or not to the end ({code} was running when it passed), but those that report limits",
-                        of_layers.len() - n,
-                        of_layers.len()
-                    )
+                    layout_rules_cut(code, n, of_layers.len())
                 });
             }
         }
@@ -851,11 +847,7 @@ pub(crate) fn run_checks(
         opts,
     };
     scope.run_rules(&layout, &mut sink, &late, &mut cut, |code, n| {
-        format!(
-            "{} of {} layout-level rules were not run, or not to the end ({code} was running when it passed), but those that report limits",
-            layout.len() - n,
-            layout.len()
-        )
+        layout_rules_cut(code, n, layout.len())
     });
     stopped_replays(graph, &docs, &policy, opts, &mut sink);
     if let Some(what) = cut {
@@ -917,6 +909,14 @@ pub(crate) fn run_checks(
         limits,
         limits_total,
     }
+}
+
+/// What the deadline left undone when it passed during the `n`th of `of` layout-level rules (`code`).
+fn layout_rules_cut(code: &str, n: usize, of: usize) -> String {
+    format!(
+        "{} of {of} layout-level rules were not run, or not to the end ({code} was running when it passed), but those that report limits",
+        of - n
+    )
 }
 
 /// The cross-layer replays that the node limit stopped (computed by the image rules that ran): a limit of LYR003
