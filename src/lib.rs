@@ -716,8 +716,10 @@ pub(crate) fn run_checks(
         .copied()
         .filter(|(r, _)| rules::layer::reads_layer_contents(r))
         .collect();
-    let layout_entries: Option<Vec<source::Entry>> = match (&graph.scope, entries) {
-        (Some(s), Some(_)) => Some(s.entries.clone()),
+    // A shard's or step's own entries, taken out of its scope (read only here, and the graph is borrowed mutably
+    // while the groups are checked).
+    let layout_entries: Option<Vec<source::Entry>> = match (&mut graph.scope, entries) {
+        (Some(s), Some(_)) => Some(std::mem::take(&mut s.entries)),
         _ => None,
     };
 

@@ -224,7 +224,7 @@ pub struct Scope {
     reached: Arc<HashSet<String>>,
     /// The documents it checks, by id (in walk order).
     pub docs: Vec<usize>,
-    /// The layout's entries it owns, sorted by path (what layout-level rules see).
+    /// The layout's entries it owns, sorted by path (what layout-level rules see; `run_checks` takes them).
     pub entries: Vec<Entry>,
     /// The blobs it owns, sorted by path, when it is not the layout's step (`None`: look through all).
     pub blobs: Option<Vec<String>>,
