@@ -813,12 +813,7 @@ pub(crate) fn run_checks(
             }
         }
         if parts.is_some() {
-            for p in &release {
-                graph.release_layer(p);
-            }
-            if let Ok(mut stacks) = graph.layer_stacks.lock() {
-                stacks.release();
-            }
+            graph.release_layers(release.iter().map(|p| &**p));
         }
         checked += group.len();
         parse.retain(|d| !pinned.contains(d));

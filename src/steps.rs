@@ -110,16 +110,11 @@ fn steps(
             total = Summary::sum([&total, &s]);
         }
         reported.extend(image.files.iter().cloned());
-        for f in image
+        let done = image
             .files
             .iter()
-            .filter(|f| last.get(f.as_str()) == Some(&k))
-        {
-            graph.release_layer(f);
-        }
-        if let Ok(mut stacks) = graph.layer_stacks.lock() {
-            stacks.release();
-        }
+            .filter(|f| last.get(f.as_str()) == Some(&k));
+        graph.release_layers(done.map(String::as_str));
     }
     if opts.shard.is_none_or(|s| s.has_layout()) && !resume.layout {
         let scope = plan.layout(&graph, src.entries());

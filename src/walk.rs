@@ -535,9 +535,20 @@ impl Graph {
         self.registry.is_some()
     }
 
-    /// Drop what the layer pass found of the blob at `path`, once every rule that reads it has run: its entry list
-    /// goes back to the run's memory budget, and why part of it went unchecked (rare) stays for the report.
-    pub fn release_layer(&mut self, path: &str) {
+    /// Drop what the layer pass found of the blobs at `paths`, once every rule that reads them has run, and the
+    /// cross-layer replays with them (keyed by the facts' addresses, which later facts could reuse).
+    pub fn release_layers<'p>(&mut self, paths: impl IntoIterator<Item = &'p str>) {
+        for p in paths {
+            self.release_layer(p);
+        }
+        if let Ok(mut stacks) = self.layer_stacks.lock() {
+            stacks.release();
+        }
+    }
+
+    /// Drop what the layer pass found of the blob at `path`: its entry list goes back to the run's memory budget,
+    /// and why part of it went unchecked (rare) stays for the report.
+    fn release_layer(&mut self, path: &str) {
         let Some(b) = self.blobs.get_mut(path) else {
             return;
         };
