@@ -476,7 +476,7 @@ pub struct Graph {
     /// (see [`Graph::descs_of`]).
     pub by_doc: std::sync::OnceLock<DocIndex>,
     /// Why part of a layer went unchecked (`LayerFacts::unchecked_reason`), for layers whose facts were released
-    /// once checked ([`Graph::release_layer`]).
+    /// once checked ([`Graph::release_layers`]).
     pub released_gaps: HashMap<Arc<str>, String>,
     /// Cross-layer replays, per stack of layer blobs, computed on first use (see `layer::stack_of`).
     pub layer_stacks: Mutex<crate::layer::Stacks>,
