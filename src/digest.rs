@@ -88,36 +88,58 @@ pub fn encoding_ok(alg: Algorithm, enc: &str) -> bool {
     enc.len() == alg.hex_len() && enc.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// A parsed digest that passed the grammar, kept as its text: one allocation, shared by its clones (a layout of
-/// 50,000 blobs holds a digest per blob and one per descriptor, and the walk gives a descriptor its blob's).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A parsed digest that passed the grammar, kept as text: one allocation, shared by its clones (a layout of 50,000
+/// blobs holds a digest per blob and one per descriptor, and the walk gives a descriptor its blob's). The text is
+/// either `algorithm:encoded` or, for a blob of a layout, the blob's own path `blobs/algorithm/encoded`
+/// ([`Digest::of_blob_path`]): equality, order, hashing and display go by the two components, never the text.
+#[derive(Debug, Clone)]
 pub struct Digest {
-    /// `algorithm:encoded`.
+    /// `algorithm:encoded`, or a path that ends in `algorithm/encoded`.
     text: std::sync::Arc<str>,
-    /// Where the `:` is.
-    colon: usize,
+    /// Where the algorithm starts.
+    start: u32,
+    /// Where the separator between the two components is.
+    colon: u32,
 }
 
 impl Digest {
     pub fn parse(s: &str) -> Option<Digest> {
-        if !is_valid_grammar(s) {
+        if !is_valid_grammar(s) || s.len() > u32::MAX as usize {
             return None;
         }
         let colon = s.find(':')?;
         Some(Digest {
             text: s.into(),
-            colon,
+            start: 0,
+            colon: colon as u32,
+        })
+    }
+
+    /// The digest a layout's blob path `blobs/<algorithm>/<encoded>` spells, sharing the path's text (no second
+    /// copy of the encoded hash per blob); `None` when the path is not of that shape or `algorithm:encoded` is not
+    /// a valid digest.
+    pub fn of_blob_path(path: &std::sync::Arc<str>) -> Option<Digest> {
+        let rest = path.strip_prefix("blobs/")?;
+        let (alg, enc) = rest.split_once('/')?;
+        if path.len() > u32::MAX as usize || !is_valid_grammar(&format!("{alg}:{enc}")) {
+            return None;
+        }
+        let start = "blobs/".len();
+        Some(Digest {
+            text: path.clone(),
+            start: start as u32,
+            colon: (start + alg.len()) as u32,
         })
     }
 
     /// The algorithm component (before the `:`).
     pub fn algorithm(&self) -> &str {
-        &self.text[..self.colon]
+        &self.text[self.start as usize..self.colon as usize]
     }
 
     /// The encoded component (after the `:`).
     pub fn encoded(&self) -> &str {
-        &self.text[self.colon + 1..]
+        &self.text[self.colon as usize + 1..]
     }
 
     /// Path of the blob inside an image layout.
@@ -144,9 +166,23 @@ impl PartialOrd for Digest {
     }
 }
 
+impl PartialEq for Digest {
+    fn eq(&self, other: &Self) -> bool {
+        self.algorithm() == other.algorithm() && self.encoded() == other.encoded()
+    }
+}
+
+impl Eq for Digest {}
+
+impl std::hash::Hash for Digest {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.algorithm(), self.encoded()).hash(state);
+    }
+}
+
 impl std::fmt::Display for Digest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
+        write!(f, "{}:{}", self.algorithm(), self.encoded())
     }
 }
 
@@ -218,6 +254,33 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blob_paths_digest_is_the_digest_it_spells() {
+        use std::hash::{BuildHasher, RandomState};
+        let text = "sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270";
+        let path: std::sync::Arc<str> = format!("blobs/{}", text.replace(':', "/")).into();
+        let (Some(a), Some(b)) = (Digest::of_blob_path(&path), Digest::parse(text)) else {
+            panic!("both spell a valid digest");
+        };
+        assert_eq!((a.algorithm(), a.encoded()), ("sha256", &text[7..]));
+        assert_eq!(a.to_string(), text);
+        assert_eq!(a, b);
+        assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+        let h = RandomState::new();
+        assert_eq!(h.hash_one(&a), h.hash_one(&b));
+        assert_eq!(a.blob_path(), &*path);
+        for bad in [
+            "blobs/sha256",
+            "blobs/sha256/",
+            "blobs//abc",
+            "blobs/SHA256/abc",
+            "index.json",
+            "x/sha256/ab",
+        ] {
+            assert!(Digest::of_blob_path(&bad.into()).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn grammar() {

@@ -1022,7 +1022,7 @@ impl Walker<'_> {
                     let path: Arc<str> = e.path.as_str().into();
                     let blob = Blob {
                         path: path.clone(),
-                        digest: Digest::parse(&format!("{}:{}", parts[1], parts[2])),
+                        digest: Digest::of_blob_path(&path),
                         entry: Some(e.kind),
                         size: (e.kind == EntryKind::File).then_some(e.size),
                         ..Blob::default()
