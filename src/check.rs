@@ -361,6 +361,8 @@ pub struct Origin {
 pub struct Out<'a> {
     pub(crate) rule: &'a Origin,
     pub(crate) severity: Severity,
+    /// What the documents' via chains are worked out from.
+    pub(crate) graph: &'a Graph,
     /// Default location base: the document being checked, if any.
     pub(crate) doc: Option<&'a Doc>,
     pub(crate) sink: &'a mut Sink,
@@ -370,12 +372,14 @@ impl<'a> Out<'a> {
     pub fn new(
         rule: &'a Origin,
         severity: Severity,
+        graph: &'a Graph,
         doc: Option<&'a Doc>,
         sink: &'a mut Sink,
     ) -> Out<'a> {
         Out {
             rule,
             severity,
+            graph,
             doc,
             sink,
         }
@@ -391,7 +395,7 @@ impl<'a> Out<'a> {
             self.emit(Location::file(doc.file.clone()), message);
             return;
         }
-        let loc = doc_location(doc, pointer);
+        let loc = doc_location(self.graph, doc, pointer);
         self.emit(loc, message);
     }
 
@@ -401,7 +405,7 @@ impl<'a> Out<'a> {
             self.emit(Location::file(doc.file.clone()), message);
             return;
         }
-        let loc = doc_location(doc, pointer);
+        let loc = doc_location(self.graph, doc, pointer);
         self.emit(loc, message);
     }
 
@@ -482,7 +486,7 @@ impl<'a> Out<'a> {
 }
 
 /// A location at `pointer` in `doc`, with line and column when the pointer resolves.
-pub fn doc_location(doc: &Doc, pointer: &str) -> Location {
+pub fn doc_location(g: &Graph, doc: &Doc, pointer: &str) -> Location {
     let (line, column) = match doc.value().and_then(|v| v.pointer(pointer)) {
         Some(v) => {
             let (l, c) = doc.line_col(v.offset);
@@ -494,20 +498,20 @@ pub fn doc_location(doc: &Doc, pointer: &str) -> Location {
         file: doc.file.clone(),
         pointer: Some(pointer.to_string()),
         entry: None,
-        via: doc.via.clone(),
+        via: g.via_of_doc(doc.id),
         line,
         column,
     }
 }
 
 /// A location at a byte offset of a document (for parser notices).
-pub fn offset_location(doc: &Doc, pointer: Option<&str>, offset: usize) -> Location {
+pub fn offset_location(g: &Graph, doc: &Doc, pointer: Option<&str>, offset: usize) -> Location {
     let (l, c) = doc.line_col(offset);
     Location {
         file: doc.file.clone(),
         pointer: pointer.map(str::to_string),
         entry: None,
-        via: doc.via.clone(),
+        via: g.via_of_doc(doc.id),
         line: Some(l),
         column: Some(c),
     }

@@ -770,7 +770,7 @@ pub(crate) fn run_checks(
                         ));
                         break;
                     }
-                    schema_check(doc, owners, &policy, opts, &mut sink);
+                    schema_check(graph, doc, owners, &policy, opts, &mut sink);
                 }
             }
             // The descriptors of those documents, with the blob each points at, looked up once for all descriptor
@@ -851,7 +851,7 @@ pub(crate) fn run_checks(
         let rule = &rules::layout::run_time_limit::RULE;
         if let Some(sev) = policy.severity(rule.code) {
             let origin = rule.origin(opts.spec);
-            let mut out = Out::new(&origin, sev, None, &mut sink);
+            let mut out = Out::new(&origin, sev, graph, None, &mut sink);
             out.limit(
                 report::Location::file(match (entries, docs.first()) {
                     (None, Some(doc)) => doc.file.as_str(),
@@ -944,10 +944,10 @@ fn stopped_replays(
         let Some(&doc) = docs.iter().find(|d| d.id == m) else {
             continue;
         };
-        let mut out = Out::new(&origin, sev, Some(doc), sink);
+        let mut out = Out::new(&origin, sev, graph, Some(doc), sink);
         out.limit(
             report::Location {
-                via: doc.via.clone(),
+                via: graph.via_of_doc(doc.id),
                 ..report::Location::file(doc.file.clone())
             },
             format!("the image's layers were checked one by one, but {why}"),
@@ -1025,7 +1025,7 @@ impl Scope<'_> {
                         only: blobs,
                         opts,
                     };
-                    let mut out = Out::new(&origin, sev, None, sink);
+                    let mut out = Out::new(&origin, sev, graph, None, sink);
                     f(&cx, &mut out);
                 }
             }
@@ -1035,7 +1035,7 @@ impl Scope<'_> {
                         return;
                     }
                     let cx = DocCx { graph, doc, opts };
-                    let mut out = Out::new(&origin, sev, Some(doc), sink);
+                    let mut out = Out::new(&origin, sev, graph, Some(doc), sink);
                     f(&cx, &mut out);
                 }
             }
@@ -1052,7 +1052,7 @@ impl Scope<'_> {
                         blob,
                         opts,
                     };
-                    let mut out = Out::new(&origin, sev, Some(doc), sink);
+                    let mut out = Out::new(&origin, sev, graph, Some(doc), sink);
                     f(&cx, &mut out);
                 }
             }
@@ -1077,7 +1077,7 @@ impl Scope<'_> {
                         entries,
                         opts,
                     };
-                    let mut out = Out::new(&origin, sev, Some(manifest), sink);
+                    let mut out = Out::new(&origin, sev, graph, Some(manifest), sink);
                     f(&cx, &mut out);
                 }
             }
@@ -1166,6 +1166,7 @@ impl Lifetimes {
 
 /// Schema validation of one parsed document.
 fn schema_check(
+    graph: &Graph,
     doc: &walk::Doc,
     owners: &std::collections::HashMap<&'static str, &'static Rule>,
     policy: &Policy,
@@ -1182,7 +1183,7 @@ fn schema_check(
             continue;
         };
         let origin = rule.origin(opts.spec);
-        let mut out = Out::new(&origin, sev, Some(doc), sink);
+        let mut out = Out::new(&origin, sev, graph, Some(doc), sink);
         out.at(&e.pointer, e.message);
     }
 }

@@ -79,7 +79,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             ref_name,
             platform,
             artifact_type: doc.facts.artifact_type.as_deref().map(str::to_string),
-            via: doc.via.clone(),
+            via: g.via_of_doc(doc.id),
             repository: None,
             tags: Vec::new(),
         });

@@ -35,9 +35,8 @@ pub struct Doc {
     /// The SHA-256 of its bytes, when they are dropped with the tree: what they are checked against when read
     /// again.
     sum: Option<[u8; 32]>,
-    /// Descriptor locations from the entry point to the descriptor that first reached this document.
-    pub via: Vec<String>,
-    /// The descriptor occurrence that first reached it.
+    /// The descriptor occurrence that first reached it (the last step of its via chain: see
+    /// [`Graph::via_of_doc`]).
     pub referrer: Option<usize>,
     pub is_index_json: bool,
     /// Kept parsed for the whole run.
@@ -138,7 +137,6 @@ impl Doc {
                 lines: std::sync::OnceLock::new(),
             })),
             sum: None,
-            via: Vec::new(),
             referrer: None,
             is_index_json: false,
             resident: false,
@@ -581,11 +579,31 @@ impl Graph {
         self.file_order.insert(key, n);
     }
 
+    /// The via chain of a document: the locations of the descriptors from the entry point to the one that first
+    /// reached it (empty for an entry point). Worked out from the referrers when asked for, not kept per document
+    /// (4 MB for a layout of 10,000 images).
+    pub fn via_of_doc(&self, id: usize) -> Vec<String> {
+        let mut steps = Vec::new();
+        let mut at = self.docs.get(id).and_then(|d| d.referrer);
+        // A referrer's document was parsed before the one it reaches, so the chain ends; the bound is for safety.
+        while let Some(r) = at.filter(|_| steps.len() <= self.docs.len()) {
+            let Some(d) = self.descs.get(r) else { break };
+            let Some(holder) = self.docs.get(d.doc) else {
+                break;
+            };
+            steps.push(format!("{}#{}", holder.file, d.pointer));
+            at = holder.referrer;
+        }
+        steps.reverse();
+        steps
+    }
+
     /// The via chain of a descriptor: the via of its document plus its own location.
     pub fn via_of_desc(&self, d: &DescOcc) -> Vec<String> {
-        let doc = &self.docs[d.doc];
-        let mut v = doc.via.clone();
-        v.push(format!("{}#{}", doc.file, d.pointer));
+        let mut v = self.via_of_doc(d.doc);
+        if let Some(doc) = self.docs.get(d.doc) {
+            v.push(format!("{}#{}", doc.file, d.pointer));
+        }
         v
     }
 
@@ -623,7 +641,7 @@ impl Graph {
                     format!("{why} between the walk and its checks; it was not parsed or checked")
                 }
             };
-            let (file, via) = (doc.file.clone(), doc.via.clone());
+            let (file, via) = (doc.file.clone(), self.via_of_doc(i));
             if !self.over_budget.iter().any(|(f, _, _)| *f == file) {
                 self.over_budget.push((file, why, via));
             }
@@ -1091,14 +1109,7 @@ impl Walker<'_> {
             return;
         };
         let (name, kind) = (root.name, root.kind);
-        let id = self.add_doc(
-            name.clone(),
-            kind,
-            Arc::new(root.bytes),
-            parsed,
-            Vec::new(),
-            None,
-        );
+        let id = self.add_doc(name.clone(), kind, Arc::new(root.bytes), parsed, None);
         if root.digest.is_some() {
             self.visited.insert((name.as_str().into(), kind), id);
         }
@@ -1149,7 +1160,6 @@ impl Walker<'_> {
         kind: DocKind,
         bytes: Arc<Vec<u8>>,
         parsed: json::Parsed,
-        via: Vec<String>,
         referrer: Option<usize>,
     ) -> usize {
         let id = self.g.docs.len();
@@ -1159,7 +1169,6 @@ impl Walker<'_> {
         self.g.docs.push(Doc {
             id,
             sum,
-            via,
             referrer,
             // Every document of an input that is no layout.
             resident: !self.g.flat,
@@ -1193,14 +1202,7 @@ impl Walker<'_> {
             }
         };
         let parsed = self.parse_budgeted(path, &bytes, Vec::new())?;
-        Some(self.add_doc(
-            path.to_string(),
-            kind,
-            Arc::new(bytes),
-            parsed,
-            Vec::new(),
-            None,
-        ))
+        Some(self.add_doc(path.to_string(), kind, Arc::new(bytes), parsed, None))
     }
 
     /// Parse a document within what is left of `--max-json-values`; `None` (and the document listed as oversized)
@@ -1526,10 +1528,10 @@ impl Walker<'_> {
             None => return,
         };
         let via = self.g.via_of_desc(&self.g.descs[id]);
-        let Some(parsed) = self.parse_budgeted(&path, &bytes, via.clone()) else {
+        let Some(parsed) = self.parse_budgeted(&path, &bytes, via) else {
             return;
         };
-        let doc_id = self.add_doc(path.clone(), kind, bytes, parsed, via, Some(id));
+        let doc_id = self.add_doc(path.clone(), kind, bytes, parsed, Some(id));
         self.visited.insert((key, kind), doc_id);
         if let Some(s) = state {
             self.selection.insert(doc_id, s);

@@ -39,7 +39,7 @@ fn check(cx: &DocCx, out: &mut Out) {
             && maps.contains(pointer)
         {
             out.emit(
-                offset_location(cx.doc, Some(pointer), *offset),
+                offset_location(cx.graph, cx.doc, Some(pointer), *offset),
                 format!("the key {key:?} appears more than once"),
             );
         }

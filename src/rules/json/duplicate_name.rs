@@ -49,7 +49,7 @@ pub(crate) fn report_duplicates(cx: &DocCx, out: &mut Out) {
                 continue;
             }
             out.emit(
-                offset_location(cx.doc, Some(pointer), *offset),
+                offset_location(cx.graph, cx.doc, Some(pointer), *offset),
                 format!(
                     "the object at `{}` holds the name {key:?} more than once",
                     if pointer.is_empty() { "/" } else { pointer }

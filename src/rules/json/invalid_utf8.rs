@@ -33,7 +33,7 @@ fn check(cx: &DocCx, out: &mut Out) {
                 .get(*offset)
                 .map_or_else(String::new, |b| format!(" (0x{b:02X})"));
             out.emit(
-                offset_location(cx.doc, None, *offset),
+                offset_location(cx.graph, cx.doc, None, *offset),
                 format!("byte {offset}{byte} starts a sequence that is not valid UTF-8"),
             );
         }

@@ -36,7 +36,7 @@ fn check(cx: &DocCx, out: &mut Out) {
     let mut canon = Vec::with_capacity(cx.doc.bytes().len());
     if let Err((pointer, n)) = write_canonical(v, "", &mut canon) {
         out.emit(
-            offset_location(cx.doc, Some(&pointer), n.offset),
+            offset_location(cx.graph, cx.doc, Some(&pointer), n.offset),
             format!(
                 "the number {} is not an integer, which canonical JSON cannot represent",
                 n.preview()
@@ -52,7 +52,7 @@ fn check(cx: &DocCx, out: &mut Out) {
             .position(|(a, b)| a != b)
             .unwrap_or(canon.len().min(actual.len()));
         out.emit(
-            offset_location(cx.doc, None, at),
+            offset_location(cx.graph, cx.doc, None, at),
             format!(
                 "the document is not canonical JSON: from byte {at} on, the canonical form reads {} but the document reads {}",
                 excerpt(&canon, at),

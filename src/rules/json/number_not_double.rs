@@ -37,7 +37,7 @@ fn check(cx: &DocCx, out: &mut Out) {
         } = n
         {
             out.emit(
-                offset_location(cx.doc, Some(pointer), *offset),
+                offset_location(cx.graph, cx.doc, Some(pointer), *offset),
                 format!("{text} cannot be represented exactly as an IEEE 754 double"),
             );
         }

@@ -32,7 +32,7 @@ fn check(cx: &DocCx, out: &mut Out) {
     for n in &cx.doc.parsed().notices {
         match n {
             Notice::LoneSurrogate { pointer, offset } => out.emit(
-                offset_location(cx.doc, Some(pointer), *offset),
+                offset_location(cx.graph, cx.doc, Some(pointer), *offset),
                 "string holds an unpaired UTF-16 surrogate escape",
             ),
             Notice::Noncharacter {
@@ -40,7 +40,7 @@ fn check(cx: &DocCx, out: &mut Out) {
                 offset,
                 codepoint,
             } => out.emit(
-                offset_location(cx.doc, Some(pointer), *offset),
+                offset_location(cx.graph, cx.doc, Some(pointer), *offset),
                 format!("string holds the Unicode noncharacter U+{codepoint:04X}"),
             ),
             _ => {}

@@ -29,7 +29,7 @@ declare_rule! {
 
 fn check(cx: &DocCx, out: &mut Out) {
     if let Some(e) = &cx.doc.parsed().error {
-        let loc = offset_location(cx.doc, None, e.offset);
+        let loc = offset_location(cx.graph, cx.doc, None, e.offset);
         // A single document that does not parse has no known kind (nothing said what it should be).
         let single =
             cx.graph.docs.len() == 1 && cx.graph.blobs.is_empty() && cx.graph.descs.is_empty();

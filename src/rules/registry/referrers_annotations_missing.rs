@@ -66,8 +66,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             if missing.is_empty() {
                 continue;
             }
-            let mut loc = crate::check::doc_location(list, &d.pointer);
-            loc.via = list.via.clone();
+            let loc = crate::check::doc_location(g, list, &d.pointer);
             out.emit_citing(
                 clause,
                 loc,

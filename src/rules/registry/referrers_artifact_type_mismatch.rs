@@ -81,8 +81,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             } else {
                 d.pointer.to_string()
             };
-            let mut loc = crate::check::doc_location(list, &pointer);
-            loc.via = list.via.clone();
+            let loc = crate::check::doc_location(g, list, &pointer);
             out.emit_citing(
                 clause,
                 loc,
