@@ -24,7 +24,7 @@ impl<'a> LayoutCx<'a> {
 
     pub fn entry(&self, path: &str) -> Option<&Entry> {
         self.entries
-            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .binary_search_by(|e| (*e.path).cmp(path))
             .ok()
             .map(|i| &self.entries[i])
     }

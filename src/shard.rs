@@ -199,7 +199,7 @@ impl Plan {
                 .iter()
                 .filter_map(|f| {
                     entries
-                        .binary_search_by(|e| e.path.as_str().cmp(f))
+                        .binary_search_by(|e| (*e.path).cmp(f.as_str()))
                         .ok()
                         .map(|i| entries[i].clone())
                 })

@@ -105,7 +105,7 @@ pub fn not_a_layout_archive(src: &dyn Source, display: &str) -> Option<String> {
     let top = |name: &str| {
         entries
             .iter()
-            .any(|e| e.path == name || e.path.starts_with(&format!("{name}/")))
+            .any(|e| &*e.path == name || e.path.starts_with(&format!("{name}/")))
     };
     if top("oci-layout") || top("index.json") || top("blobs") || top("manifest.json") {
         return None;
@@ -128,13 +128,13 @@ pub fn not_a_layout_archive(src: &dyn Source, display: &str) -> Option<String> {
         .iter()
         .filter(|e| e.kind == EntryKind::File)
         .take(3)
-        .map(|e| e.path.as_str())
+        .map(|e| &*e.path)
         .collect();
     let shown = if sample.is_empty() {
         entries
             .iter()
             .take(3)
-            .map(|e| e.path.as_str())
+            .map(|e| &*e.path)
             .collect::<Vec<_>>()
             .join(", ")
     } else {

@@ -1037,7 +1037,7 @@ impl Walker<'_> {
             .filter_map(|e| {
                 let parts: Vec<&str> = e.path.split('/').collect();
                 (parts.len() == 3 && parts[0] == "blobs").then(|| {
-                    let path: Arc<str> = e.path.as_str().into();
+                    let path: Arc<str> = e.path.clone();
                     let blob = Blob {
                         path: path.clone(),
                         digest: Digest::of_blob_path(&path),

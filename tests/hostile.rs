@@ -1032,7 +1032,7 @@ fn overlapping_archive_entries_are_read_as_a_tar_reader_would() {
         "the swallowed index.json is noticed"
     );
     assert!(
-        src.entries().iter().any(|e| e.path == "cover"),
+        src.entries().iter().any(|e| &*e.path == "cover"),
         "the covering entry is listed"
     );
     let _ = DirSource::open; // (the directory source has no notion of overlap)

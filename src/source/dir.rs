@@ -177,7 +177,7 @@ impl DirSource {
                 EntryKind::Special
             };
             self.entries.push(Entry {
-                path: path.clone(),
+                path: path.as_str().into(),
                 kind,
                 size: if kind == EntryKind::File {
                     meta.len()

@@ -48,7 +48,8 @@ impl EntryKind {
 /// One entry of the input, by its path relative to the layout root (`/`-separated, no leading `./`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    pub path: String,
+    /// Shared with the walk's record of the blob, when it is one (one copy of the path for both).
+    pub path: std::sync::Arc<str>,
     pub kind: EntryKind,
     pub size: u64,
     /// The name was not valid UTF-8 (the path holds a lossy rendering).
@@ -170,7 +171,7 @@ pub trait FileTree: Send + Sync {
     fn entry(&self, path: &str) -> Option<&Entry> {
         let entries = self.entries();
         entries
-            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .binary_search_by(|e| (*e.path).cmp(path))
             .ok()
             .map(|i| &entries[i])
     }

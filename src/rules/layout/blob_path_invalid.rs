@@ -44,7 +44,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         match parts.len() {
             2 if e.kind == EntryKind::Dir && (e.non_utf8 || !digest::is_algorithm(parts[1])) => {
                 out.emit(
-                    Location::file(e.path.clone()),
+                    Location::file(e.path.to_string()),
                     format!(
                         "directory name {:?} is not a digest algorithm (lower-case letters and digits, parts joined by one of `+._-`)",
                         parts[1]

@@ -61,7 +61,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         out.emit(
             Location {
                 via: cx.graph.via_of_blob(&e.path),
-                ..Location::file(e.path.clone())
+                ..Location::file(e.path.to_string())
             },
             msg,
         );

@@ -91,7 +91,7 @@ fn place(raw: Vec<RawEntry>, defects: &mut Defects) -> Listed {
             size: r.size,
         });
         let entry = Entry {
-            path: path.clone(),
+            path: path.as_str().into(),
             kind,
             size: if kind == EntryKind::File { r.size } else { 0 },
             non_utf8: r.non_utf8,
@@ -175,7 +175,7 @@ fn under(prefix: &str, listed: Listed, defects: &mut Defects) -> Listed {
         }
         match path.strip_prefix(&dir) {
             Some(rest) => {
-                e.path = rest.to_string();
+                e.path = rest.into();
                 inside.insert(rest.to_string(), (e, span, off));
             }
             None => defects.push(Defect {
@@ -205,7 +205,7 @@ fn imply_parents(listed: &mut Listed) {
             listed.entry(acc.clone()).or_insert_with(|| {
                 (
                     Entry {
-                        path: acc.clone(),
+                        path: acc.as_str().into(),
                         kind: EntryKind::Dir,
                         size: 0,
                         non_utf8: false,

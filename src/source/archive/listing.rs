@@ -584,7 +584,8 @@ mod tests {
 
     #[test]
     fn the_decompression_guard_stops_the_listing_of_a_compressed_archive() {
-        let listed = |s: &ArchiveSource| s.entries().iter().any(|e| e.path == "blobs/sha256/after");
+        let listed =
+            |s: &ArchiveSource| s.entries().iter().any(|e| &*e.path == "blobs/sha256/after");
         for bytes in bombs(8 << 20) {
             // Within the default limits: everything is listed, no defect.
             let s = guarded(bytes.clone(), crate::layer::Limits::default());

@@ -454,11 +454,8 @@ mod tests {
     #[test]
     fn lists_like_a_directory_and_reads_by_offset() {
         let s = open(write(&layout(), &TarOptions::default()));
-        let paths: Vec<(&str, EntryKind)> = s
-            .entries()
-            .iter()
-            .map(|e| (e.path.as_str(), e.kind))
-            .collect();
+        let paths: Vec<(&str, EntryKind)> =
+            s.entries().iter().map(|e| (&*e.path, e.kind)).collect();
         assert_eq!(
             paths,
             vec![
