@@ -142,7 +142,6 @@ impl Plan {
             entries: Vec::new(),
             blobs: None,
             verify_blobs: None,
-            verify_docs: Vec::new(),
         };
         if layout {
             s.docs = g
@@ -159,14 +158,6 @@ impl Plan {
                 .flat_map(|f| self.docs_at.get(f).into_iter().flatten().copied())
                 .collect();
             s.docs.sort_unstable();
-            s.verify_docs = s
-                .verify
-                .iter()
-                .chain(&s.files)
-                .flat_map(|f| self.docs_at.get(f).into_iter().flatten().copied())
-                .collect();
-            s.verify_docs.sort_unstable();
-            s.verify_docs.dedup();
             let mut blobs: Vec<String> = s
                 .files
                 .iter()
@@ -230,9 +221,6 @@ pub struct Scope {
     pub blobs: Option<Vec<String>>,
     /// The blobs it verifies, sorted, when it is not the layout's step (`None`: look through all).
     pub verify_blobs: Option<Vec<String>>,
-    /// The documents of the files it verifies (their manifests say how to read the layers), when it is not the
-    /// layout's step.
-    pub verify_docs: Vec<usize>,
 }
 
 impl Scope {

@@ -3,7 +3,6 @@
 //! and per-run time limits. A layout's blobs are verified group by group of its documents ([`Verifier`]), as the
 //! checks come; what was found goes into the walk's records of the blobs (`crate::walk::Blob`).
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -96,11 +95,12 @@ impl<R: Read> Read for Timed<'_, R> {
 
 /// The layer pass a blob needs: when a layer descriptor with an OCI layer media type (or a Docker one, with
 /// `--profile docker-compat`) points at it (the first such descriptor in walk order names the compression), with
-/// the algorithms of the DiffIDs that name it.
+/// the algorithms of the DiffIDs that name it: in the config of every manifest whose layers include it, not only
+/// those of the step or group that reads it first (a later image's DiffID in another algorithm would find no
+/// value to compare with, and its mismatch would go unreported).
 fn layer_request(
     g: &Graph,
     b: &Blob,
-    configs: &HashMap<usize, usize>,
     opts: &Options,
     budget: &Arc<crate::layer::tar::KeepBudget>,
 ) -> Option<crate::layer::Request> {
@@ -116,9 +116,11 @@ fn layer_request(
             continue;
         };
         declared.get_or_insert(c);
-        let alg = configs
-            .get(&d.doc)
-            .and_then(|&c| g.docs[c].facts.diff_algorithms.get(i).copied().flatten());
+        let alg = g
+            .descs_of(d.doc)
+            .find(|c| c.role == Role::Config)
+            .and_then(|c| c.target_doc)
+            .and_then(|c| g.docs[c].facts.diff_algorithms.get(i).copied().flatten());
         if let Some(a) = alg.filter(|a| !diff_algorithms.contains(a)) {
             diff_algorithms.push(a);
         }
@@ -163,8 +165,6 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
 /// is read once, whichever part reaches it first.
 pub struct Verifier<'a> {
     counted: Counted<'a>,
-    /// Manifest document id → its parsed config's document id (of this step's documents, with a scope).
-    configs: HashMap<usize, usize>,
     /// The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
     budget: Arc<crate::layer::tar::KeepBudget>,
     /// Whether no blob is read at all (`--fast` on a source that says what its blobs are).
@@ -176,21 +176,6 @@ pub struct Verifier<'a> {
 
 impl<'a> Verifier<'a> {
     pub fn new(src: &dyn Source, g: &Graph, opts: &'a Options) -> Verifier<'a> {
-        let configs: HashMap<usize, usize> = match &g.scope {
-            Some(s) if s.verify_blobs.is_some() => s
-                .verify_docs
-                .iter()
-                .flat_map(|&d| g.descs_of(d))
-                .filter(|d| d.role == Role::Config)
-                .filter_map(|d| Some((d.doc, d.target_doc?)))
-                .collect(),
-            _ => g
-                .descs
-                .iter()
-                .filter(|d| d.role == Role::Config)
-                .filter_map(|d| Some((d.doc, d.target_doc?)))
-                .collect(),
-        };
         // Structure, digests and sizes only: where the source says so (a registry), blobs are checked by what it
         // said of them (existence and size) without being read.
         let by_stat = opts.fast && src.fast_by_stat();
@@ -205,7 +190,6 @@ impl<'a> Verifier<'a> {
         let sink = if n > 0 { opts.progress.as_ref() } else { None };
         Verifier {
             counted: Counted::new(sink, n, bytes),
-            configs,
             budget: Arc::new(crate::layer::tar::KeepBudget::new(
                 opts.max_layer_entries,
                 Some(opts.budget()),
@@ -280,7 +264,7 @@ impl<'a> Verifier<'a> {
                 layer: if opts.fast {
                     None
                 } else {
-                    layer_request(g, b, &self.configs, opts, &self.budget)
+                    layer_request(g, b, opts, &self.budget)
                 },
             })
             .collect();

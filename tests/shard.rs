@@ -240,3 +240,84 @@ fn jsonl_streams_the_findings_image_by_image_and_resumes() {
     assert_eq!(last["summary"], whole["summary"]);
     assert_eq!(last["resumed"], finished.len());
 }
+
+/// Write `bytes` as a blob of `layout`; its descriptor.
+fn put_blob(layout: &Path, media_type: &str, bytes: &[u8]) -> Value {
+    let digest = ocicheck::digest::Algorithm::Sha256.digest_of(bytes);
+    let dir = layout.join("blobs/sha256");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join(&digest["sha256:".len()..]), bytes).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
+}
+
+/// A layer shared by two images whose configs name its DiffID in different algorithms: the first image's in
+/// SHA-512, the second's in SHA-256 (and wrong). Run image by image, the layer is read in the first image's step;
+/// the second's mismatch is still found, as in a whole run (its DiffID was computed for every config that names
+/// the layer, not only for those of the step that read it first).
+#[test]
+fn a_shared_layer_is_read_for_every_images_diff_id_algorithm() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let layout = tmp.path().join("layout");
+    let layer = put_blob(
+        &layout,
+        "application/vnd.oci.image.layer.v1.tar",
+        &[0u8; 1024],
+    );
+    let mut entries = Vec::new();
+    for diff_id in [
+        format!("sha512:{}", "a".repeat(128)),
+        format!("sha256:{}", "b".repeat(64)),
+    ] {
+        let config = serde_json::json!({
+            "architecture": "amd64",
+            "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        });
+        let config = put_blob(
+            &layout,
+            "application/vnd.oci.image.config.v1+json",
+            config.to_string().as_bytes(),
+        );
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": config,
+            "layers": [layer],
+        });
+        entries.push(put_blob(
+            &layout,
+            "application/vnd.oci.image.manifest.v1+json",
+            manifest.to_string().as_bytes(),
+        ));
+    }
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": entries});
+    std::fs::write(layout.join("index.json"), index.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        layout.join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let whole = json(&ocicheck(&["validate", "--format", "json", path(&layout)]));
+    let mismatches = |fs: &[Value]| -> Vec<String> {
+        let mut v: Vec<String> = fs
+            .iter()
+            .filter(|f| f["code"] == "LYR007")
+            .map(|f| f["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let expected = mismatches(whole["findings"].as_array().map_or(&[], Vec::as_slice));
+    assert_eq!(expected.len(), 2, "one mismatch per image: {expected:?}");
+    assert!(
+        expected.iter().any(|m| m.contains("sha256:bbbb")),
+        "{expected:?}"
+    );
+    let o = ocicheck(&["validate", "--format", "jsonl", path(&layout)]);
+    let streamed: Vec<Value> = lines(&o.stdout)
+        .into_iter()
+        .filter_map(|l| l.get("finding").cloned())
+        .collect();
+    assert_eq!(mismatches(&streamed), expected);
+}
