@@ -137,8 +137,6 @@ pub struct ImageCx<'a> {
     pub manifest: &'a Doc,
     /// The parsed config, when `config.mediaType` is the OCI image config and the blob could be read.
     pub config: Option<&'a Doc>,
-    /// The index entries (descriptors with role `IndexEntry`) that point at this manifest.
-    pub entries: Vec<&'a DescOcc>,
     pub opts: &'a Options,
 }
 

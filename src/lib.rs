@@ -723,17 +723,6 @@ pub(crate) fn run_checks(
         _ => None,
     };
 
-    // `index.json` stays parsed while the checks run: the image rules of every manifest read its entries.
-    let pinned: Vec<usize> = (0..graph.docs.len())
-        .filter(|&i| graph.docs[i].is_index_json)
-        .collect();
-    // What the caller holds already stays held after (a step-by-step run parses index.json once for all its steps).
-    let held: Vec<usize> = pinned
-        .iter()
-        .copied()
-        .filter(|&i| graph.docs[i].loaded())
-        .collect();
-    graph.load(&pinned, src, opts);
     let groups = doc_groups(graph, &ids);
     let mut parts = match (verify, src) {
         (Verify::PerGroup, Some(src)) => Some((
@@ -816,15 +805,8 @@ pub(crate) fn run_checks(
             graph.release_layers(release.iter().map(|p| &**p));
         }
         checked += group.len();
-        parse.retain(|d| !pinned.contains(d));
         graph.unload(&parse, opts);
     }
-    let ours: Vec<usize> = pinned
-        .iter()
-        .copied()
-        .filter(|i| !held.contains(i))
-        .collect();
-    graph.unload(&ours, opts);
     if let Some((src, mut v, _)) = parts {
         // What no group reached (blobs no document of this run points at) is verified last, and checked with the
         // layout.
@@ -1066,15 +1048,10 @@ impl Scope<'_> {
                         .find(|d| d.role == Role::Config)
                         .and_then(|d| d.target_doc)
                         .map(|i| &graph.docs[i]);
-                    let entries = graph
-                        .referrers_of(manifest.id)
-                        .filter(|d| d.role == Role::IndexEntry)
-                        .collect();
                     let cx = ImageCx {
                         graph,
                         manifest,
                         config,
-                        entries,
                         opts,
                     };
                     let mut out = Out::new(&origin, sev, graph, Some(manifest), sink);

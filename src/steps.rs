@@ -88,14 +88,6 @@ fn steps(
     let mut reported: HashSet<String> = HashSet::new();
     let mut total = Summary::default();
     let mine = |i: &&Image| opts.shard.is_none_or(|s| s.of_entry(i.position) == s.index);
-    // index.json is parsed once for every step (the image rules read its entries), not once per image.
-    let roots: Vec<usize> = graph
-        .docs
-        .iter()
-        .filter(|d| d.is_index_json)
-        .map(|d| d.id)
-        .collect();
-    graph.load(&roots, Some(src), opts);
     // The last step that reaches each file: a layer's facts go once it is done (a later image replays them).
     let mut last: HashMap<&str, usize> = HashMap::new();
     for (k, image) in plan.images.iter().filter(mine).enumerate() {
@@ -121,7 +113,6 @@ fn steps(
         let s = step(src, &mut graph, scope, opts, None, emit);
         total = Summary::sum([&total, &s]);
     }
-    graph.unload(&roots, opts);
     total
 }
 

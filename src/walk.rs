@@ -19,7 +19,7 @@ use crate::{Options, Spec};
 pub use crate::kind::DocKind;
 
 /// A JSON document the walk read. Its parsed tree (and, in a layout, its bytes: they are read again and compared
-/// with what was walked) is kept while the walk follows what it holds and while its own checks run (see [`Graph::load`]; `index.json` for all of the checks), unless it is resident
+/// with what was walked) is kept while the walk follows what it holds and while its own checks run (see [`Graph::load`]), unless it is resident
 /// (every document of an input that is not a layout). What other documents' checks and the report read of it is in
 /// [`Doc::facts`], so that a layout of 10,000 images never holds 10,000 parsed trees at once.
 #[derive(Debug)]
@@ -63,11 +63,26 @@ pub struct DocFacts {
     pub config_media_type: Option<Arc<str>>,
     /// Of an image config: `os/arch[/variant]`.
     pub platform: Option<Box<str>>,
+    /// Of an image config: those of `os`, `architecture`, `variant` and `os.version` that are strings (what the
+    /// index entries that lead to it are compared with: see [`DocFacts::platform_field`]).
+    pub platform_fields: Box<[(&'static str, Arc<str>)]>,
     /// Of an image config: per `rootfs.diff_ids[i]`, the digest algorithm it names when this tool verifies it.
     pub diff_algorithms: Box<[Option<Algorithm>]>,
 }
 
+/// The fields of an image config that an index entry's `platform` also gives.
+const PLATFORM_FIELDS: [&str; 4] = ["os", "architecture", "variant", "os.version"];
+
 impl DocFacts {
+    /// Of an image config: its field `key` (one of `os`, `architecture`, `variant`, `os.version`), if it is a
+    /// string.
+    pub fn platform_field(&self, key: &str) -> Option<&str> {
+        self.platform_fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| &**v)
+    }
+
     fn of(kind: DocKind, parsed: &json::Parsed, spec: Spec, strings: &mut Interner) -> DocFacts {
         let mut f = DocFacts {
             values: parsed.values,
@@ -87,6 +102,10 @@ impl DocFacts {
         f.config_media_type = text(v.get("config").and_then(|c| c.get("mediaType")));
         if kind == DocKind::Config {
             f.platform = crate::selection::platform_text(v).map(String::into_boxed_str);
+            f.platform_fields = PLATFORM_FIELDS
+                .iter()
+                .filter_map(|&k| Some((k, strings.intern(v.get(k)?.as_str()?.to_string()))))
+                .collect();
             f.diff_algorithms = v
                 .pointer("/rootfs/diff_ids")
                 .and_then(Value::as_array)
@@ -686,7 +705,8 @@ impl Graph {
     }
 
     /// The documents the checks of document `id` read: itself and, for an image manifest (the image rules), its
-    /// config and the indexes whose entries reach it (their `platform`).
+    /// config. (Not the indexes whose entries reach it: what the rules of an index entry read of the image is in
+    /// the documents' facts, so that `index.json` is parsed only for its own checks.)
     pub fn needs(&self, id: usize) -> Vec<usize> {
         let mut v = vec![id];
         if self
@@ -698,11 +718,6 @@ impl Graph {
                 self.descs_of(id)
                     .filter(|d| d.role == Role::Config)
                     .filter_map(|d| d.target_doc),
-            );
-            v.extend(
-                self.referrers_of(id)
-                    .filter(|d| d.role == Role::IndexEntry)
-                    .map(|d| d.doc),
             );
         }
         v

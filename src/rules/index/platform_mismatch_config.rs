@@ -1,7 +1,8 @@
-use crate::check::{ImageCx, Out, str_field};
+use crate::check::{DescCx, Out, str_field};
 use crate::declare_rule;
 use crate::json;
 use crate::rule::Check;
+use crate::walk::{DocKind, Role};
 
 declare_rule! {
     /// ## What it checks
@@ -33,42 +34,52 @@ declare_rule! {
     IDX021, "platform-mismatch-config", Error,
     basis: Exception,
     clauses: ["image-index-019", "config-005", "config-008"],
-    check: Check::Image(check),
+    check: Check::Descriptor(check),
 }
 
-fn check(cx: &ImageCx, out: &mut Out) {
+fn check(cx: &DescCx, out: &mut Out) {
     compare(cx, out, &["os", "architecture"]);
 }
 
-/// Report each of `fields` on which an index entry's `platform` and the image config it leads to disagree.
-pub(crate) fn compare(cx: &ImageCx, out: &mut Out, fields: &[&str]) {
-    let Some(config) = cx.config.and_then(|c| c.value()) else {
+/// Report each of `fields` on which an index entry's `platform` and the image config it leads to disagree. A
+/// descriptor rule, run with the index that holds the entry: what it reads of the config is in the config's facts,
+/// so that the index need not stay parsed while its images are checked.
+pub(crate) fn compare(cx: &DescCx, out: &mut Out, fields: &[&str]) {
+    if cx.role() != Role::IndexEntry {
+        return;
+    }
+    let Some(p) = cx
+        .value()
+        .get("platform")
+        .filter(|p| p.as_object().is_some())
+    else {
         return;
     };
-    for entry in &cx.entries {
-        let Some(p) = entry.value(cx.graph).get("platform") else {
+    let g = cx.graph;
+    let Some(config) = cx
+        .target()
+        .filter(|m| m.kind == DocKind::Manifest)
+        .and_then(|m| g.descs_of(m.id).find(|d| d.role == Role::Config))
+        .and_then(|d| d.target_doc)
+        .and_then(|i| g.docs.get(i))
+        .filter(|c| c.facts.has_value)
+    else {
+        return;
+    };
+    let ptr = cx.field("platform");
+    // A side that is absent is reported by the rules for that document, not as a mismatch.
+    for field in fields {
+        let (Some(a), Some(b)) = (str_field(p, field), config.facts.platform_field(field)) else {
             continue;
         };
-        if p.as_object().is_none() {
-            continue;
-        }
-        let entry_doc = &cx.graph.docs[entry.doc];
-        let ptr = json::join(&entry.pointer, "platform");
-        // A side that is absent is reported by the rules for that document, not as a mismatch.
-        for field in fields {
-            let (Some(a), Some(b)) = (str_field(p, field), str_field(config, field)) else {
-                continue;
-            };
-            if a != b {
-                out.at_doc(
-                    entry_doc,
-                    &json::join(&ptr, field),
-                    format!(
-                        "the index entry says {field} {a:?}, but the config it leads to ({}) says {b:?}",
-                        cx.config.map_or("", |c| c.file.as_str()),
-                    ),
-                );
-            }
+        if a != b {
+            out.at(
+                &json::join(&ptr, field),
+                format!(
+                    "the index entry says {field} {a:?}, but the config it leads to ({}) says {b:?}",
+                    config.file,
+                ),
+            );
         }
     }
 }

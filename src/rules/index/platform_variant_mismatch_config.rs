@@ -1,4 +1,4 @@
-use crate::check::{ImageCx, Out};
+use crate::check::{DescCx, Out};
 use crate::declare_rule;
 use crate::rule::Check;
 
@@ -32,9 +32,9 @@ declare_rule! {
     IDX023, "platform-variant-mismatch-config", Warning,
     basis: Exception,
     clauses: ["image-index-019", "image-index-033", "image-index-027", "config-018", "config-011"],
-    check: Check::Image(check),
+    check: Check::Descriptor(check),
 }
 
-fn check(cx: &ImageCx, out: &mut Out) {
+fn check(cx: &DescCx, out: &mut Out) {
     super::platform_mismatch_config::compare(cx, out, &["variant", "os.version"]);
 }
