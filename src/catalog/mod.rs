@@ -444,6 +444,19 @@ struct Collected {
 
 impl Collected {
     fn add(&mut self, u: Unit) {
+        // Ranks only for the files the report lists (findings, notes, limits, the images' own files): a
+        // catalogue's configs and layers with nothing to report need none, and kept they grew with the images.
+        let listed: std::collections::HashSet<&str> = u
+            .findings
+            .iter()
+            .map(|f| f.location.file.as_str())
+            .chain(u.notes.iter().map(|n| n.file.as_str()))
+            .chain(u.limits.0.iter().map(|l| l.file.as_str()))
+            .chain(u.images.iter().map(|i| i.file.as_str()))
+            .collect();
+        for (f, r) in u.order.iter().filter(|(f, _)| listed.contains(f.as_str())) {
+            self.order.entry(f.clone()).or_insert(*r);
+        }
         self.findings.extend(u.findings);
         self.notes.extend(u.notes);
         self.images.extend(u.images);
@@ -459,9 +472,6 @@ impl Collected {
             }
         }
         self.limits_total += count.saturating_sub(repeated);
-        for (f, r) in u.order {
-            self.order.entry(f).or_insert(r);
-        }
     }
 
     fn report(self, display: String, opts: &Options) -> Report {
