@@ -44,7 +44,7 @@ pub enum Check {
     Document(fn(&DocCx, &mut Out)),
     /// Once per descriptor, wherever it appears.
     Descriptor(fn(&DescCx, &mut Out)),
-    /// Once per image manifest reached, with its config and the index entry that reached it.
+    /// Once per image manifest reached, with its config (an index entry's rules are descriptor rules of the index).
     Image(fn(&ImageCx, &mut Out)),
 }
 
