@@ -149,7 +149,7 @@ pub use spec::Spec;
 
 use check::{DescCx, DocCx, ImageCx, LayoutCx, Out};
 use rule::{Check, Policy, Rule};
-use walk::{DocKind, Graph, Role};
+use walk::{DocKind, Graph};
 
 /// Why the tool could not do its job (the command line's exit status 2).
 #[derive(Debug)]
@@ -1043,11 +1043,7 @@ impl Scope<'_> {
                     if late() {
                         return;
                     }
-                    let config = graph
-                        .descs_of(manifest.id)
-                        .find(|d| d.role == Role::Config)
-                        .and_then(|d| d.target_doc)
-                        .map(|i| &graph.docs[i]);
+                    let config = graph.config_of(manifest.id);
                     let cx = ImageCx {
                         graph,
                         manifest,

@@ -149,10 +149,8 @@ fn fact_key(g: &Graph, b: &walk::Blob, digest: &crate::digest::Digest) -> String
             let d = &g.descs[i];
             let diff = match d.role {
                 Role::Layer(k) => g
-                    .descs_of(d.doc)
-                    .find(|c| c.role == Role::Config)
-                    .and_then(|c| c.target_doc)
-                    .and_then(|c| g.docs[c].value())
+                    .config_of(d.doc)
+                    .and_then(walk::Doc::value)
                     .and_then(|v| v.pointer(&format!("/rootfs/diff_ids/{k}")))
                     .and_then(crate::json::Value::as_str)
                     .and_then(|s| s.split_once(':'))
@@ -251,11 +249,7 @@ fn unmatched(g: &Graph, display: &str, opts: &Options) -> Option<String> {
     };
     let (matched, platforms) = match root.kind {
         DocKind::Manifest => {
-            let config = g
-                .descs_of(root.id)
-                .find(|d| d.role == Role::Config)
-                .and_then(|d| d.target_doc)
-                .and_then(|i| g.docs[i].value());
+            let config = g.config_of(root.id).and_then(|c| c.value());
             let by_digest =
                 sel.digests.is_empty() || digest.as_ref().is_some_and(|d| sel.digests.contains(d));
             let by_platform = sel.platforms.is_empty()

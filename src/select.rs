@@ -58,10 +58,8 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             .and_then(|d| d.ref_name().map(str::to_string));
         // What the walk recorded of the config, the index entry and the manifest (their trees are not kept).
         let config = g
-            .descs_of(doc.id)
-            .find(|d| d.role == Role::Config)
-            .and_then(|d| d.target_doc)
-            .map(|i| &g.docs[i].facts)
+            .config_of(doc.id)
+            .map(|c| &c.facts)
             .filter(|f| f.has_value);
         let platform = referrer
             .filter(|d| d.role == Role::IndexEntry)

@@ -117,10 +117,8 @@ fn layer_request(
         };
         declared.get_or_insert(c);
         let alg = g
-            .descs_of(d.doc)
-            .find(|c| c.role == Role::Config)
-            .and_then(|c| c.target_doc)
-            .and_then(|c| g.docs[c].facts.diff_algorithms.get(i).copied().flatten());
+            .config_of(d.doc)
+            .and_then(|c| c.facts.diff_algorithms.get(i).copied().flatten());
         if let Some(a) = alg.filter(|a| !diff_algorithms.contains(a)) {
             diff_algorithms.push(a);
         }

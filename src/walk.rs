@@ -723,6 +723,14 @@ impl Graph {
         v
     }
 
+    /// The config an image manifest's `config` descriptor reached, if the walk parsed one.
+    pub fn config_of(&self, manifest: usize) -> Option<&Doc> {
+        self.descs_of(manifest)
+            .find(|d| d.role == Role::Config)
+            .and_then(|d| d.target_doc)
+            .and_then(|i| self.docs.get(i))
+    }
+
     pub fn doc_by_file(&self, file: &str, kind: DocKind) -> Option<&Doc> {
         self.docs.iter().find(|d| d.file == file && d.kind == kind)
     }

@@ -59,9 +59,7 @@ pub(crate) fn compare(cx: &DescCx, out: &mut Out, fields: &[&str]) {
     let Some(config) = cx
         .target()
         .filter(|m| m.kind == DocKind::Manifest)
-        .and_then(|m| g.descs_of(m.id).find(|d| d.role == Role::Config))
-        .and_then(|d| d.target_doc)
-        .and_then(|i| g.docs.get(i))
+        .and_then(|m| g.config_of(m.id))
         .filter(|c| c.facts.has_value)
     else {
         return;
