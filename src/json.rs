@@ -30,16 +30,17 @@ pub enum Kind {
     Null,
     Bool(bool),
     /// The number exactly as written in the document.
-    Number(String),
-    String(String),
-    Array(Vec<Value>),
+    Number(Box<str>),
+    String(Box<str>),
+    Array(Box<[Value]>),
     /// Members in document order, duplicates kept.
-    Object(Vec<Member>),
+    Object(Box<[Member]>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    pub key: String,
+    /// One copy of each name per document (an index of 10,000 entries names `digest` 10,000 times).
+    pub key: std::sync::Arc<str>,
     pub key_offset: usize,
     pub value: Value,
 }
@@ -110,6 +111,7 @@ pub fn parse_limited(bytes: &[u8], max_values: usize) -> Parsed {
         utf8_reported: 0,
         values: 0,
         max_values,
+        keys: std::collections::HashSet::new(),
     };
     let result = (|| {
         if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -141,7 +143,7 @@ pub fn parse_limited(bytes: &[u8], max_values: usize) -> Parsed {
 
 /// One step of a JSON pointer while parsing.
 enum Seg {
-    Key(String),
+    Key(std::sync::Arc<str>),
     Index(usize),
 }
 
@@ -154,9 +156,27 @@ struct Parser<'a> {
     utf8_reported: usize,
     values: usize,
     max_values: usize,
+    /// The member names met so far, one shared copy each (up to [`MAX_INTERNED_KEYS`]).
+    keys: std::collections::HashSet<std::sync::Arc<str>>,
 }
 
+/// Distinct member names shared per document; a document with more (no real one comes close) gets its own copy
+/// of each further name.
+const MAX_INTERNED_KEYS: usize = 4096;
+
 impl Parser<'_> {
+    /// The shared copy of a member name.
+    fn key(&mut self, name: String) -> std::sync::Arc<str> {
+        if let Some(k) = self.keys.get(name.as_str()) {
+            return k.clone();
+        }
+        let k: std::sync::Arc<str> = std::sync::Arc::from(name);
+        if self.keys.len() < MAX_INTERNED_KEYS {
+            self.keys.insert(k.clone());
+        }
+        k
+    }
+
     /// Keep a notice, up to [`MAX_NOTICES`]; the closure builds it (and its pointer) only when it is kept.
     fn notice(&mut self, n: impl FnOnce(&Self) -> Notice) {
         if self.notices.len() < MAX_NOTICES {
@@ -219,7 +239,7 @@ impl Parser<'_> {
             None => return Err(self.err("expected a JSON value")),
             Some(b'{') => self.object(depth)?,
             Some(b'[') => self.array(depth)?,
-            Some(b'"') => Kind::String(self.string()?),
+            Some(b'"') => Kind::String(self.string()?.into_boxed_str()),
             Some(b't') => self.literal("true", Kind::Bool(true))?,
             Some(b'f') => self.literal("false", Kind::Bool(false))?,
             Some(b'n') => self.literal("null", Kind::Null)?,
@@ -242,11 +262,11 @@ impl Parser<'_> {
         self.i += 1; // '{'
         let mut members: Vec<Member> = Vec::new();
         // Names seen, once the object is too large to scan for duplicates.
-        let mut seen: Option<std::collections::HashSet<String>> = None;
+        let mut seen: Option<std::collections::HashSet<std::sync::Arc<str>>> = None;
         self.ws();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
-            return Ok(Kind::Object(members));
+            return Ok(Kind::Object(Box::default()));
         }
         loop {
             self.ws();
@@ -255,6 +275,7 @@ impl Parser<'_> {
             }
             let key_offset = self.i;
             let key = self.string()?;
+            let key = self.key(key);
             self.ws();
             if self.b.get(self.i) != Some(&b':') {
                 return Err(self.err("expected ':' after object member name"));
@@ -280,7 +301,7 @@ impl Parser<'_> {
             if duplicate {
                 self.notice(|p| Notice::DuplicateName {
                     pointer: p.pointer(),
-                    key: key.clone(),
+                    key: key.to_string(),
                     offset: key_offset,
                 });
             }
@@ -298,8 +319,7 @@ impl Parser<'_> {
                 Some(b'}') => {
                     self.i += 1;
                     // Trees are held while their checks run: no spare capacity from growing.
-                    members.shrink_to_fit();
-                    return Ok(Kind::Object(members));
+                    return Ok(Kind::Object(members.into_boxed_slice()));
                 }
                 _ => return Err(self.err("expected ',' or '}' in object")),
             }
@@ -312,7 +332,7 @@ impl Parser<'_> {
         self.ws();
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
-            return Ok(Kind::Array(items));
+            return Ok(Kind::Array(Box::default()));
         }
         loop {
             self.ws();
@@ -325,8 +345,7 @@ impl Parser<'_> {
                 Some(b',') => self.i += 1,
                 Some(b']') => {
                     self.i += 1;
-                    items.shrink_to_fit();
-                    return Ok(Kind::Array(items));
+                    return Ok(Kind::Array(items.into_boxed_slice()));
                 }
                 _ => return Err(self.err("expected ',' or ']' in array")),
             }
@@ -382,7 +401,7 @@ impl Parser<'_> {
                 text: text.clone(),
             });
         }
-        Ok(Kind::Number(text))
+        Ok(Kind::Number(text.into_boxed_str()))
     }
 
     fn hex4(&mut self) -> Result<u32, SyntaxError> {
@@ -657,7 +676,7 @@ impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         match &self.kind {
             // The last member wins, as in Go's encoding/json; duplicates are reported separately.
-            Kind::Object(m) => m.iter().rev().find(|m| m.key == key).map(|m| &m.value),
+            Kind::Object(m) => m.iter().rev().find(|m| &*m.key == key).map(|m| &m.value),
             _ => None,
         }
     }
@@ -722,11 +741,11 @@ impl Value {
                 let mut last: std::collections::HashMap<&str, usize> =
                     std::collections::HashMap::new();
                 for (i, mem) in m.iter().enumerate() {
-                    last.insert(mem.key.as_str(), i);
+                    last.insert(&*mem.key, i);
                 }
                 m.iter()
                     .enumerate()
-                    .filter(|(i, mem)| last.get(mem.key.as_str()) == Some(i))
+                    .filter(|(i, mem)| last.get(&*mem.key) == Some(i))
                     .map(|(_, mem)| mem)
                     .collect()
             }
@@ -787,12 +806,12 @@ impl Value {
             Kind::Null => J::Null,
             Kind::Bool(b) => J::Bool(*b),
             Kind::Number(t) => J::Number(number_to_serde(t)),
-            Kind::String(s) => J::String(s.clone()),
+            Kind::String(s) => J::String(s.to_string()),
             Kind::Array(a) => J::Array(a.iter().map(Value::to_serde).collect()),
             Kind::Object(_) => {
                 let mut map = serde_json::Map::new();
                 for m in self.effective_members() {
-                    map.insert(m.key.clone(), m.value.to_serde());
+                    map.insert(m.key.to_string(), m.value.to_serde());
                 }
                 J::Object(map)
             }

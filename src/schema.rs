@@ -131,7 +131,7 @@ pub fn validate_document(
         crate::json::Kind::Object(_) => v
             .effective_members()
             .into_iter()
-            .filter_map(|m| Some((m.key.as_str(), m.value.as_array()?)))
+            .filter_map(|m| Some((&*m.key, m.value.as_array()?)))
             .filter(|(_, items)| items.len() > PART_ITEMS)
             .collect(),
         _ => Vec::new(),
@@ -143,11 +143,11 @@ pub fn validate_document(
         crate::json::Kind::Object(_) => {
             let mut map = serde_json::Map::new();
             for m in v.effective_members() {
-                let value = match long.iter().find(|(k, _)| *k == m.key) {
+                let value = match long.iter().find(|(k, _)| *k == &*m.key) {
                     Some((_, items)) => part(&items[..PART_ITEMS]),
                     None => m.value.to_serde(),
                 };
-                map.insert(m.key.clone(), value);
+                map.insert(m.key.to_string(), value);
             }
             J::Object(map)
         }

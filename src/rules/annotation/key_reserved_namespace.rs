@@ -32,7 +32,7 @@ fn check(cx: &DocCx, out: &mut Out) {
     for (ptr, map) in super::object_maps(cx.doc) {
         for m in map.effective_members() {
             if m.key.starts_with("org.opencontainers.image.")
-                && !super::KNOWN_OCI_KEYS.contains(&m.key.as_str())
+                && !super::KNOWN_OCI_KEYS.contains(&&*m.key)
             {
                 out.at(
                     &json::join(&ptr, &m.key),

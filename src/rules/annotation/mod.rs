@@ -74,7 +74,7 @@ pub(crate) fn string_annotations(doc: &Doc) -> Vec<(String, &str, &str)> {
     for (ptr, map) in annotation_maps(doc) {
         for m in map.effective_members() {
             if let Some(s) = m.value.as_str() {
-                out.push((ptr.clone(), m.key.as_str(), s));
+                out.push((ptr.clone(), &*m.key, s));
             }
         }
     }

@@ -82,7 +82,7 @@ fn write_canonical<'v>(
         Kind::Null => out.extend_from_slice(b"null"),
         Kind::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Kind::Number(t) => {
-            if t.contains(['.', 'e', 'E']) || t == "-0" {
+            if t.contains(['.', 'e', 'E']) || &**t == "-0" {
                 return Err((at.to_string(), v));
             }
             out.extend_from_slice(t.as_bytes());
