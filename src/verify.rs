@@ -298,6 +298,13 @@ fn to_verify<'g>(
         .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
 }
 
+/// Up to this many blobs of fewer bytes in all than [`INLINE_BYTES`] (by their descriptors' sizes), a part's blobs are
+/// read on the calling thread: starting threads costs more than reading them in parallel saves (`--format jsonl` on
+/// a layout of 10,000 small images: 8.5 against 2.9 s). More blobs, however small, are read in parallel: each costs
+/// system calls that two threads halve.
+const INLINE_JOBS: usize = 8;
+const INLINE_BYTES: u64 = 1 << 20;
+
 /// Run the jobs on at most `opts.jobs` threads: each one's result (by index), and how many were not started
 /// because the run's time limit had passed.
 fn run_jobs(
@@ -312,26 +319,31 @@ fn run_jobs(
     let threads = opts.jobs.clamp(1, jobs.len());
     let run = opts.run_deadline();
     let skipped = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else { break };
+            if run.is_some_and(|d| std::time::Instant::now() >= d) {
+                // Past the run's time limit: the blobs left are not read at all.
+                skipped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            let r = hash_blob(src, counted, job, opts);
+            if let Ok(mut guard) = results.lock() {
+                guard[i] = Some(r);
+            }
+        }
+    };
+    let bytes: u64 = jobs.iter().map(|j| j.size.unwrap_or(0)).sum();
+    if threads == 1 || (jobs.len() <= INLINE_JOBS && bytes < INLINE_BYTES) {
+        // A few small blobs (an image of a step-by-step run): read here, without starting threads whose read
+        // buffers would be allocated and freed again for each image.
+        work();
+        let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+        return (results, skipped.into_inner());
+    }
     std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = jobs.get(i) else { break };
-                        if run.is_some_and(|d| std::time::Instant::now() >= d) {
-                            // Past the run's time limit: the blobs left are not read at all.
-                            skipped.fetch_add(1, Ordering::Relaxed);
-                            continue;
-                        }
-                        let r = hash_blob(src, counted, job, opts);
-                        if let Ok(mut guard) = results.lock() {
-                            guard[i] = Some(r);
-                        }
-                    }
-                })
-            })
-            .collect();
+        let workers: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
         // Joined, not just waited for at the end of the scope: a join returns once the thread has ended, its
         // thread-local read buffers (layer/buf.rs) freed; the scope alone returns before that (LeakSanitizer in the
         // archive fuzz target reported those buffers as leaked).
