@@ -390,7 +390,7 @@ impl<'a> Out<'a> {
         };
         if !self.sink.admits(self.rule.code, &doc.file) {
             // Counted, without working out where.
-            self.emit(Location::file(doc.file.clone()), message);
+            self.emit(Location::file(doc.file.to_string()), message);
             return;
         }
         let loc = doc_location(self.graph, doc, pointer);
@@ -400,7 +400,7 @@ impl<'a> Out<'a> {
     /// Report at a JSON pointer of a given document.
     pub fn at_doc(&mut self, doc: &Doc, pointer: &str, message: impl Into<String>) {
         if !self.sink.admits(self.rule.code, &doc.file) {
-            self.emit(Location::file(doc.file.clone()), message);
+            self.emit(Location::file(doc.file.to_string()), message);
             return;
         }
         let loc = doc_location(self.graph, doc, pointer);
@@ -493,7 +493,7 @@ pub fn doc_location(g: &Graph, doc: &Doc, pointer: &str) -> Location {
         None => (None, None),
     };
     Location {
-        file: doc.file.clone(),
+        file: doc.file.to_string(),
         pointer: Some(pointer.to_string()),
         entry: None,
         via: g.via_of_doc(doc.id),
@@ -506,7 +506,7 @@ pub fn doc_location(g: &Graph, doc: &Doc, pointer: &str) -> Location {
 pub fn offset_location(g: &Graph, doc: &Doc, pointer: Option<&str>, offset: usize) -> Location {
     let (l, c) = doc.line_col(offset);
     Location {
-        file: doc.file.clone(),
+        file: doc.file.to_string(),
         pointer: pointer.map(str::to_string),
         entry: None,
         via: g.via_of_doc(doc.id),

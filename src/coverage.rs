@@ -60,7 +60,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
             };
             items.push(NotValidatedItem {
                 kind: "image",
-                file: doc.file.clone(),
+                file: doc.file.to_string(),
                 via: graph.via_of_doc(doc.id),
                 reason: format!("its layers were checked one by one, but {why}"),
             });

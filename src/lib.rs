@@ -836,7 +836,7 @@ pub(crate) fn run_checks(
             let mut out = Out::new(&origin, sev, graph, None, &mut sink);
             out.limit(
                 report::Location::file(match (entries, docs.first()) {
-                    (None, Some(doc)) => doc.file.as_str(),
+                    (None, Some(doc)) => &*doc.file,
                     _ => "index.json",
                 }),
                 format!(
@@ -930,7 +930,7 @@ fn stopped_replays(
         out.limit(
             report::Location {
                 via: graph.via_of_doc(doc.id),
-                ..report::Location::file(doc.file.clone())
+                ..report::Location::file(doc.file.to_string())
             },
             format!("the image's layers were checked one by one, but {why}"),
             None,

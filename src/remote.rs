@@ -235,7 +235,7 @@ fn unmatched(g: &Graph, display: &str, opts: &Options) -> Option<String> {
     let root = root(g)?;
     let digest = g
         .blobs
-        .get(root.file.as_str())
+        .get(&*root.file)
         .and_then(|b| b.digest.as_ref())
         .map(ToString::to_string);
     let platform_of = |v: &crate::json::Value| {

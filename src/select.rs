@@ -66,7 +66,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             .and_then(|d| d.platform().map(str::to_string))
             .or_else(|| config.and_then(|c| c.platform.as_deref().map(str::to_string)));
         out.push(ImageRef {
-            file: doc.file.clone(),
+            file: doc.file.to_string(),
             digest: referrer
                 .and_then(|d| d.digest.as_ref())
                 .map(ToString::to_string),

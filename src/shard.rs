@@ -81,7 +81,7 @@ impl Plan {
         }
         let mut docs_at: HashMap<String, Vec<usize>> = HashMap::new();
         for d in &g.docs {
-            docs_at.entry(d.file.clone()).or_default().push(d.id);
+            docs_at.entry(d.file.to_string()).or_default().push(d.id);
         }
         Plan {
             images,

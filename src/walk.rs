@@ -25,7 +25,8 @@ pub use crate::kind::DocKind;
 #[derive(Debug)]
 pub struct Doc {
     pub id: usize,
-    pub file: String,
+    /// Shared with the record of the blob it was read from, when it was one (one copy of the path).
+    pub file: Arc<str>,
     pub kind: DocKind,
     /// Its bytes and parsed tree while it is loaded or resident ([`Doc::bytes`], [`Doc::parsed`]): out of line,
     /// so that the records of a layout's 20,000 documents, unloaded but for a group at a time, stay small.
@@ -144,7 +145,7 @@ static NOT_PARSED: json::Parsed = json::Parsed {
 
 impl Doc {
     /// A document just read and parsed.
-    fn new(file: String, kind: DocKind, bytes: Arc<Vec<u8>>, parsed: json::Parsed) -> Doc {
+    fn new(file: Arc<str>, kind: DocKind, bytes: Arc<Vec<u8>>, parsed: json::Parsed) -> Doc {
         Doc {
             id: 0,
             file,
@@ -660,7 +661,7 @@ impl Graph {
                     format!("{why} between the walk and its checks; it was not parsed or checked")
                 }
             };
-            let (file, via) = (doc.file.clone(), self.via_of_doc(i));
+            let (file, via) = (doc.file.to_string(), self.via_of_doc(i));
             if !self.over_budget.iter().any(|(f, _, _)| *f == file) {
                 self.over_budget.push((file, why, via));
             }
@@ -671,7 +672,7 @@ impl Graph {
     /// bytes (length and SHA-256), since its findings must be those of what was walked.
     fn read_again(&self, doc: &Doc, src: &dyn Source) -> Result<Vec<u8>, String> {
         let cap = doc.len as u64;
-        let read = match self.blobs.get(doc.file.as_str()) {
+        let read = match self.blobs.get(&*doc.file) {
             Some(b) => BlobAt {
                 path: &b.path,
                 digest: b.digest.as_ref(),
@@ -732,7 +733,9 @@ impl Graph {
     }
 
     pub fn doc_by_file(&self, file: &str, kind: DocKind) -> Option<&Doc> {
-        self.docs.iter().find(|d| d.file == file && d.kind == kind)
+        self.docs
+            .iter()
+            .find(|d| &*d.file == file && d.kind == kind)
     }
 
     /// The descriptors a document holds, in walk order. Per-document lookups go through this index instead of
@@ -839,7 +842,7 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
     if !opts.select.is_empty() {
         // Blobs reached only from entries left out of the selection are neither verified nor unreferenced. A root
         // document the source gave is a blob no descriptor reaches, and stays.
-        let roots: std::collections::HashSet<String> =
+        let roots: std::collections::HashSet<Arc<str>> =
             w.g.docs
                 .iter()
                 .filter(|d| d.referrer.is_none())
@@ -899,7 +902,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
                 .is_some_and(|n| n == "index.json"),
         resident: true,
         facts: parsed_facts,
-        ..Doc::new(file.to_string(), kind, Arc::new(bytes), parsed)
+        ..Doc::new(Arc::from(file), kind, Arc::new(bytes), parsed)
     });
     let mut w = Walker {
         src: &NoSource,
@@ -1189,6 +1192,11 @@ impl Walker<'_> {
         let facts = DocFacts::of(kind, &parsed, self.opts.spec, &mut self.media_types);
         // A layout's documents drop their bytes with their trees and read them again for their checks.
         let sum = self.g.flat.then(|| sum_of(&bytes));
+        // The blob's own copy of the path, when it is one.
+        let file = match self.g.blobs.get_key_value(file.as_str()) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(file),
+        };
         self.g.docs.push(Doc {
             id,
             sum,
@@ -1827,7 +1835,10 @@ mod tests {
             "{expected:#?}"
         );
         assert_eq!(facts(&from_memory), expected);
-        assert_eq!(from_memory.docs[0].file, "docker://registry.test/image:v1");
+        assert_eq!(
+            &*from_memory.docs[0].file,
+            "docker://registry.test/image:v1"
+        );
 
         // A layout keeps no parsed tree once walked; its documents are parsed again, the same, when asked, and
         // their share of the memory budget comes and goes with them.
@@ -1858,7 +1869,7 @@ mod tests {
 
         // The bytes are read again for the checks, and must be those the walk read: a config rewritten in
         // between (same length, other bytes) is not parsed, and the run says it was not checked.
-        let config_path = dir.path().join(&g.docs[3].file);
+        let config_path = dir.path().join(&*g.docs[3].file);
         let good = std::fs::read(&config_path).unwrap_or_else(|e| panic!("{e}"));
         let mut bad = good.clone();
         bad[0] = b' ';
@@ -1866,7 +1877,7 @@ mod tests {
         g.load(&[3], Some(&layout), &opts);
         assert_eq!(loaded(&g), [false, false, false, false]);
         let (file, why, _) = g.over_budget.last().cloned().unwrap_or_default();
-        assert_eq!(file, g.docs[3].file);
+        assert_eq!(*file, *g.docs[3].file);
         assert!(
             why.starts_with("it changed between the walk and its checks"),
             "{why}"

@@ -38,7 +38,7 @@ fn check(cx: &DocCx, out: &mut Out) {
         } else {
             format!("the {}", cx.doc.kind.describe())
         };
-        let clause = match cx.doc.file.as_str() {
+        let clause = match &*cx.doc.file {
             "index.json" if cx.doc.kind == crate::walk::DocKind::Index => "image-layout-010",
             "oci-layout" if cx.doc.kind == crate::walk::DocKind::OciLayout => "image-layout-006",
             _ => "descriptor-003",

@@ -41,7 +41,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             .graph
             .docs
             .iter()
-            .find(|d| d.file == e.file)
+            .find(|d| *d.file == *e.file)
             .and_then(|d| d.value())
             .and_then(|v| v.get("mediaType"))
             .and_then(Value::as_str);
