@@ -39,9 +39,7 @@ impl<'a> LayoutCx<'a> {
                     .filter_map(move |p| g.blobs.get(&**p))
                     .filter(move |b| {
                         scope.is_none_or(|s| match &s.blobs {
-                            Some(list) => {
-                                list.binary_search_by(|x| x.as_str().cmp(&b.path)).is_ok()
-                            }
+                            Some(list) => list.binary_search_by(|x| (**x).cmp(&*b.path)).is_ok(),
                             None => s.owns(&b.path),
                         })
                     }),
@@ -49,7 +47,7 @@ impl<'a> LayoutCx<'a> {
         }
         match g.scope.as_ref() {
             Some(s) => match &s.blobs {
-                Some(list) => Box::new(list.iter().filter_map(move |p| g.blobs.get(p.as_str()))),
+                Some(list) => Box::new(list.iter().filter_map(move |p| g.blobs.get(&**p))),
                 None => Box::new(g.blobs.values().filter(move |b| s.owns(&b.path))),
             },
             None => Box::new(g.blobs.values()),

@@ -26,8 +26,9 @@ pub struct Image {
     pub digest: Option<String>,
     pub ref_name: Option<String>,
     /// Blob paths it reaches (the manifest, its config and layers, nested indexes and what they reach), in walk
-    /// order of the descriptors.
-    pub files: Vec<String>,
+    /// order of the descriptors: the graph's own copies of the paths (a layout of 50,000 blobs would otherwise
+    /// hold each path three more times, here, in [`Plan::reached`] and in a run's record of what was reported).
+    pub files: Vec<Arc<str>>,
 }
 
 /// The images of a layout and the files they reach.
@@ -35,9 +36,9 @@ pub struct Image {
 pub struct Plan {
     pub images: Vec<Image>,
     /// Every file some image reaches.
-    reached: Arc<HashSet<String>>,
+    reached: Arc<HashSet<Arc<str>>>,
     /// The documents parsed from each file, by id.
-    docs_at: HashMap<String, Vec<usize>>,
+    docs_at: HashMap<Arc<str>, Vec<usize>>,
 }
 
 impl Plan {
@@ -58,7 +59,7 @@ impl Plan {
             let mut seen_docs = HashSet::new();
             let mut stack = vec![top];
             while let Some(d) = stack.pop() {
-                if let Some(p) = d.blob_path()
+                if let Some(p) = d.blob_path().map(|p| shared_path(g, p))
                     && seen_files.insert(p.clone())
                 {
                     files.push(p);
@@ -79,9 +80,9 @@ impl Plan {
                 files,
             });
         }
-        let mut docs_at: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut docs_at: HashMap<Arc<str>, Vec<usize>> = HashMap::new();
         for d in &g.docs {
-            docs_at.entry(d.file.to_string()).or_default().push(d.id);
+            docs_at.entry(d.file.clone()).or_default().push(d.id);
         }
         Plan {
             images,
@@ -97,7 +98,7 @@ impl Plan {
             .iter()
             .filter(|i| shard.of_entry(i.position) == shard.index)
             .collect();
-        let files: HashSet<String> = mine.iter().flat_map(|i| i.files.iter().cloned()).collect();
+        let files: HashSet<Arc<str>> = mine.iter().flat_map(|i| i.files.iter().cloned()).collect();
         self.scope(g, entries, files.clone(), files, shard.has_layout())
     }
 
@@ -108,10 +109,10 @@ impl Plan {
         g: &Graph,
         entries: &[Entry],
         image: &Image,
-        done: &HashSet<String>,
+        done: &HashSet<Arc<str>>,
     ) -> Scope {
-        let verify: HashSet<String> = image.files.iter().cloned().collect();
-        let owned: HashSet<String> = image
+        let verify: HashSet<Arc<str>> = image.files.iter().cloned().collect();
+        let owned: HashSet<Arc<str>> = image
             .files
             .iter()
             .filter(|f| !done.contains(*f))
@@ -129,8 +130,8 @@ impl Plan {
         &self,
         g: &Graph,
         entries: &[Entry],
-        files: HashSet<String>,
-        verify: HashSet<String>,
+        files: HashSet<Arc<str>>,
+        verify: HashSet<Arc<str>>,
         layout: bool,
     ) -> Scope {
         let mut s = Scope {
@@ -158,19 +159,19 @@ impl Plan {
                 .flat_map(|f| self.docs_at.get(f).into_iter().flatten().copied())
                 .collect();
             s.docs.sort_unstable();
-            let mut blobs: Vec<String> = s
+            let mut blobs: Vec<Arc<str>> = s
                 .files
                 .iter()
-                .filter(|f| g.blobs.contains_key(f.as_str()))
+                .filter(|f| g.blobs.contains_key(&***f))
                 .cloned()
                 .collect();
             blobs.sort();
             s.blobs = Some(blobs);
-            let mut verify: Vec<String> = s
+            let mut verify: Vec<Arc<str>> = s
                 .verify
                 .iter()
                 .chain(&s.files)
-                .filter(|f| g.blobs.contains_key(f.as_str()))
+                .filter(|f| g.blobs.contains_key(&***f))
                 .cloned()
                 .collect();
             verify.sort();
@@ -190,7 +191,7 @@ impl Plan {
                 .iter()
                 .filter_map(|f| {
                     entries
-                        .binary_search_by(|e| (*e.path).cmp(f.as_str()))
+                        .binary_search_by(|e| (*e.path).cmp(&**f))
                         .ok()
                         .map(|i| entries[i].clone())
                 })
@@ -208,19 +209,19 @@ pub struct Scope {
     /// It runs the layout-level checks, and owns the files no image reaches.
     pub layout: bool,
     /// Files it owns: findings located in them are its own.
-    files: HashSet<String>,
+    files: HashSet<Arc<str>>,
     /// Files whose blobs it verifies (those it owns, and the other files its images reach: an image's checks need
     /// all of its layers).
-    verify: HashSet<String>,
-    reached: Arc<HashSet<String>>,
+    verify: HashSet<Arc<str>>,
+    reached: Arc<HashSet<Arc<str>>>,
     /// The documents it checks, by id (in walk order).
     pub docs: Vec<usize>,
     /// The layout's entries it owns, sorted by path (what layout-level rules see; `run_checks` takes them).
     pub entries: Vec<Entry>,
     /// The blobs it owns, sorted by path, when it is not the layout's step (`None`: look through all).
-    pub blobs: Option<Vec<String>>,
+    pub blobs: Option<Vec<Arc<str>>>,
     /// The blobs it verifies, sorted, when it is not the layout's step (`None`: look through all).
-    pub verify_blobs: Option<Vec<String>>,
+    pub verify_blobs: Option<Vec<Arc<str>>>,
 }
 
 impl Scope {
@@ -232,6 +233,14 @@ impl Scope {
     /// Whether this step reads and verifies the blob at `path`.
     pub fn verifies(&self, path: &str) -> bool {
         self.verify.contains(path) || self.owns(path)
+    }
+}
+
+/// The graph's own copy of a blob path, when it has a record of that blob.
+fn shared_path(g: &Graph, path: String) -> Arc<str> {
+    match g.blobs.get_key_value(path.as_str()) {
+        Some((k, _)) => k.clone(),
+        None => Arc::from(path),
     }
 }
 

@@ -85,7 +85,7 @@ fn steps(
 ) -> Summary {
     let mut graph = walk::walk_layout(src, opts);
     let plan = Plan::of(&graph);
-    let mut reported: HashSet<String> = HashSet::new();
+    let mut reported: HashSet<std::sync::Arc<str>> = HashSet::new();
     let mut total = Summary::default();
     let mine = |i: &&Image| opts.shard.is_none_or(|s| s.of_entry(i.position) == s.index);
     // The last step that reaches each file: a layer's facts go once it is done (a later image replays them).
@@ -102,11 +102,8 @@ fn steps(
             total = Summary::sum([&total, &s]);
         }
         reported.extend(image.files.iter().cloned());
-        let done = image
-            .files
-            .iter()
-            .filter(|f| last.get(f.as_str()) == Some(&k));
-        graph.release_layers(done.map(String::as_str));
+        let done = image.files.iter().filter(|f| last.get(&***f) == Some(&k));
+        graph.release_layers(done.map(|f| &**f));
     }
     if opts.shard.is_none_or(|s| s.has_layout()) && !resume.layout {
         let scope = plan.layout(&graph, src.entries());

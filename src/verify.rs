@@ -288,7 +288,7 @@ fn to_verify<'g>(
     let listed = g.scope.as_ref().and_then(|s| s.verify_blobs.as_ref());
     let candidates: Box<dyn Iterator<Item = &Blob>> = match (only, listed) {
         (Some(only), _) => Box::new(only.iter().filter_map(|p| g.blobs.get(&**p))),
-        (None, Some(list)) => Box::new(list.iter().filter_map(|p| g.blobs.get(p.as_str()))),
+        (None, Some(list)) => Box::new(list.iter().filter_map(|p| g.blobs.get(&**p))),
         (None, None) => Box::new(g.blobs.values()),
     };
     candidates
