@@ -64,7 +64,7 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
         let platform = referrer
             .filter(|d| d.role == Role::IndexEntry)
             .and_then(|d| d.platform().map(str::to_string))
-            .or_else(|| config.and_then(|c| c.platform.as_deref().map(str::to_string)));
+            .or_else(|| config.and_then(|c| c.platform()));
         out.push(ImageRef {
             file: doc.file.to_string(),
             digest: referrer

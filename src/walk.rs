@@ -62,8 +62,6 @@ pub struct DocFacts {
     pub artifact_type: Option<Arc<str>>,
     /// `config.mediaType`, as a string.
     pub config_media_type: Option<Arc<str>>,
-    /// Of an image config: `os/arch[/variant]`.
-    pub platform: Option<Box<str>>,
     /// Of an image config: those of `os`, `architecture`, `variant` and `os.version` that are strings (what the
     /// index entries that lead to it are compared with: see [`DocFacts::platform_field`]).
     pub platform_fields: Box<[(&'static str, Arc<str>)]>,
@@ -84,6 +82,17 @@ impl DocFacts {
             .map(|(_, v)| &**v)
     }
 
+    /// Of an image config: `os/arch[/variant]`, when `os` and `architecture` are strings.
+    pub fn platform(&self) -> Option<String> {
+        let f = |k| self.platform_field(k);
+        let mut t = format!("{}/{}", f("os")?, f("architecture")?);
+        if let Some(v) = f("variant") {
+            t.push('/');
+            t.push_str(v);
+        }
+        Some(t)
+    }
+
     fn of(kind: DocKind, parsed: &json::Parsed, spec: Spec, strings: &mut Interner) -> DocFacts {
         let mut f = DocFacts {
             values: parsed.values,
@@ -102,7 +111,6 @@ impl DocFacts {
         f.artifact_type = text(v.get("artifactType"));
         f.config_media_type = text(v.get("config").and_then(|c| c.get("mediaType")));
         if kind == DocKind::Config {
-            f.platform = crate::selection::platform_text(v).map(String::into_boxed_str);
             f.platform_fields = PLATFORM_FIELDS
                 .iter()
                 .filter_map(|&k| Some((k, strings.intern(v.get(k)?.as_str()?.to_string()))))
@@ -1861,7 +1869,7 @@ mod tests {
             .map(|d| DocFacts::of(d.kind, d.parsed(), opts.spec, &mut Interner::default()))
             .collect();
         assert_eq!(again, facts_before);
-        assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
+        assert_eq!(g.docs[3].facts.platform().as_deref(), Some("linux/amd64"));
         g.unload(&[0, 1, 2, 3], &opts);
         assert_eq!(loaded(&g), [false, false, false, false]);
         assert_eq!(budget.used_by(crate::memory::Use::Json), before);
@@ -1885,7 +1893,7 @@ mod tests {
         std::fs::write(&config_path, &good).unwrap_or_else(|e| panic!("{e}"));
         g.load(&[3], Some(&layout), &opts);
         assert_eq!(loaded(&g), [false, false, false, true]);
-        assert_eq!(g.docs[3].facts.platform.as_deref(), Some("linux/amd64"));
+        assert_eq!(g.docs[3].facts.platform().as_deref(), Some("linux/amd64"));
         // Without a source to read from, nothing is parsed from bytes that are not there.
         g.load(&[2], None, &opts);
         assert!(!g.docs[2].loaded());
