@@ -298,10 +298,10 @@ fn to_verify<'g>(
         .filter(|b| g.scope.as_ref().is_none_or(|s| s.verifies(&b.path)))
 }
 
-/// Up to this many blobs of fewer bytes in all than [`INLINE_BYTES`] (by their descriptors' sizes), a part's blobs are
-/// read on the calling thread: starting threads costs more than reading them in parallel saves (`--format jsonl` on
-/// a layout of 10,000 small images: 8.5 against 2.9 s). More blobs, however small, are read in parallel: each costs
-/// system calls that two threads halve.
+/// Up to this many blobs of fewer bytes in all than [`INLINE_BYTES`] (by their descriptors' sizes), a part's blobs in
+/// a directory or an archive are read on the calling thread: starting threads costs more than reading them in
+/// parallel saves (`--format jsonl` on a layout of 10,000 small images: 8.5 against 2.9 s). More blobs, however
+/// small, are read in parallel: each costs system calls that two threads halve.
 const INLINE_JOBS: usize = 8;
 const INLINE_BYTES: u64 = 1 << 20;
 
@@ -335,8 +335,10 @@ fn run_jobs(
         }
     };
     let bytes: u64 = jobs.iter().map(|j| j.size.unwrap_or(0)).sum();
-    if threads == 1 || (jobs.len() <= INLINE_JOBS && bytes < INLINE_BYTES) {
-        // A few small blobs (an image of a step-by-step run): read here, without starting threads whose read
+    // A registry's blobs are fetched: each costs a round trip, whatever its size, so they stay in parallel.
+    let local = src.tree().is_some();
+    if threads == 1 || (local && jobs.len() <= INLINE_JOBS && bytes < INLINE_BYTES) {
+        // A few small files (an image of a step-by-step run): read here, without starting threads whose read
         // buffers would be allocated and freed again for each image.
         work();
         let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
