@@ -520,45 +520,111 @@ pub fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
 }
 
-/// All annotation maps of a document: (pointer, value), in document order. Covers the document's own
+/// Where an annotation map sits in its document (`/annotations`, `/manifests/3/annotations`, `/config/Labels`),
+/// written out only when a finding needs it: an index of 10,000 entries has 10,000 maps, and each annotation rule
+/// looks at all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapAt {
+    /// The member that holds the map, as a position in [`MAP_HOLDERS`]; `None`: the document itself.
+    holder: Option<u8>,
+    /// Its position, when the holder is an array of descriptors.
+    index: Option<u32>,
+    /// `Labels` of an image config, not `annotations`.
+    labels: bool,
+}
+
+/// The members whose descriptors (or, for an image config, whose execution parameters) hold annotation maps.
+const MAP_HOLDERS: [&str; 4] = ["manifests", "layers", "config", "subject"];
+
+impl MapAt {
+    /// The member that holds the map, `None` for the document's own.
+    pub fn holder(&self) -> Option<&'static str> {
+        MAP_HOLDERS.get(usize::from(self.holder?)).copied()
+    }
+}
+
+impl std::fmt::Display for MapAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(h) = self.holder() {
+            write!(f, "/{h}")?;
+        }
+        if let Some(i) = self.index {
+            write!(f, "/{i}")?;
+        }
+        f.write_str(if self.labels {
+            "/Labels"
+        } else {
+            "/annotations"
+        })
+    }
+}
+
+/// The pointers of a document's annotation maps, written as the parser's notices write pointers, when the parser
+/// noticed a duplicate member name in it (empty otherwise: there is nothing to tell apart).
+pub fn annotation_map_pointers(doc: &Doc) -> std::collections::HashSet<String> {
+    let duplicates = doc
+        .parsed()
+        .notices
+        .iter()
+        .any(|n| matches!(n, crate::json::Notice::DuplicateName { .. }));
+    if !duplicates {
+        return std::collections::HashSet::new();
+    }
+    annotation_maps(doc)
+        .into_iter()
+        .map(|(p, _)| p.to_string())
+        .collect()
+}
+
+/// All annotation maps of a document: (where, value), in document order. Covers the document's own
 /// `annotations`, those of every descriptor in it, and `config.Labels` of an image config.
-pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(String, &'d Value)> {
+pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(MapAt, &'d Value)> {
     let mut out = Vec::new();
     let Some(v) = doc.value() else {
         return out;
     };
-    let mut push = |p: String, val: Option<&'d Value>| {
+    let own = MapAt {
+        holder: None,
+        index: None,
+        labels: false,
+    };
+    let mut push = |at: MapAt, val: Option<&'d Value>| {
         if let Some(val) = val {
-            out.push((p, val));
+            out.push((at, val));
         }
     };
     match doc.kind {
         DocKind::Index | DocKind::Manifest => {
-            push("/annotations".into(), v.get("annotations"));
-            for (key, arr) in [
-                ("manifests", true),
-                ("layers", true),
-                ("config", false),
-                ("subject", false),
-            ] {
+            push(own, v.get("annotations"));
+            for (h, key) in (0u8..).zip(MAP_HOLDERS) {
                 let Some(x) = v.get(key) else { continue };
-                if arr {
-                    for (i, d) in x.as_array().unwrap_or_default().iter().enumerate() {
-                        // Formatting the pointer only for descriptors that have annotations keeps this cheap on
-                        // an index of 10,000 entries.
-                        if let Some(a) = d.get("annotations") {
-                            push(format!("/{key}/{i}/annotations"), Some(a));
-                        }
+                let at = |index| MapAt {
+                    holder: Some(h),
+                    index,
+                    labels: false,
+                };
+                if key == "manifests" || key == "layers" {
+                    // Arrays of descriptors (an index of more than 4 billion entries is past any budget long
+                    // before).
+                    for (i, d) in (0u32..).zip(x.as_array().unwrap_or_default()) {
+                        push(at(Some(i)), d.get("annotations"));
                     }
                 } else {
-                    push(format!("/{key}/annotations"), x.get("annotations"));
+                    push(at(None), x.get("annotations"));
                 }
             }
         }
-        DocKind::Descriptor => push("/annotations".into(), v.get("annotations")),
+        DocKind::Descriptor => push(own, v.get("annotations")),
         DocKind::Config => {
             if let Some(c) = v.get("config") {
-                push("/config/Labels".into(), c.get("Labels"));
+                push(
+                    MapAt {
+                        holder: Some(2),
+                        index: None,
+                        labels: true,
+                    },
+                    c.get("Labels"),
+                );
             }
         }
         DocKind::OciLayout => {}

@@ -55,7 +55,7 @@ fn check(cx: &DocCx, out: &mut Out) {
             },
         };
         out.at(
-            &json::join(&ptr, key),
+            &json::join(&ptr.to_string(), key),
             format!("{:?} {problem}", json::shorten(value, 80)),
         );
     }

@@ -34,7 +34,7 @@ fn check(cx: &DocCx, out: &mut Out) {
             .is_some_and(|s| !s.is_empty());
         if named && map.get(super::BASE_DIGEST).is_none() {
             out.at(
-                &json::join(&ptr, super::BASE_NAME),
+                &json::join(&ptr.to_string(), super::BASE_NAME),
                 "base.name is set but base.digest is not; the digest pins the base image's manifest",
             );
         }

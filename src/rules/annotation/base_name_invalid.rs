@@ -32,7 +32,7 @@ fn check(cx: &DocCx, out: &mut Out) {
     for (ptr, key, value) in super::string_annotations(cx.doc) {
         if key == super::BASE_NAME && !value.is_empty() && !parse_image_reference(value).1 {
             out.at(
-                &json::join(&ptr, key),
+                &json::join(&ptr.to_string(), key),
                 format!("{:?} is not an image reference", json::shorten(value, 80)),
             );
         }

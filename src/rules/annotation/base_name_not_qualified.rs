@@ -35,7 +35,7 @@ fn check(cx: &DocCx, out: &mut Out) {
         let (has_domain, valid) = parse_image_reference(value);
         if valid && !has_domain {
             out.at(
-                &json::join(&ptr, key),
+                &json::join(&ptr.to_string(), key),
                 format!(
                     "{:?} has no registry; give a fully qualified reference",
                     json::shorten(value, 80)

@@ -38,7 +38,7 @@ fn check(cx: &DocCx, out: &mut Out) {
         // An empty value is allowed for any annotation (annotations-004).
         if key == super::CREATED && !value.is_empty() && !is_rfc3339(value) {
             out.at(
-                &json::join(&ptr, key),
+                &json::join(&ptr.to_string(), key),
                 format!(
                     "{:?} is not an RFC 3339 date-time",
                     json::shorten(value, 80)

@@ -33,7 +33,7 @@ fn check(cx: &DocCx, out: &mut Out) {
             let parts: Vec<&str> = m.key.split('.').collect();
             if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
                 out.at(
-                    &json::join(&ptr, &m.key),
+                    &json::join(&ptr.to_string(), &m.key),
                     format!(
                         "the key {:?} is not in reverse domain notation (e.g. com.example.key)",
                         json::shorten(&m.key, 80)

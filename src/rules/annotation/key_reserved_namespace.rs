@@ -35,7 +35,7 @@ fn check(cx: &DocCx, out: &mut Out) {
                 && !super::KNOWN_OCI_KEYS.contains(&&*m.key)
             {
                 out.at(
-                    &json::join(&ptr, &m.key),
+                    &json::join(&ptr.to_string(), &m.key),
                     format!(
                         "{:?} is in the namespace reserved for the OCI image spec, which does not define it",
                         json::shorten(&m.key, 80)

@@ -1,7 +1,7 @@
 //! Annotation rules (annotations.md), applied to every annotation map: documents' and descriptors'
 //! `annotations`, and an image config's `config.Labels`, which follows the same rules.
 
-use crate::check::annotation_maps;
+use crate::check::{MapAt, annotation_maps};
 use crate::json::Value;
 use crate::rule::Rule;
 use crate::walk::Doc;
@@ -69,20 +69,16 @@ pub const KNOWN_OCI_KEYS: &[&str] = &[
 ];
 
 /// Every string-valued annotation of a document: (map pointer, key, value).
-pub(crate) fn string_annotations(doc: &Doc) -> Vec<(String, &str, &str)> {
-    let mut out = Vec::new();
-    for (ptr, map) in annotation_maps(doc) {
-        for m in map.effective_members() {
-            if let Some(s) = m.value.as_str() {
-                out.push((ptr.clone(), &*m.key, s));
-            }
-        }
-    }
-    out
+pub(crate) fn string_annotations(doc: &Doc) -> impl Iterator<Item = (MapAt, &str, &str)> {
+    annotation_maps(doc).into_iter().flat_map(|(at, map)| {
+        map.effective_members()
+            .into_iter()
+            .filter_map(move |m| Some((at, &*m.key, m.value.as_str()?)))
+    })
 }
 
 /// The annotation maps of a document that are objects.
-pub(crate) fn object_maps(doc: &Doc) -> Vec<(String, &Value)> {
+pub(crate) fn object_maps(doc: &Doc) -> Vec<(MapAt, &Value)> {
     annotation_maps(doc)
         .into_iter()
         .filter(|(_, v)| v.as_object().is_some())

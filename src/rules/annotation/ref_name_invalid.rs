@@ -33,7 +33,7 @@ fn check(cx: &DocCx, out: &mut Out) {
     for (ptr, key, value) in super::string_annotations(cx.doc) {
         if key == super::REF_NAME && !value.is_empty() && !is_ref_name(value) {
             out.at(
-                &json::join(&ptr, key),
+                &json::join(&ptr.to_string(), key),
                 format!(
                     "{:?} does not match the ref.name grammar",
                     json::shorten(value, 80)

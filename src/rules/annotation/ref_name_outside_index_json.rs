@@ -31,10 +31,10 @@ fn check(cx: &DocCx, out: &mut Out) {
         if key != super::REF_NAME {
             continue;
         }
-        let on_index_json_descriptor = cx.doc.is_index_json && ptr.starts_with("/manifests/");
+        let on_index_json_descriptor = cx.doc.is_index_json && ptr.holder() == Some("manifests");
         if !on_index_json_descriptor {
             out.at(
-                &json::join(&ptr, key),
+                &json::join(&ptr.to_string(), key),
                 "ref.name is only meaningful on descriptors in index.json; here it is ignored",
             );
         }

@@ -1,4 +1,4 @@
-use crate::check::{DocCx, Out, annotation_maps, offset_location};
+use crate::check::{DocCx, Out, annotation_map_pointers, offset_location};
 use crate::declare_rule;
 use crate::json::Notice;
 use crate::rule::Check;
@@ -34,11 +34,9 @@ fn check(cx: &DocCx, out: &mut Out) {
 
 /// Every duplicate member name of the document outside annotation maps (ANN004's).
 pub(crate) fn report_duplicates(cx: &DocCx, out: &mut Out) {
-    let maps: Vec<String> = annotation_maps(cx.doc)
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
-    for n in &cx.doc.parsed().notices {
+    let notices = &cx.doc.parsed().notices;
+    let maps = annotation_map_pointers(cx.doc);
+    for n in notices {
         if let Notice::DuplicateName {
             pointer,
             key,
