@@ -13,7 +13,7 @@
 //!   256 MiB cap) are `#[ignore]`d: `scripts/hostile.sh` runs them and prints what they measured.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,6 +31,7 @@ mod audit;
 mod incomplete;
 #[path = "hostile/inputs.rs"]
 mod inputs;
+mod measure;
 #[path = "hostile/time.rs"]
 mod time;
 
@@ -127,75 +128,11 @@ fn layer_blob(dir: &Path) -> PathBuf {
     dir.join("blobs/sha256/463cc83ddde620d02e9d291af22d814cb37eaced699f1de4f6a90714f6b20053")
 }
 
-/// GNU time, which reports the peak RSS of the command it runs. (The rusage of a child of this test process
-/// would count the memory the test holds when it forks; `time` forks from a small process.)
-const TIME: &str = "/usr/bin/time";
-const RSS_TAG: &str = "OCICHECK_MAXRSS_KB=";
-
 /// Run the CLI with a time limit; returns (exit status, stdout, stderr, peak RSS in bytes: measured by
 /// `/usr/bin/time` when it is there, else an upper bound).
 fn run_cli(args: &[&str], stdin: Option<Stdio>, limit: Duration) -> (i32, String, String, u64) {
-    let timed = Path::new(TIME).exists();
-    let mut cmd = if timed {
-        let mut c = Command::new(TIME);
-        c.args(["-f", &format!("{RSS_TAG}%M"), bin()]);
-        c
-    } else {
-        Command::new(bin())
-    };
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdin(stdin.unwrap_or_else(Stdio::null));
-    // Reaped by wait4 below (which also gives its resource usage), not by Child::wait.
-    #[allow(clippy::zombie_processes)]
-    let mut child = cmd.spawn().expect("spawn ocicheck");
-    let pid = child.id() as libc::pid_t;
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: waiting on our own child's pid with valid pointers.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            // SAFETY: as above.
-            unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-            panic!("ocicheck {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    let mut err = t_err.join().unwrap_or_default();
-    let mut rss = usage.ru_maxrss as u64 * 1024;
-    if timed && let Some(at) = err.rfind(RSS_TAG) {
-        rss = err[at + RSS_TAG.len()..]
-            .trim()
-            .parse::<u64>()
-            .map_or(rss, |kb| kb * 1024);
-        err.truncate(at);
-    }
-    (code, t_out.join().unwrap_or_default(), err, rss)
+    let r = measure::run(bin(), args, stdin, limit);
+    (r.code, r.out, r.err, r.rss)
 }
 
 fn json_codes(stdout: &str) -> Vec<String> {

@@ -6,12 +6,13 @@
 //! `--jobs 8`, are `#[ignore]`d, and are run (and their peaks printed) by `scripts/hostile.sh`.
 //! `OCICHECK_BIN` runs them against another build (to measure one from before a change).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ocicheck::corpus::{self, recipe};
+
+mod measure;
 use ocicheck::digest::Algorithm;
 use ocicheck::{Options, validate};
 
@@ -22,83 +23,11 @@ fn bin() -> String {
     std::env::var("OCICHECK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_ocicheck").to_string())
 }
 
-const TIME: &str = "/usr/bin/time";
-const RSS_TAG: &str = "OCICHECK_MAXRSS_KB=";
-
 /// Run the CLI; returns (exit status, stdout length, stdout (its first 64 MiB), stderr, peak RSS in bytes: by
 /// `/usr/bin/time` when it is there, else the rusage of the child).
 fn run_cli(args: &[&str], limit: Duration) -> (i32, usize, String, String, u64) {
-    let timed = Path::new(TIME).exists();
-    let mut cmd = if timed {
-        let mut c = Command::new(TIME);
-        c.args(["-f", &format!("{RSS_TAG}%M")]).arg(bin());
-        c
-    } else {
-        Command::new(bin())
-    };
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdin(Stdio::null());
-    // Reaped by wait4 below (which also gives its resource usage), not by Child::wait.
-    #[allow(clippy::zombie_processes)]
-    let mut child = cmd.spawn().expect("spawn ocicheck");
-    let pid = child.id() as libc::pid_t;
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    // The report is counted, and only its start kept: a report of hundreds of MiB must not fill this process.
-    let t_out = std::thread::spawn(move || {
-        let (mut kept, mut len, mut buf) = (Vec::new(), 0usize, vec![0u8; 1 << 16]);
-        while let Ok(n) = out.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            len += n;
-            if kept.len() < 64 << 20 {
-                kept.extend_from_slice(&buf[..n]);
-            }
-        }
-        (len, String::from_utf8_lossy(&kept).into_owned())
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: waiting on our own child's pid with valid pointers.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            // SAFETY: as above.
-            unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-            panic!("ocicheck {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    let mut err = t_err.join().unwrap_or_default();
-    let mut rss = usage.ru_maxrss as u64 * 1024;
-    if timed && let Some(at) = err.rfind(RSS_TAG) {
-        rss = err[at + RSS_TAG.len()..]
-            .trim()
-            .parse::<u64>()
-            .map_or(rss, |kb| kb * 1024);
-        err.truncate(at);
-    }
-    let (len, out) = t_out.join().unwrap_or_default();
-    (code, len, out, err, rss)
+    let r = measure::run(&bin(), args, None, limit);
+    (r.code, r.out_len, r.out, r.err, r.rss)
 }
 
 /// The distinct codes of a JSON report (findings and the notes of those not listed).
