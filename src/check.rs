@@ -119,7 +119,7 @@ impl DescCx<'_> {
 
     /// Pointer of a field of this descriptor.
     pub fn field(&self, name: &str) -> String {
-        json::join(&self.desc.pointer, name)
+        json::join(&self.desc.pointer(), name)
     }
 
     /// The document it points at, if the walk parsed one: its [`Doc::facts`] (its tree is parsed only when its own

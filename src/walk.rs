@@ -285,7 +285,8 @@ pub struct DescOcc {
     pub id: usize,
     /// The document that holds it.
     pub doc: usize,
-    pub pointer: Box<str>,
+    /// Of an index entry, its position in `manifests` (where it sits: see [`DescOcc::pointer`]).
+    position: u32,
     pub role: Role,
     pub digest: Option<Digest>,
     /// The document parsed from the blob it points at, if it is a JSON kind this tool reads.
@@ -379,10 +380,29 @@ impl DescOcc {
     /// 10,000 images would hold every descriptor twice). Only while that document is loaded ([`Graph::load`]);
     /// what others read of a descriptor is in its fields.
     pub fn value<'g>(&self, g: &'g Graph) -> &'g Value {
+        let at = |v: &'g Value, key: &str, i: usize| v.get(key)?.as_array()?.get(i);
         g.docs[self.doc]
             .value()
-            .and_then(|v| v.pointer(&self.pointer))
+            .and_then(|v| match self.role {
+                Role::IndexEntry => at(v, "manifests", self.position as usize),
+                Role::Layer(i) => at(v, "layers", i),
+                Role::Config => v.get("config"),
+                Role::Subject => v.get("subject"),
+                Role::Root => Some(v),
+            })
             .unwrap_or(&NO_VALUE)
+    }
+
+    /// Where it sits in the document that holds it, as a JSON pointer (`/manifests/3`, `/layers/0`, `/config`,
+    /// `/subject`; empty for the input itself): worked out from its role, not kept for each of 50,000 descriptors.
+    pub fn pointer(&self) -> String {
+        match self.role {
+            Role::IndexEntry => format!("/manifests/{}", self.position),
+            Role::Layer(i) => format!("/layers/{i}"),
+            Role::Config => "/config".to_string(),
+            Role::Subject => "/subject".to_string(),
+            Role::Root => String::new(),
+        }
     }
 
     /// The `mediaType`, if it is a string.
@@ -619,7 +639,7 @@ impl Graph {
             let Some(holder) = self.docs.get(d.doc) else {
                 break;
             };
-            steps.push(format!("{}#{}", holder.file, d.pointer));
+            steps.push(format!("{}#{}", holder.file, d.pointer()));
             at = holder.referrer;
         }
         steps.reverse();
@@ -630,7 +650,7 @@ impl Graph {
     pub fn via_of_desc(&self, d: &DescOcc) -> Vec<String> {
         let mut v = self.via_of_doc(d.doc);
         if let Some(doc) = self.docs.get(d.doc) {
-            v.push(format!("{}#{}", doc.file, d.pointer));
+            v.push(format!("{}#{}", doc.file, d.pointer()));
         }
         v
     }
@@ -927,7 +947,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value() {
             let facts = DescFacts::of(v, Role::Root);
-            w.push_desc(0, String::new(), facts, Role::Root);
+            w.push_desc(0, 0, facts, Role::Root);
         }
     } else {
         w.enqueue_descs(0);
@@ -1319,13 +1339,13 @@ impl Walker<'_> {
         }
     }
 
-    fn push_desc(&mut self, doc: usize, pointer: String, facts: DescFacts, role: Role) -> usize {
+    fn push_desc(&mut self, doc: usize, position: u32, facts: DescFacts, role: Role) -> usize {
         let id = self.g.descs.len();
         let media_type = facts.media_type.map(|m| self.media_types.intern(m));
         self.g.descs.push(DescOcc {
             id,
             doc,
-            pointer: pointer.into(),
+            position,
             role,
             digest: facts.digest,
             target_doc: None,
@@ -1351,22 +1371,23 @@ impl Walker<'_> {
             return;
         };
         let kind = self.g.docs[doc].kind;
-        let mut found: Vec<(String, &Value, Role)> = Vec::new();
+        // (position in `manifests`, descriptor, role); an index of more than 4 billion entries is past every budget.
+        let mut found: Vec<(u32, &Value, Role)> = Vec::new();
         match kind {
             DocKind::Index => {
                 if let Some(items) = v.get("manifests").and_then(Value::as_array) {
-                    for (i, d) in items.iter().enumerate() {
-                        found.push((format!("/manifests/{i}"), d, Role::IndexEntry));
+                    for (i, d) in (0u32..).zip(items) {
+                        found.push((i, d, Role::IndexEntry));
                     }
                 }
             }
             DocKind::Manifest => {
                 if let Some(c) = v.get("config") {
-                    found.push(("/config".into(), c, Role::Config));
+                    found.push((0, c, Role::Config));
                 }
                 if let Some(items) = v.get("layers").and_then(Value::as_array) {
                     for (i, d) in items.iter().enumerate() {
-                        found.push((format!("/layers/{i}"), d, Role::Layer(i)));
+                        found.push((0, d, Role::Layer(i)));
                     }
                 }
             }
@@ -1375,10 +1396,10 @@ impl Walker<'_> {
         if matches!(kind, DocKind::Index | DocKind::Manifest)
             && let Some(s) = v.get("subject")
         {
-            found.push(("/subject".into(), s, Role::Subject));
+            found.push((0, s, Role::Subject));
         }
         // Not a descriptor at all (not an object): the schema reports it; nothing to follow.
-        let found: Vec<(String, DescFacts, Role)> = found
+        let found: Vec<(u32, DescFacts, Role)> = found
             .into_iter()
             .filter(|(_, d, _)| d.as_object().is_some())
             .map(|(p, d, role)| (p, DescFacts::of(d, role), role))

@@ -101,7 +101,7 @@ pub fn of_graph(g: &Graph) -> ContentGraph {
             n.present = g.blobs.get(&*path).is_none_or(|b| b.present());
         }
         let from = doc_nodes[d.doc];
-        let at = format!("{}#{}", g.docs[d.doc].file, d.pointer);
+        let at = format!("{}#{}", g.docs[d.doc].file, d.pointer());
         let role = match d.role {
             Role::IndexEntry if target_kind == Some(DocKind::Index) => "index".to_string(),
             Role::IndexEntry => "manifest".to_string(),

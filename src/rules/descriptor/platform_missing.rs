@@ -55,7 +55,7 @@ fn check(cx: &DescCx, out: &mut Out) {
         }
     }
     out.at(
-        &cx.desc.pointer,
+        &cx.desc.pointer(),
         "the entry points at an image manifest but has no platform",
     );
 }

@@ -53,12 +53,14 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         let message = if cx.graph.from_registry() {
             format!(
                 "the registry does not have the blob (its HEAD answered 404; referenced at {}#{})",
-                doc.file, d.pointer
+                doc.file,
+                d.pointer()
             )
         } else {
             format!(
                 "the blob is not in the layout (referenced at {}#{}); a sparse layout is allowed",
-                doc.file, d.pointer
+                doc.file,
+                d.pointer()
             )
         };
         out.emit(cx.blob_location(&b.path), message);

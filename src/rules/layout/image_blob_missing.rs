@@ -56,7 +56,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             cx.blob_location(&b.path),
             format!(
                 "the image manifest {} is in the layout, but {what} is not (referenced at {}#{}), so the image cannot be validated or unpacked from it",
-                doc.file, doc.file, d.pointer
+                doc.file, doc.file, d.pointer()
             ),
         );
     }

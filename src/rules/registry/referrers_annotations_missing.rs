@@ -66,7 +66,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             if missing.is_empty() {
                 continue;
             }
-            let loc = crate::check::doc_location(g, list, &d.pointer);
+            let loc = crate::check::doc_location(g, list, &d.pointer());
             out.emit_citing(
                 clause,
                 loc,

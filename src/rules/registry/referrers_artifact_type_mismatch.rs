@@ -77,9 +77,9 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             }
             let show = |v: Option<&str>| v.map_or("none".to_string(), |s| format!("`{s}`"));
             let pointer = if actual.is_some() {
-                json::join(&d.pointer, "artifactType")
+                json::join(&d.pointer(), "artifactType")
             } else {
-                d.pointer.to_string()
+                d.pointer()
             };
             let loc = crate::check::doc_location(g, list, &pointer);
             out.emit_citing(
