@@ -114,8 +114,10 @@ fn unread(graph: &Graph, d: &crate::walk::DescOcc) -> Option<String> {
                 Some(format!("a time limit stopped reading it: {t}"))
             } else if graph.oversized.iter().any(|(f, _, _)| *f == path) {
                 Some("larger than --max-json-size, so not parsed".into())
-            } else if graph.over_budget.iter().any(|(f, _, _)| *f == path) {
-                Some("not parsed: the run's JSON budget (--max-json-values, --max-json-total) was spent".into())
+            } else if let Some((_, why, _)) = graph.over_budget.iter().find(|(f, _, _)| *f == path)
+            {
+                // Which limit it was (--max-json-values, --max-json-total, --max-memory), as its finding says.
+                Some(why.clone())
             } else {
                 None
             }
