@@ -27,7 +27,8 @@ pub struct Image {
     pub ref_name: Option<String>,
     /// Blob paths it reaches (the manifest, its config and layers, nested indexes and what they reach), in walk
     /// order of the descriptors: the graph's own copies of the paths (a layout of 50,000 blobs would otherwise
-    /// hold each path three more times, here, in [`Plan::reached`] and in a run's record of what was reported).
+    /// hold each path three more times: here, in the plan's set of what every image reaches, and in a run's record
+    /// of what was reported).
     pub files: Vec<Arc<str>>,
 }
 
