@@ -536,6 +536,14 @@ pub struct MapAt {
 /// The members whose descriptors (or, for an image config, whose execution parameters) hold annotation maps.
 const MAP_HOLDERS: [&str; 4] = ["manifests", "layers", "config", "subject"];
 
+/// The position of `key` in [`MAP_HOLDERS`].
+fn holder_of(key: &str) -> Option<u8> {
+    MAP_HOLDERS
+        .iter()
+        .position(|&h| h == key)
+        .and_then(|i| u8::try_from(i).ok())
+}
+
 impl MapAt {
     /// The member that holds the map, `None` for the document's own.
     pub fn holder(&self) -> Option<&'static str> {
@@ -596,10 +604,10 @@ pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(MapAt, &'d Value)> {
     match doc.kind {
         DocKind::Index | DocKind::Manifest => {
             push(own, v.get("annotations"));
-            for (h, key) in (0u8..).zip(MAP_HOLDERS) {
+            for key in MAP_HOLDERS {
                 let Some(x) = v.get(key) else { continue };
                 let at = |index| MapAt {
-                    holder: Some(h),
+                    holder: holder_of(key),
                     index,
                     labels: false,
                 };
@@ -619,7 +627,7 @@ pub fn annotation_maps<'d>(doc: &'d Doc) -> Vec<(MapAt, &'d Value)> {
             if let Some(c) = v.get("config") {
                 push(
                     MapAt {
-                        holder: Some(2),
+                        holder: holder_of("config"),
                         index: None,
                         labels: true,
                     },
