@@ -60,7 +60,7 @@ impl Plan {
             let mut seen_docs = HashSet::new();
             let mut stack = vec![top];
             while let Some(d) = stack.pop() {
-                if let Some(p) = d.blob_path().map(|p| shared_path(g, p))
+                if let Some(p) = d.blob_path().map(|p| g.shared_path(&p))
                     && seen_files.insert(p.clone())
                 {
                     files.push(p);
@@ -234,14 +234,6 @@ impl Scope {
     /// Whether this step reads and verifies the blob at `path`.
     pub fn verifies(&self, path: &str) -> bool {
         self.verify.contains(path) || self.owns(path)
-    }
-}
-
-/// The graph's own copy of a blob path, when it has a record of that blob.
-fn shared_path(g: &Graph, path: String) -> Arc<str> {
-    match g.blobs.get_key_value(path.as_str()) {
-        Some((k, _)) => k.clone(),
-        None => Arc::from(path),
     }
 }
 

@@ -614,15 +614,20 @@ impl Graph {
         self.blobs.insert(blob.path.clone(), blob);
     }
 
+    /// The blob record's own copy of `path` when there is a record of that blob (one copy of the path for the
+    /// listing, the record, the documents read from it and the plans of a shard), else a new one.
+    pub fn shared_path(&self, path: &str) -> Arc<str> {
+        match self.blobs.get_key_value(path) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(path),
+        }
+    }
+
     fn note_file(&mut self, file: &str) {
         if self.file_order.contains_key(file) {
             return;
         }
-        // The blob's own copy of the path, when it is one.
-        let key = match self.blobs.get_key_value(file) {
-            Some((k, _)) => k.clone(),
-            None => Arc::from(file),
-        };
+        let key = self.shared_path(file);
         let n = self.file_order.len();
         self.file_order.insert(key, n);
     }
@@ -1220,11 +1225,7 @@ impl Walker<'_> {
         let facts = DocFacts::of(kind, &parsed, self.opts.spec, &mut self.media_types);
         // A layout's documents drop their bytes with their trees and read them again for their checks.
         let sum = self.g.flat.then(|| sum_of(&bytes));
-        // The blob's own copy of the path, when it is one.
-        let file = match self.g.blobs.get_key_value(file.as_str()) {
-            Some((k, _)) => k.clone(),
-            None => Arc::from(file),
-        };
+        let file = self.g.shared_path(&file);
         self.g.docs.push(Doc {
             id,
             sum,
@@ -1570,10 +1571,7 @@ impl Walker<'_> {
             return;
         };
         // The blob's own copy of its path (the walk has just recorded the blob).
-        let key: Arc<str> = match self.g.blobs.get_key_value(&*path) {
-            Some((k, _)) => k.clone(),
-            None => path.as_str().into(),
-        };
+        let key = self.g.shared_path(&path);
         if let Some(&doc) = self.visited.get(&(key.clone(), kind)) {
             self.g.descs[id].target_doc = Some(doc);
             return;
