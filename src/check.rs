@@ -483,7 +483,7 @@ impl<'a> Out<'a> {
 
 /// A location at `pointer` in `doc`, with line and column when the pointer resolves.
 pub fn doc_location(g: &Graph, doc: &Doc, pointer: &str) -> Location {
-    let (line, column) = match doc.value().and_then(|v| v.pointer(pointer)) {
+    let (line, column) = match doc.resolve(pointer) {
         Some(v) => {
             let (l, c) = doc.line_col(v.offset);
             (Some(l), Some(c))

@@ -141,6 +141,31 @@ pub fn parse_limited(bytes: &[u8], max_values: usize) -> Parsed {
     }
 }
 
+/// Parse again the one value that starts at byte `offset` of `bytes`, a document [`parse_limited`] parsed whole,
+/// where that value sat `depth` levels down: the same value, with the document's own offsets, and how many values it
+/// holds. `None` when no value parses there (or it holds more than `max_values`). How a large document is checked a
+/// part at a time without holding its whole tree (the entries of an `index.json` of 10,000 images).
+pub fn parse_value_at(
+    bytes: &[u8],
+    offset: usize,
+    depth: usize,
+    max_values: usize,
+) -> Option<(Value, usize)> {
+    let mut p = Parser {
+        b: bytes,
+        i: offset,
+        notices: Vec::new(),
+        notices_dropped: 0,
+        path: Vec::new(),
+        utf8_reported: 0,
+        values: 0,
+        max_values,
+        keys: std::collections::HashSet::new(),
+    };
+    let v = p.value(depth).ok()?;
+    Some((v, p.values))
+}
+
 /// One step of a JSON pointer while parsing.
 enum Seg {
     Key(std::sync::Arc<str>),
@@ -956,6 +981,26 @@ mod tests {
     fn line_and_column() {
         let b = b"{\n  \"a\": 1,\n  \"b\": x\n}";
         assert_eq!(line_col(b, 19), (3, 8));
+    }
+
+    #[test]
+    fn a_value_parsed_again_where_it_sits_is_the_same_value() {
+        let doc = br#"{"manifests": [ {"a": [1, {"b": "x\"}"}]},
+  {"digest": "sha256:00", "size": 3, "annotations": {"k": "v"}} ], "z": null}"#;
+        let whole = parse(doc).value.expect("parses");
+        let items = whole
+            .get("manifests")
+            .and_then(Value::as_array)
+            .expect("array");
+        for item in items {
+            let (again, values) = parse_value_at(doc, item.offset, 2, usize::MAX).expect("parses");
+            assert_eq!(&again, item);
+            assert!(values > 1);
+        }
+        // Not where a value starts; and a limit on the values it may hold.
+        assert_eq!(doc[12], b':');
+        assert!(parse_value_at(doc, 12, 2, usize::MAX).is_none());
+        assert!(parse_value_at(doc, items[1].offset, 2, 3).is_none());
     }
 
     #[test]

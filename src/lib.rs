@@ -304,7 +304,7 @@ pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Op
     };
     graph.file_order.insert(name.into(), 0);
     graph.oversized.push((name.to_string(), size, Vec::new()));
-    let checked = run_checks(&mut graph, None, None, Verify::Done, opts);
+    let checked = run_checks(&mut graph, None, None, Verify::Done, opts, None);
     finish(
         Input {
             path: display.to_string(),
@@ -372,7 +372,13 @@ fn layout_report_inner(
     display: &str,
     opts: &Options,
 ) -> (Report, Option<String>) {
-    let mut graph = walk::walk_layout(src, opts);
+    // The root documents are checked as soon as they are read, by the run that owns them.
+    let mut early = None;
+    let mut graph = if opts.shard.is_none_or(|s| s.has_layout()) {
+        walk::walk_layout_checking_roots(src, opts, &mut |g| early = Some(Early::check(g, opts)))
+    } else {
+        walk::walk_layout(src, opts)
+    };
     if let Some(s) = opts.shard {
         let scope = shard::Plan::of(&graph).shard(&graph, src.entries(), s);
         graph.scope = Some(scope);
@@ -381,7 +387,14 @@ fn layout_report_inner(
     if verify == Verify::Done {
         verify::verify(src, &mut graph, opts);
     }
-    let mut checked = run_checks(&mut graph, Some(src.entries()), Some(src), verify, opts);
+    let mut checked = run_checks(
+        &mut graph,
+        Some(src.entries()),
+        Some(src),
+        verify,
+        opts,
+        early,
+    );
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
@@ -577,7 +590,7 @@ pub fn validate_document(
     let opts = &opts.start_clock();
     let (kind, how) = document_kind(&bytes, opts.media_type.as_deref())?;
     let mut graph = walk::walk_document(name, bytes, kind, opts);
-    let checked = run_checks(&mut graph, None, None, Verify::Done, opts);
+    let checked = run_checks(&mut graph, None, None, Verify::Done, opts, None);
     Ok(finish(
         Input {
             path: display.to_string(),
@@ -665,6 +678,80 @@ pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
     findings.dedup();
 }
 
+/// The rules a run applies, at their levels.
+fn enabled_rules(
+    all: &[&'static Rule],
+    policy: &Policy,
+    opts: &Options,
+) -> Vec<(&'static Rule, Severity)> {
+    all.iter()
+        .filter_map(|r| policy.severity(r.code).map(|s| (*r, s)))
+        // With --fast no layer pass ran: the report lists these rules as not run.
+        .filter(|(r, _)| !(opts.fast && rules::layer::reads_layer_contents(r)))
+        .collect()
+}
+
+/// A layout's root documents (`oci-layout`, `index.json`) checked as soon as the walk has read them, before it
+/// reads anything `index.json` names ([`walk::walk_layout_checking_roots`]): their schemas and document rules read
+/// their whole trees, which are then held with nothing else (the tree of an `index.json` of 10,000 entries is
+/// 7.6 MB). What they found goes on with the rest of the run's checks ([`run_checks`]), which check their
+/// descriptors, `index.json`'s a group of entries at a time.
+pub(crate) struct Early {
+    sink: check::Sink,
+    /// The documents checked.
+    docs: Vec<usize>,
+    cut: Option<String>,
+}
+
+impl Early {
+    /// Check every document of `graph` (the walk calls this before it follows anything: the root documents).
+    pub(crate) fn check(graph: &Graph, opts: &Options) -> Early {
+        let all: Vec<&'static Rule> = rules::all().collect();
+        let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
+        let enabled = enabled_rules(&all, &policy, opts);
+        let per_doc: Vec<&(&'static Rule, Severity)> = enabled
+            .iter()
+            .filter(|(r, _)| !matches!(r.check, Check::Layout(_)))
+            .collect();
+        let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
+        let deadline = opts.run_deadline();
+        let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+        let mut cut = None;
+        let docs: Vec<&walk::Doc> = graph.docs.iter().collect();
+        for (i, doc) in docs.iter().enumerate() {
+            if late() {
+                cut = Some(format!(
+                    "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
+                    docs.len() - i,
+                    docs.len()
+                ));
+                break;
+            }
+            schema_check(graph, doc, rules::schema_owners(), &policy, opts, &mut sink);
+        }
+        let scope = Scope {
+            graph,
+            entries: None,
+            docs: &docs,
+            descs: &[],
+            blobs: None,
+            opts,
+        };
+        scope.run_rules(&per_doc, &mut sink, &late, &mut cut, |code, n| {
+            format!(
+                "the root documents (oci-layout, index.json) were not checked by every rule ({code} was running when it passed; {} of {} rules were left on the one it was checking), and no rule ran but those that report limits",
+                per_doc.len() - n,
+                per_doc.len()
+            )
+        });
+        Early {
+            sink,
+            docs: docs.iter().map(|d| d.id).collect(),
+            cut,
+        }
+    }
+}
+
 /// Run the schemas and every enabled rule over a graph. The run's deadline (`--max-time`) holds here too: past
 /// it, the rules left do not run (nor the rest of the one running), and a finding says so (LAY014).
 ///
@@ -680,15 +767,23 @@ pub(crate) fn run_checks(
     src: Option<&dyn source::Source>,
     verify: Verify,
     opts: &Options,
+    early: Option<Early>,
 ) -> Checked {
     let all: Vec<&'static Rule> = rules::all().collect();
     let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
     let owners = rules::schema_owners();
-    let mut sink = check::Sink::with_budget(opts.max_findings, opts.budget());
     let deadline = opts.run_deadline();
     let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
-    // Where the checks stopped at the deadline, if they did.
-    let mut cut: Option<String> = None;
+    // What the root documents' own checks found while the walk had read nothing else, and where the checks
+    // stopped at the deadline, if they did.
+    let (mut sink, early_docs, mut cut) = match early {
+        Some(e) => (e.sink, e.docs, e.cut),
+        None => (
+            check::Sink::with_budget(opts.max_findings, opts.budget()),
+            Vec::new(),
+            None,
+        ),
+    };
 
     // The documents this run checks: all of them, or those of its shard or step.
     let ids: Vec<usize> = match &graph.scope {
@@ -700,12 +795,7 @@ pub(crate) fn run_checks(
             .collect(),
         None => (0..graph.docs.len()).collect(),
     };
-    let enabled: Vec<(&'static Rule, Severity)> = all
-        .iter()
-        .filter_map(|r| policy.severity(r.code).map(|s| (*r, s)))
-        // With --fast no layer pass ran: the report lists these rules as not run.
-        .filter(|(r, _)| !(opts.fast && rules::layer::reads_layer_contents(r)))
-        .collect();
+    let enabled = enabled_rules(&all, &policy, opts);
     type Enabled<'r> = Vec<&'r (&'static Rule, Severity)>;
     let (per_doc, layout): (Enabled, Enabled) = enabled
         .iter()
@@ -723,7 +813,11 @@ pub(crate) fn run_checks(
         _ => None,
     };
 
-    let groups = doc_groups(graph, &ids);
+    // `index.json` checked early is checked in parts here: its descriptors, a group of entries at a time.
+    let in_parts = graph
+        .parts_of_index_json()
+        .filter(|(d, _)| graph.flat && early_docs.contains(d));
+    let groups = doc_groups(graph, &ids, in_parts);
     let mut parts = match (verify, src) {
         (Verify::PerGroup, Some(src)) => Some((
             src,
@@ -734,21 +828,55 @@ pub(crate) fn run_checks(
     };
     let mut checked = 0;
     for (gi, group) in groups.iter().enumerate() {
+        // The descriptors this group checks: those of its documents, or a part of `index.json`'s entries.
+        let mut desc_ids: Vec<usize> = match &group.entries {
+            Some(range) => in_parts
+                .map(|(d, _)| {
+                    graph
+                        .descs_of(d)
+                        // The first group of entries also checks `subject`.
+                        .filter(|x| match x.entry_position() {
+                            Some(k) => range.contains(&k),
+                            None => range.start == 0,
+                        })
+                        .map(|x| x.id)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => group
+                .docs
+                .iter()
+                .flat_map(|&d| graph.descs_of(d))
+                .map(|x| x.id)
+                .collect(),
+        };
         // This group's blobs verified first (those an earlier group has not), when verification goes with the
         // checks.
         let mut release = Vec::new();
         if let Some((src, v, life)) = &mut parts {
-            let (reached, last) = life.blobs(graph, group, gi);
+            let (reached, last) = life.blobs(graph, &desc_ids, gi);
             v.run(*src, graph, opts, Some(&reached));
             release = last;
         }
-        let mut parse: Vec<usize> = group.iter().flat_map(|&d| graph.needs(d)).collect();
+        let mut parse: Vec<usize> = group.docs.iter().flat_map(|&d| graph.needs(d)).collect();
         parse.sort_unstable();
         parse.dedup();
         graph.load(&parse, src, opts);
+        if let Some(range) = &group.entries
+            && !graph.load_parts(range.clone(), src, opts)
+        {
+            // Not checked (and so listed as not validated) rather than checked against nothing.
+            desc_ids.clear();
+        }
         {
             let graph: &Graph = graph;
-            let docs: Vec<&walk::Doc> = group.iter().filter_map(|&i| graph.docs.get(i)).collect();
+            // Those checked early have had their schemas and document rules.
+            let docs: Vec<&walk::Doc> = group
+                .docs
+                .iter()
+                .filter(|i| !early_docs.contains(i))
+                .filter_map(|&i| graph.docs.get(i))
+                .collect();
             if cut.is_none() {
                 for (i, &doc) in docs.iter().enumerate() {
                     if late() {
@@ -762,11 +890,10 @@ pub(crate) fn run_checks(
                     schema_check(graph, doc, owners, &policy, opts, &mut sink);
                 }
             }
-            // The descriptors of those documents, with the blob each points at, looked up once for all descriptor
-            // rules.
-            let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = docs
+            // The descriptors, with the blob each points at, looked up once for all descriptor rules.
+            let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = desc_ids
                 .iter()
-                .flat_map(|d| graph.descs_of(d.id))
+                .filter_map(|&i| graph.descs.get(i))
                 .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&*p))))
                 .collect();
             let scope = Scope {
@@ -804,8 +931,13 @@ pub(crate) fn run_checks(
         if parts.is_some() {
             graph.release_layers(release.iter().map(|p| &**p));
         }
-        checked += group.len();
+        checked += group.docs.len();
         graph.unload(&parse, opts);
+        if group.entries.is_some() {
+            // The bytes stay for the next part.
+            let next_part = groups.get(gi + 1).is_some_and(|g| g.entries.is_some());
+            graph.unload_parts(!next_part, opts);
+        }
     }
     if let Some((src, mut v, _)) = parts {
         // What no group reached (blobs no document of this run points at) is verified last, and checked with the
@@ -1079,35 +1211,54 @@ impl Verify {
     }
 }
 
-/// The group of documents in which each blob is reached for the last time.
+/// The group in which each blob is reached for the last time.
 struct Lifetimes {
     /// Each document's group (`u32::MAX`: in none).
     group_of: Vec<u32>,
+    /// Of `index.json` checked in parts: its id, and the group of its first entries (the others follow, one group
+    /// per [`GROUP_DOCS`] entries).
+    parts: Option<(usize, usize)>,
 }
 
 impl Lifetimes {
-    fn of(graph: &Graph, groups: &[Vec<usize>]) -> Lifetimes {
+    fn of(graph: &Graph, groups: &[Group]) -> Lifetimes {
         let mut group_of = vec![u32::MAX; graph.docs.len()];
+        let mut parts = None;
         for (gi, g) in groups.iter().enumerate() {
-            for &d in g {
+            for &d in &g.docs {
                 if let Some(slot) = group_of.get_mut(d) {
                     *slot = u32::try_from(gi).unwrap_or(u32::MAX);
                 }
             }
+            if g.entries.as_ref().is_some_and(|r| r.start == 0) {
+                parts = graph.parts_of_index_json().map(|(d, _)| (d, gi));
+            }
         }
-        Lifetimes { group_of }
+        Lifetimes { group_of, parts }
     }
 
-    /// The blobs the documents of group `gi` point at (sorted), and of those the ones no later group points at.
+    /// The group that checks a descriptor.
+    fn group_of(&self, d: &walk::DescOcc) -> u32 {
+        match self.parts {
+            Some((doc, first)) if d.doc == doc => {
+                let k = d.entry_position().unwrap_or(0) as usize / GROUP_DOCS;
+                u32::try_from(first + k).unwrap_or(u32::MAX)
+            }
+            _ => self.group_of.get(d.doc).copied().unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The blobs the descriptors `descs` of group `gi` point at (sorted), and of those the ones no later group
+    /// points at.
     fn blobs(
         &self,
         graph: &Graph,
-        group: &[usize],
+        descs: &[usize],
         gi: usize,
     ) -> (Vec<std::sync::Arc<str>>, Vec<std::sync::Arc<str>>) {
-        let mut reached: Vec<std::sync::Arc<str>> = group
+        let mut reached: Vec<std::sync::Arc<str>> = descs
             .iter()
-            .flat_map(|&d| graph.descs_of(d))
+            .filter_map(|&i| graph.descs.get(i))
             .filter_map(|d| d.blob_path())
             .filter_map(|p| {
                 graph
@@ -1125,7 +1276,7 @@ impl Lifetimes {
                     b.refs
                         .iter()
                         .filter_map(|&r| graph.descs.get(r))
-                        .filter_map(|d| self.group_of.get(d.doc).copied())
+                        .map(|d| self.group_of(d))
                         .filter(|&g| g != u32::MAX)
                         .max()
                         .is_none_or(|g| g as usize <= gi)
@@ -1166,26 +1317,70 @@ fn schema_check(
 const GROUP_DOCS: usize = 64;
 const GROUP_BYTES: usize = 4 << 20;
 
+/// What one step of the checks takes at once.
+#[derive(Debug, Default)]
+struct Group {
+    /// Documents, with their descriptors.
+    docs: Vec<usize>,
+    /// Or entries of `index.json`'s `manifests` (by position), when it is checked in parts.
+    entries: Option<std::ops::Range<u32>>,
+}
+
 /// The documents to check, in order, cut into groups: consecutive in walk order (an index's manifests, then their
 /// configs), so that what is parsed at once stays small however many images there are. Documents of an input that
-/// is no layout are all resident: one group.
-fn doc_groups(graph: &Graph, docs: &[usize]) -> Vec<Vec<usize>> {
+/// is no layout are all resident: one group. `index.json` checked in parts (`in_parts`: its id and how many entries
+/// it has) gives a group of descriptors per [`GROUP_DOCS`] entries, in its place.
+fn doc_groups(graph: &Graph, docs: &[usize], in_parts: Option<(usize, usize)>) -> Vec<Group> {
     if !graph.flat {
-        return vec![docs.to_vec()];
+        return vec![Group {
+            docs: docs.to_vec(),
+            entries: None,
+        }];
     }
     let mut groups = Vec::new();
     let mut group = Vec::new();
     let mut bytes = 0usize;
     for &d in docs {
+        if let Some((_, n)) = in_parts.filter(|(p, _)| *p == d) {
+            if !group.is_empty() {
+                groups.push(Group {
+                    docs: std::mem::take(&mut group),
+                    entries: None,
+                });
+                bytes = 0;
+            }
+            // At least one group, which also checks its `subject`.
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            let step = GROUP_DOCS as u32;
+            let mut start = 0u32;
+            loop {
+                let end = start.saturating_add(step).min(n);
+                groups.push(Group {
+                    docs: Vec::new(),
+                    entries: Some(start..end),
+                });
+                if end >= n {
+                    break;
+                }
+                start = end;
+            }
+            continue;
+        }
         bytes = bytes.saturating_add(graph.docs[d].len);
         group.push(d);
         if group.len() >= GROUP_DOCS || bytes >= GROUP_BYTES {
-            groups.push(std::mem::take(&mut group));
+            groups.push(Group {
+                docs: std::mem::take(&mut group),
+                entries: None,
+            });
             bytes = 0;
         }
     }
     if !group.is_empty() {
-        groups.push(group);
+        groups.push(Group {
+            docs: group,
+            entries: None,
+        });
     }
     groups
 }

@@ -106,7 +106,7 @@ pub(crate) fn check_image(
     }
     crate::verify::verify(src, &mut graph, opts);
     graph.registry = Some(src.served());
-    let checked = crate::run_checks(&mut graph, Some(&[]), None, crate::Verify::Done, opts);
+    let checked = crate::run_checks(&mut graph, Some(&[]), None, crate::Verify::Done, opts, None);
     let mut report = crate::finish(
         ReportInput {
             path: display,

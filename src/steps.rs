@@ -83,7 +83,16 @@ fn steps(
     resume: &Resume,
     emit: &mut dyn FnMut(Event),
 ) -> Summary {
-    let mut graph = walk::walk_layout(src, opts);
+    // The root documents are checked as soon as they are read (the layout-level step reports them).
+    let layout = opts.shard.is_none_or(|s| s.has_layout()) && !resume.layout;
+    let mut early = None;
+    let mut graph = if layout {
+        walk::walk_layout_checking_roots(src, opts, &mut |g| {
+            early = Some(crate::Early::check(g, opts));
+        })
+    } else {
+        walk::walk_layout(src, opts)
+    };
     let plan = Plan::of(&graph);
     let mut reported: HashSet<std::sync::Arc<str>> = HashSet::new();
     let mut total = Summary::default();
@@ -98,16 +107,16 @@ fn steps(
     for (k, image) in plan.images.iter().filter(mine).enumerate() {
         if !resume.has(image) {
             let scope = plan.step(&graph, src.entries(), image, &reported);
-            let s = step(src, &mut graph, scope, opts, Some(image), emit);
+            let s = step(src, &mut graph, scope, opts, Some(image), None, emit);
             total = Summary::sum([&total, &s]);
         }
         reported.extend(image.files.iter().cloned());
         let done = image.files.iter().filter(|f| last.get(&***f) == Some(&k));
         graph.release_layers(done.map(|f| &**f));
     }
-    if opts.shard.is_none_or(|s| s.has_layout()) && !resume.layout {
+    if layout {
         let scope = plan.layout(&graph, src.entries());
-        let s = step(src, &mut graph, scope, opts, None, emit);
+        let s = step(src, &mut graph, scope, opts, None, early, emit);
         total = Summary::sum([&total, &s]);
     }
     total
@@ -119,6 +128,7 @@ fn step(
     scope: crate::shard::Scope,
     opts: &Options,
     image: Option<&Image>,
+    early: Option<crate::Early>,
     emit: &mut dyn FnMut(Event),
 ) -> Summary {
     graph.scope = Some(scope);
@@ -134,6 +144,7 @@ fn step(
         Some(src),
         crate::Verify::Done,
         opts,
+        early,
     );
     if src.archive().is_some_and(|a| a.docker_legacy) {
         findings.retain(|f| f.code.starts_with("ARC"));

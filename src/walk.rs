@@ -137,6 +137,10 @@ struct Held {
     bytes: Arc<Vec<u8>>,
     /// `None` while only the bytes are held.
     parsed: Option<json::Parsed>,
+    /// Of a document checked a part at a time ([`Graph::load_parts`]): the entries of its `manifests` loaded now, by
+    /// position (sorted), and the JSON values they hold (what they cost the memory budget).
+    parts: Vec<(u32, Value)>,
+    parts_values: usize,
     /// Line and column lookups, built on first use.
     lines: std::sync::OnceLock<json::LineIndex>,
 }
@@ -162,6 +166,8 @@ impl Doc {
             held: Some(Box::new(Held {
                 bytes,
                 parsed: Some(parsed),
+                parts: Vec::new(),
+                parts_values: 0,
                 lines: std::sync::OnceLock::new(),
             })),
             sum: None,
@@ -174,6 +180,31 @@ impl Doc {
 
     pub fn value(&self) -> Option<&Value> {
         self.parsed().value.as_ref()
+    }
+
+    /// Of a document checked a part at a time (`index.json`): the entry at `position` of its `manifests` (or its
+    /// `subject`, [`SUBJECT_PART`]), while it is loaded ([`Graph::load_parts`]).
+    fn part(&self, position: u32) -> Option<&Value> {
+        let parts = &self.held.as_ref()?.parts;
+        let i = parts.binary_search_by_key(&position, |(p, _)| *p).ok()?;
+        parts.get(i).map(|(_, v)| v)
+    }
+
+    /// The value at a JSON pointer: in the parsed tree while it is loaded, or else in a part loaded
+    /// ([`Doc::part`]).
+    pub fn resolve(&self, pointer: &str) -> Option<&Value> {
+        if let Some(v) = self.value() {
+            return v.pointer(pointer);
+        }
+        if let Some(rest) = pointer.strip_prefix("/subject")
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return self.part(SUBJECT_PART)?.pointer(rest);
+        }
+        let rest = pointer.strip_prefix("/manifests/")?;
+        let (k, rest) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        self.part(k.parse().ok().filter(|&k| k != SUBJECT_PART)?)?
+            .pointer(rest)
     }
 
     /// The parsed document while it is loaded; an empty parse otherwise.
@@ -246,6 +277,8 @@ impl Doc {
             Box::new(Held {
                 bytes: Arc::default(),
                 parsed: None,
+                parts: Vec::new(),
+                parts_values: 0,
                 lines: std::sync::OnceLock::new(),
             })
         });
@@ -381,16 +414,23 @@ impl DescOcc {
     /// what others read of a descriptor is in its fields.
     pub fn value<'g>(&self, g: &'g Graph) -> &'g Value {
         let at = |v: &'g Value, key: &str, i: usize| v.get(key)?.as_array()?.get(i);
-        g.docs[self.doc]
-            .value()
-            .and_then(|v| match self.role {
+        let doc = &g.docs[self.doc];
+        match doc.value() {
+            Some(v) => match self.role {
                 Role::IndexEntry => at(v, "manifests", self.position as usize),
                 Role::Layer(i) => at(v, "layers", i),
                 Role::Config => v.get("config"),
                 Role::Subject => v.get("subject"),
                 Role::Root => Some(v),
-            })
-            .unwrap_or(&NO_VALUE)
+            },
+            // Of `index.json` checked a part at a time, the part that holds it.
+            None => match self.role {
+                Role::IndexEntry => doc.part(self.position),
+                Role::Subject => doc.part(SUBJECT_PART),
+                _ => None,
+            },
+        }
+        .unwrap_or(&NO_VALUE)
     }
 
     /// Where it sits in the document that holds it, as a JSON pointer (`/manifests/3`, `/layers/0`, `/config`,
@@ -428,6 +468,11 @@ impl DescOcc {
     /// Of an index entry: its `org.opencontainers.image.ref.name`.
     pub fn ref_name(&self) -> Option<&str> {
         self.rare.as_ref()?.ref_name.as_deref()
+    }
+
+    /// Of an index entry, its position in `manifests`.
+    pub fn entry_position(&self) -> Option<u32> {
+        (self.role == Role::IndexEntry).then_some(self.position)
     }
 
     /// The blob path it points at, if its digest parses.
@@ -507,6 +552,19 @@ impl Blob {
     }
 }
 
+/// Where the descriptors of a layout's `index.json` start in its bytes.
+#[derive(Debug)]
+pub struct EntryOffsets {
+    /// Its document id.
+    doc: usize,
+    /// Each entry of `manifests`, by position.
+    manifests: Box<[usize]>,
+    subject: Option<usize>,
+}
+
+/// The key of `index.json`'s `subject` among its parts ([`Doc::part`]).
+const SUBJECT_PART: u32 = u32::MAX;
+
 /// Everything the checks look at.
 #[derive(Debug, Default)]
 pub struct Graph {
@@ -550,6 +608,9 @@ pub struct Graph {
     /// A layout's documents are parsed when their checks run and dropped after ([`Graph::load`]); documents of any
     /// other input stay parsed.
     pub flat: bool,
+    /// Of a layout: where `index.json`'s descriptors start in its bytes, so that they can be checked a part at a
+    /// time ([`Graph::load_parts`]).
+    pub(crate) entry_offsets: Option<EntryOffsets>,
 }
 
 impl crate::layer::ManifestLayers for Graph {
@@ -738,6 +799,122 @@ impl Graph {
         }
     }
 
+    /// How many entries `index.json`'s `manifests` has when its descriptors can be checked a part at a time (its
+    /// document id and that count): a layout's, once the walk recorded where each entry starts.
+    pub fn parts_of_index_json(&self) -> Option<(usize, usize)> {
+        self.entry_offsets
+            .as_ref()
+            .map(|o| (o.doc, o.manifests.len()))
+    }
+
+    /// Load the entries `positions` of `index.json`'s `manifests` ([`Doc::part`]), and with the first its
+    /// `subject`: its bytes, read again if they are not held (and then kept until [`Graph::unload_parts`]), and each
+    /// descriptor parsed again where it sits, within the memory budget. `false` when they could not be: the document
+    /// is then recorded as not validated.
+    pub fn load_parts(
+        &mut self,
+        positions: std::ops::Range<u32>,
+        src: Option<&dyn Source>,
+        opts: &Options,
+    ) -> bool {
+        let Some(o) = &self.entry_offsets else {
+            return false;
+        };
+        let id = o.doc;
+        let subject = o
+            .subject
+            .filter(|_| positions.start == 0)
+            .map(|at| (SUBJECT_PART, at, 1));
+        let at: Vec<(u32, usize, usize)> = positions
+            .filter_map(|p| Some((p, *o.manifests.get(p as usize)?, 2)))
+            .chain(subject)
+            .collect();
+        let Some(doc) = self.docs.get(id) else {
+            return false;
+        };
+        let again = match (doc.has_bytes(), src) {
+            (true, _) => Ok(None),
+            (false, Some(src)) => self.read_again(doc, src).map(Some),
+            (false, None) => Err("it cannot be read again".to_string()),
+        };
+        let memory = opts.budget();
+        let doc = &mut self.docs[id];
+        let why = match again {
+            Ok(bytes) => {
+                let held = doc.held.get_or_insert_with(|| {
+                    Box::new(Held {
+                        bytes: Arc::default(),
+                        parsed: None,
+                        parts: Vec::new(),
+                        parts_values: 0,
+                        lines: std::sync::OnceLock::new(),
+                    })
+                });
+                if let Some(b) = bytes {
+                    held.bytes = Arc::new(b);
+                }
+                let mut why = None;
+                for (p, offset, depth) in at {
+                    if held.parts.iter().any(|(q, _)| *q == p) {
+                        continue;
+                    }
+                    // The walk parsed the same bytes whole: the descriptor parses again, to the same value.
+                    let Some((v, values)) =
+                        json::parse_value_at(&held.bytes, offset, depth, doc.facts.values.max(1))
+                    else {
+                        why = Some(
+                            "its entries could not be parsed again for their checks".to_string(),
+                        );
+                        break;
+                    };
+                    if let Err(e) =
+                        memory.try_reserve(crate::memory::Use::Json, json_cost(0, values))
+                    {
+                        why = Some(over_memory(&e));
+                        break;
+                    }
+                    held.parts_values += values;
+                    held.parts.push((p, v));
+                }
+                held.parts.sort_unstable_by_key(|(p, _)| *p);
+                match why {
+                    None => return true,
+                    Some(w) => w,
+                }
+            }
+            Err(why) => {
+                format!("{why} between the walk and its checks; it was not parsed or checked")
+            }
+        };
+        let (file, via) = (doc.file.to_string(), self.via_of_doc(id));
+        if !self.over_budget.iter().any(|(f, _, _)| *f == file) {
+            self.over_budget.push((file, why, via));
+        }
+        false
+    }
+
+    /// Drop the parts of `index.json` loaded ([`Graph::load_parts`]), giving their share of the memory budget
+    /// back; with `bytes`, its bytes too (when they can be read again).
+    pub fn unload_parts(&mut self, bytes: bool, opts: &Options) {
+        let Some(doc) = self
+            .entry_offsets
+            .as_ref()
+            .and_then(|o| self.docs.get_mut(o.doc))
+        else {
+            return;
+        };
+        let Some(held) = &mut doc.held else {
+            return;
+        };
+        opts.budget()
+            .release(crate::memory::Use::Json, json_cost(0, held.parts_values));
+        held.parts = Vec::new();
+        held.parts_values = 0;
+        if bytes && held.parsed.is_none() && doc.sum.is_some() && !doc.resident {
+            doc.held = None;
+        }
+    }
+
     /// The documents the checks of document `id` read: itself and, for an image manifest (the image rules), its
     /// config. (Not the indexes whose entries reach it: what the rules of an index entry read of the image is in
     /// the documents' facts, so that `index.json` is parsed only for its own checks.)
@@ -842,6 +1019,25 @@ impl DocIndex {
 
 /// Build the graph of a layout.
 pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
+    walk(src, opts, None)
+}
+
+/// [`walk_layout`], calling `roots` with the graph as soon as a layout's root documents (`oci-layout`,
+/// `index.json`) are read and parsed, before anything `index.json` names is read: their checks that read their
+/// whole trees run then, while the walk holds nothing else (see `crate::run_checks`).
+pub fn walk_layout_checking_roots(
+    src: &dyn Source,
+    opts: &Options,
+    roots: &mut dyn FnMut(&Graph),
+) -> Graph {
+    walk(src, opts, Some(roots))
+}
+
+fn walk<'a>(
+    src: &'a dyn Source,
+    opts: &'a Options,
+    roots: Option<&'a mut dyn FnMut(&Graph)>,
+) -> Graph {
     let mut w = Walker {
         src,
         opts,
@@ -856,6 +1052,7 @@ pub fn walk_layout(src: &dyn Source, opts: &Options) -> Graph {
         memory: opts.budget(),
         pending: HashMap::new(),
         media_types: Interner::default(),
+        roots,
     };
     w.g.archive = src.archive().cloned();
     w.g.source_issues = src.issues().to_vec();
@@ -948,6 +1145,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         memory: opts.budget(),
         pending: HashMap::new(),
         media_types: Interner::default(),
+        roots: None,
     };
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value() {
@@ -1081,6 +1279,9 @@ struct Walker<'a> {
     /// dropped (in a layout).
     pending: HashMap<usize, usize>,
     media_types: Interner,
+    /// Called once a layout's root documents are read, before what `index.json` names is followed (see
+    /// [`walk_layout_checking_roots`]).
+    roots: Option<&'a mut dyn FnMut(&Graph)>,
 }
 
 impl Walker<'_> {
@@ -1112,8 +1313,16 @@ impl Walker<'_> {
             .collect();
         self.g.blobs.append(&mut listed);
         self.read_root(tree, "oci-layout", DocKind::OciLayout);
-        if let Some(idx) = self.read_root(tree, "index.json", DocKind::Index) {
+        let index = self.read_root(tree, "index.json", DocKind::Index);
+        if let Some(idx) = index {
             self.g.docs[idx].is_index_json = true;
+        }
+        if let Some(check) = self.roots.take() {
+            check(&self.g);
+            // Nothing may keep what the graph looked like before the walk.
+            self.g.by_doc = std::sync::OnceLock::new();
+        }
+        if let Some(idx) = index {
             self.enqueue_descs(idx);
         }
     }
@@ -1374,11 +1583,20 @@ impl Walker<'_> {
         let kind = self.g.docs[doc].kind;
         // (position in `manifests`, descriptor, role); an index of more than 4 billion entries is past every budget.
         let mut found: Vec<(u32, &Value, Role)> = Vec::new();
+        // Of a layout's `index.json`: where each descriptor starts, to check them a part at a time.
+        let mut offsets = None;
         match kind {
             DocKind::Index => {
                 if let Some(items) = v.get("manifests").and_then(Value::as_array) {
                     for (i, d) in (0u32..).zip(items) {
                         found.push((i, d, Role::IndexEntry));
+                    }
+                    if self.g.flat && self.g.docs[doc].is_index_json {
+                        offsets = Some(EntryOffsets {
+                            doc,
+                            manifests: items.iter().map(|d| d.offset).collect(),
+                            subject: v.get("subject").map(|s| s.offset),
+                        });
                     }
                 }
             }
@@ -1405,6 +1623,9 @@ impl Walker<'_> {
             .filter(|(_, d, _)| d.as_object().is_some())
             .map(|(p, d, role)| (p, DescFacts::of(d, role), role))
             .collect();
+        if offsets.is_some() {
+            self.g.entry_offsets = offsets;
+        }
         // Following a descriptor reads only what was recorded of it, except for a selection's verdict on an index
         // entry, which reads the entry where it sits: only an index with a selection stays parsed until all its
         // entries are followed (the walk goes breadth first: a layout's 10,000 manifests are all read before the

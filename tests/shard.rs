@@ -321,3 +321,93 @@ fn a_shared_layer_is_read_for_every_images_diff_id_algorithm() {
         .collect();
     assert_eq!(mismatches(&streamed), expected);
 }
+
+/// A copy of the corpus's minimal image whose `index.json` names its manifest `n` times, one entry a line: those at
+/// `bad` with a wrong size, and a `subject` with a wrong size too. Returns each bad entry's line.
+fn many_entries(layout: &Path, n: usize, bad: &[usize]) -> Vec<usize> {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/valid/minimal-image/layout");
+    let blobs = layout.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap_or_else(|e| panic!("{e}"));
+    for b in std::fs::read_dir(case.join("blobs/sha256")).unwrap_or_else(|e| panic!("{e}")) {
+        let b = b.unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(b.path(), blobs.join(b.file_name())).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::copy(case.join("oci-layout"), layout.join("oci-layout"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let index: Value = serde_json::from_slice(
+        &std::fs::read(case.join("index.json")).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let entry = &index["manifests"][0];
+    let subject =
+        serde_json::json!({"mediaType": entry["mediaType"], "digest": entry["digest"], "size": 2});
+    let mut text = format!(
+        "{{\"schemaVersion\": 2, \"mediaType\": \"application/vnd.oci.image.index.v1+json\", \"subject\": {subject},\n\"manifests\": [\n"
+    );
+    let first_line = 3;
+    for k in 0..n {
+        let mut e = entry.clone();
+        e["annotations"]["org.opencontainers.image.ref.name"] = Value::from(format!("img-{k}"));
+        if bad.contains(&k) {
+            e["size"] = Value::from(1);
+        }
+        text.push_str(&e.to_string());
+        text.push_str(if k + 1 < n { ",\n" } else { "\n" });
+    }
+    text.push_str("]}\n");
+    std::fs::write(layout.join("index.json"), text).unwrap_or_else(|e| panic!("{e}"));
+    bad.iter().map(|k| first_line + k).collect()
+}
+
+/// `index.json` is checked a group of entries at a time (its whole tree only for its own rules, before the walk
+/// goes on): a finding of an entry in any group, and of its `subject`, is found where it is, with its line, in a
+/// whole run, image by image, and in the shard that has the layout.
+#[test]
+fn the_entries_of_a_long_index_json_are_checked_in_every_part() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let layout = tmp.path().join("layout");
+    let bad = [0, 3, 63, 64, 130, 199];
+    let lines_of = many_entries(&layout, 200, &bad);
+    let mut wanted: Vec<(String, u64)> = bad
+        .iter()
+        .zip(&lines_of)
+        .map(|(k, l)| (format!("/manifests/{k}/size"), *l as u64))
+        .collect();
+    wanted.push(("/subject/size".to_string(), 1));
+    wanted.sort();
+    let found = |findings: &mut dyn Iterator<Item = &Value>| {
+        let mut v: Vec<(String, u64)> = findings
+            .filter(|f| f["location"]["file"] == "index.json")
+            .map(|f| {
+                assert_eq!(f["code"], "DSC010", "{f}");
+                let at = &f["location"];
+                (
+                    at["pointer"].as_str().unwrap_or_default().to_string(),
+                    at["line"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let whole = json(&ocicheck(&["validate", "--format", "json", path(&layout)]));
+    let findings = whole["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(found(&mut findings.iter()), wanted);
+    assert_eq!(whole["summary"]["errors"], wanted.len());
+
+    let streamed = ocicheck(&["validate", "--format", "jsonl", path(&layout)]);
+    let events = lines(&streamed.stdout);
+    let findings: Vec<&Value> = events.iter().filter_map(|e| e.get("finding")).collect();
+    assert_eq!(found(&mut findings.into_iter()), wanted);
+
+    let shard = json(&ocicheck(&[
+        "validate",
+        "--format",
+        "json",
+        "--shard",
+        "0/2",
+        path(&layout),
+    ]));
+    let findings = shard["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(found(&mut findings.iter()), wanted);
+}

@@ -392,7 +392,14 @@ impl Run<'_> {
             not_listed: mut notes,
             limits,
             limits_total,
-        } = crate::run_checks(&mut g, Some(&[]), None, crate::Verify::Done, self.opts);
+        } = crate::run_checks(
+            &mut g,
+            Some(&[]),
+            None,
+            crate::Verify::Done,
+            self.opts,
+            None,
+        );
         let shown = |p: &mut String| *p = repo_display(self.client.base(), url, name, p);
         for f in &mut findings {
             shown(&mut f.location.file);
