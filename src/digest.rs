@@ -186,6 +186,13 @@ impl std::fmt::Display for Digest {
     }
 }
 
+/// Written as `algorithm:encoded` (in a report's list of images).
+impl serde::Serialize for Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A running hash.
 pub enum Hasher {
     Sha256(sha2::Sha256),

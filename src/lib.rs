@@ -442,7 +442,7 @@ fn layout_report_inner(
             .iter()
             .map(|f| f.location.file.as_str())
             .chain(report.not_listed.iter().map(|n| n.file.as_str()))
-            .chain(images.iter().map(|i| i.file.as_str()));
+            .chain(images.iter().map(|i| &*i.file));
         report.shard = Some(report::ShardInfo {
             index: s.index,
             count: s.count,

@@ -289,13 +289,11 @@ fn images(g: &Graph, src: &RegistrySource) -> Vec<crate::select::ImageRef> {
     let mut list = crate::select::images(g);
     for img in &mut list {
         if img.digest.is_none() {
-            img.digest = g
-                .blobs
-                .get(img.file.as_str())
-                .and_then(|b| b.digest.as_ref())
-                .map(ToString::to_string);
+            img.digest = g.blobs.get(&*img.file).and_then(|b| b.digest.clone());
         }
-        img.file = src.display_path(&img.file).into_owned();
+        if let std::borrow::Cow::Owned(f) = src.display_path(&img.file) {
+            img.file = f.into();
+        }
         for v in &mut img.via {
             *v = src.display_path(v).into_owned();
         }

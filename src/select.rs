@@ -2,7 +2,11 @@
 //! graph. The selection itself (what `--ref`, `--platform` and `--digest` ask for, and the verdict on each index
 //! entry during the walk) is `crate::selection`, re-exported here.
 
+use std::sync::Arc;
+
 use serde::Serialize;
+
+use crate::digest::Digest;
 
 pub use crate::selection::{
     CONTAINERD_NAME, Platform, REF_NAME, Selection, State, Verdict, decide,
@@ -12,13 +16,15 @@ use crate::walk::{DocKind, Graph, Role};
 /// One image manifest the run validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImageRef {
-    /// The manifest's blob path inside the layout.
-    pub file: String,
+    /// The manifest's blob path inside the layout. (This and the other texts that thousands of images share with
+    /// the walk's records, or with one another, are shared copies: the list of a layout of 10,000 images is held
+    /// with the records, at the run's peak.)
+    pub file: Arc<str>,
     /// The digest of the descriptor that reached it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub digest: Option<String>,
+    pub digest: Option<Digest>,
     #[serde(rename = "mediaType", skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub media_type: Option<Arc<str>>,
     /// The `org.opencontainers.image.ref.name` of the `index.json` entry it was reached from.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub ref_name: Option<String>,
@@ -26,7 +32,7 @@ pub struct ImageRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     #[serde(rename = "artifactType", skip_serializing_if = "Option::is_none")]
-    pub artifact_type: Option<String>,
+    pub artifact_type: Option<Arc<str>>,
     /// The chain of descriptors that first reached it, as in a finding's location.
     pub via: Vec<String>,
     /// In a registry's catalogue (`docker://HOST`): the repository it is in, and the tags that name it (or the
@@ -39,8 +45,9 @@ pub struct ImageRef {
 
 /// Every image manifest the walk parsed, in walk order.
 pub fn images(g: &Graph) -> Vec<ImageRef> {
-    let mut out = Vec::new();
-    for doc in g.docs.iter().filter(|d| d.kind == DocKind::Manifest) {
+    let manifests = || g.docs.iter().filter(|d| d.kind == DocKind::Manifest);
+    let mut out = Vec::with_capacity(manifests().count());
+    for doc in manifests() {
         let referrer = doc.referrer.map(|i| &g.descs[i]);
         // The index.json entry at the top of the chain, for the ref name.
         let mut top = referrer;
@@ -66,17 +73,14 @@ pub fn images(g: &Graph) -> Vec<ImageRef> {
             .and_then(|d| d.platform().map(str::to_string))
             .or_else(|| config.and_then(|c| c.platform()));
         out.push(ImageRef {
-            file: doc.file.to_string(),
-            digest: referrer
-                .and_then(|d| d.digest.as_ref())
-                .map(ToString::to_string),
+            file: doc.file.clone(),
+            digest: referrer.and_then(|d| d.digest.clone()),
             media_type: referrer
-                .and_then(|d| d.media_type(g))
-                .or(doc.facts.media_type.as_deref())
-                .map(str::to_string),
+                .and_then(|d| d.media_type.clone())
+                .or_else(|| doc.facts.media_type.clone()),
             ref_name,
             platform,
-            artifact_type: doc.facts.artifact_type.as_deref().map(str::to_string),
+            artifact_type: doc.facts.artifact_type.clone(),
             via: g.via_of_doc(doc.id),
             repository: None,
             tags: Vec::new(),

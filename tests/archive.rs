@@ -323,7 +323,7 @@ fn picking_images_leaves_the_others_unverified() {
     let amd = ocicheck::select::images(&graph)
         .into_iter()
         .find(|i| i.platform.as_deref() == Some("linux/amd64"))
-        .and_then(|i| i.digest)
+        .and_then(|i| i.digest.map(|d| d.to_string()))
         .unwrap_or_default();
     let (c, imgs) = pick(Selection {
         digests: vec![amd],

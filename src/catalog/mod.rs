@@ -250,7 +250,7 @@ impl Run<'_> {
                     .collect();
                 let order = images
                     .iter()
-                    .map(|i| (i.file.clone(), base.saturating_add(state.rank(&i.file))))
+                    .map(|i| (i.file.to_string(), base.saturating_add(state.rank(&i.file))))
                     .collect();
                 sink(Unit {
                     image,
@@ -337,7 +337,7 @@ impl Run<'_> {
             .iter()
             .map(|f| f.location.file.as_str())
             .chain(notes.iter().map(|n| n.file.as_str()))
-            .chain(images.iter().map(|i| i.file.as_str()))
+            .chain(images.iter().map(|i| &*i.file))
             .map(|f| (f.to_string(), base.saturating_add(state.rank(f))))
             .collect();
         order.sort();
@@ -459,7 +459,7 @@ impl Collected {
             .map(|f| f.location.file.as_str())
             .chain(u.notes.iter().map(|n| n.file.as_str()))
             .chain(u.limits.0.iter().map(|l| l.file.as_str()))
-            .chain(u.images.iter().map(|i| i.file.as_str()))
+            .chain(u.images.iter().map(|i| &*i.file))
             .collect();
         for (f, r) in u.order.iter().filter(|(f, _)| listed.contains(f.as_str())) {
             self.order.entry(f.clone()).or_insert(*r);
@@ -535,7 +535,7 @@ impl Collected {
                 .iter()
                 .map(|f| f.location.file.as_str())
                 .chain(report.not_listed.iter().map(|n| n.file.as_str()))
-                .chain(merged.iter().map(|i| i.file.as_str()))
+                .chain(merged.iter().map(|i| &*i.file))
                 .filter_map(|f| g.file_order.get(f).map(|&r| (f.to_string(), r)))
                 .collect();
             report.shard = Some(report::ShardInfo {

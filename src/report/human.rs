@@ -141,7 +141,9 @@ fn section(s: &mut String, report: &Report, style: Style) {
                         "{} {} {}",
                         i.ref_name.as_deref().unwrap_or("-"),
                         i.platform.as_deref().unwrap_or("-"),
-                        i.digest.as_deref().unwrap_or(&i.file)
+                        i.digest
+                            .as_ref()
+                            .map_or_else(|| i.file.to_string(), ToString::to_string)
                     ),
                     "  ",
                     "    ",
