@@ -646,13 +646,7 @@ pub(crate) struct Checked {
 
 /// Sort findings by file (in the order the walk met them), then position, code and message; drop exact duplicates.
 pub(crate) fn sort_findings(findings: &mut Vec<Finding>, graph: &Graph) {
-    let order = |f: &Finding| {
-        graph
-            .file_order
-            .get(f.location.file.as_str())
-            .copied()
-            .unwrap_or(usize::MAX)
-    };
+    let order = |f: &Finding| graph.rank(f.location.file.as_str()).unwrap_or(usize::MAX);
     // File (in walk order), then the chain that reached it, so each file's findings stay together; then position
     // in the file (line, column, pointer, tar entry in stream order), code and message.
     findings.sort_by(|a, b| {

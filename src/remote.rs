@@ -127,7 +127,7 @@ pub(crate) fn check_image(
     if let Some(g) = &mut report.contents {
         g.relocate(|p| src.display_path(p).into_owned());
     }
-    let mut order: Vec<(usize, &str)> = graph.file_order.iter().map(|(f, &r)| (r, &**f)).collect();
+    let mut order: Vec<(usize, &str)> = graph.ranks().map(|(f, r)| (r, f)).collect();
     order.sort();
     let files = order
         .into_iter()

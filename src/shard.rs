@@ -249,7 +249,7 @@ pub fn entry_position(via: &[String]) -> Option<usize> {
 pub fn ranks<'a>(g: &Graph, files: impl IntoIterator<Item = &'a str>) -> HashMap<String, usize> {
     files
         .into_iter()
-        .filter_map(|f| g.file_order.get(f).map(|&r| (f.to_string(), r)))
+        .filter_map(|f| g.rank(f).map(|r| (f.to_string(), r)))
         .collect()
 }
 

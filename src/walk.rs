@@ -484,7 +484,7 @@ impl DescOcc {
 /// A blob of the layout: present, referenced, or both.
 #[derive(Debug, Default)]
 pub struct Blob {
-    /// Shared with the key of [`Graph::blobs`] and [`Graph::file_order`] (one copy of the path).
+    /// Shared with the key of [`Graph::blobs`] (one copy of the path).
     pub path: Arc<str>,
     /// The digest its path spells, if the path is a valid digest.
     pub digest: Option<Digest>,
@@ -505,6 +505,8 @@ pub struct Blob {
     pub read: bool,
     /// What the layer pass found, for blobs a layer descriptor with an OCI layer media type points at.
     pub layer: Option<Box<crate::layer::LayerFacts>>,
+    /// Its place in the order files were first met, plus one (0: not met yet): see [`Graph::rank`].
+    rank: u32,
 }
 
 /// What few blobs have.
@@ -572,8 +574,12 @@ pub struct Graph {
     pub docs: Vec<Doc>,
     pub descs: Vec<DescOcc>,
     pub blobs: BTreeMap<Arc<str>, Blob>,
-    /// Order in which files were first met (for a stable, readable report order).
+    /// Order in which files were first met (for a stable, readable report order), of the files that have no blob
+    /// record: a blob's is in the record (a map of 50,000 paths was 1.6 MB of a layout's peak). See
+    /// [`Graph::rank`].
     pub file_order: HashMap<Arc<str>, usize>,
+    /// Files met so far.
+    pub(crate) files_met: usize,
     /// JSON documents too large to parse: (file, size, via).
     pub oversized: Vec<(String, u64, Vec<String>)>,
     /// Descriptors grouped by the document that holds them and by the document they reach, built on first use
@@ -685,12 +691,41 @@ impl Graph {
     }
 
     fn note_file(&mut self, file: &str) {
-        if self.file_order.contains_key(file) {
+        if self.rank(file).is_some() {
             return;
         }
-        let key = self.shared_path(file);
-        let n = self.file_order.len();
-        self.file_order.insert(key, n);
+        let n = self.files_met.max(self.file_order.len());
+        self.files_met = n + 1;
+        match self.blobs.get_mut(file) {
+            Some(b) => b.rank = u32::try_from(n + 1).unwrap_or(u32::MAX),
+            None => {
+                let key = self.shared_path(file);
+                self.file_order.insert(key, n);
+            }
+        }
+    }
+
+    /// A file's place in the order the walk first met files (for a stable, readable report order).
+    pub fn rank(&self, file: &str) -> Option<usize> {
+        match self.blobs.get(file) {
+            Some(b) if b.rank > 0 => Some(b.rank as usize - 1),
+            _ => self.file_order.get(file).copied(),
+        }
+    }
+
+    /// Every file met, with its place in that order (in no particular order).
+    pub fn ranks(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        let blobs = self
+            .blobs
+            .iter()
+            .filter(|(_, b)| b.rank > 0)
+            .map(|(p, b)| (&**p, b.rank as usize - 1));
+        let others = self
+            .file_order
+            .iter()
+            .filter(|(f, _)| self.blobs.get(&***f).is_none_or(|b| b.rank == 0))
+            .map(|(f, &r)| (&**f, r));
+        blobs.chain(others)
     }
 
     /// The via chain of a document: the locations of the descriptors from the entry point to the one that first
@@ -955,7 +990,7 @@ impl Graph {
         let ix = self.by_doc.get_or_init(|| DocIndex::new(self));
         DocIndex::slice(&ix.held_at, &ix.held, doc)
             .iter()
-            .map(|&i| &self.descs[i])
+            .map(|&i| &self.descs[i as usize])
     }
 
     /// The descriptors that reach a document (whose blob was parsed as it), in walk order.
@@ -963,37 +998,40 @@ impl Graph {
         let ix = self.by_doc.get_or_init(|| DocIndex::new(self));
         DocIndex::slice(&ix.reach_at, &ix.reach, doc)
             .iter()
-            .map(|&i| &self.descs[i])
+            .map(|&i| &self.descs[i as usize])
     }
 }
 
-/// Descriptor ids grouped by document (a counting sort: ids stay in walk order within a document).
+/// Descriptor ids grouped by document (a counting sort: ids stay in walk order within a document). Held as
+/// `u32`: a layout of 4 billion descriptors is past every memory budget, and this index is held for the whole run.
 #[derive(Debug, Default)]
 pub struct DocIndex {
     /// `held[held_at[d]..held_at[d + 1]]`: the descriptors document `d` holds.
-    held_at: Vec<usize>,
-    held: Vec<usize>,
+    held_at: Vec<u32>,
+    held: Vec<u32>,
     /// The same for the descriptors whose `target_doc` is `d`.
-    reach_at: Vec<usize>,
-    reach: Vec<usize>,
+    reach_at: Vec<u32>,
+    reach: Vec<u32>,
 }
 
 impl DocIndex {
     fn new(g: &Graph) -> DocIndex {
         let n = g.docs.len();
+        // Descriptors past u32::MAX (none can be: see above) are left out rather than numbered wrong.
+        let count = g.descs.len().min(u32::MAX as usize);
         let group = |key: &dyn Fn(&DescOcc) -> Option<usize>| {
-            let mut at = vec![0usize; n + 1];
-            for k in g.descs.iter().filter_map(key).filter(|&k| k < n) {
+            let mut at = vec![0u32; n + 1];
+            for k in g.descs[..count].iter().filter_map(key).filter(|&k| k < n) {
                 at[k + 1] += 1;
             }
             for i in 0..n {
                 at[i + 1] += at[i];
             }
             let mut next = at.clone();
-            let mut ids = vec![0usize; at[n]];
-            for (i, d) in g.descs.iter().enumerate() {
+            let mut ids = vec![0u32; at[n] as usize];
+            for (i, d) in (0u32..).zip(&g.descs[..count]) {
                 if let Some(k) = key(d).filter(|&k| k < n) {
-                    ids[next[k]] = i;
+                    ids[next[k] as usize] = i;
                     next[k] += 1;
                 }
             }
@@ -1009,9 +1047,9 @@ impl DocIndex {
         }
     }
 
-    fn slice<'a>(at: &[usize], ids: &'a [usize], doc: usize) -> &'a [usize] {
+    fn slice<'a>(at: &[u32], ids: &'a [u32], doc: usize) -> &'a [u32] {
         match (at.get(doc), at.get(doc + 1)) {
-            (Some(&a), Some(&b)) => ids.get(a..b).unwrap_or_default(),
+            (Some(&a), Some(&b)) => ids.get(a as usize..b as usize).unwrap_or_default(),
             _ => &[],
         }
     }

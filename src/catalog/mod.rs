@@ -503,7 +503,7 @@ impl Collected {
             opts,
         );
         report.contents = None;
-        let rank = |f: &str| g.file_order.get(f).copied().unwrap_or(usize::MAX);
+        let rank = |f: &str| g.rank(f).unwrap_or(usize::MAX);
         // As `ocicheck merge` orders them; one entry per image, with all its tags.
         let mut images = self.images;
         images.sort_by(|a, b| {
@@ -536,7 +536,7 @@ impl Collected {
                 .map(|f| f.location.file.as_str())
                 .chain(report.not_listed.iter().map(|n| n.file.as_str()))
                 .chain(merged.iter().map(|i| &*i.file))
-                .filter_map(|f| g.file_order.get(f).map(|&r| (f.to_string(), r)))
+                .filter_map(|f| g.rank(f).map(|r| (f.to_string(), r)))
                 .collect();
             report.shard = Some(report::ShardInfo {
                 index: s.index,
