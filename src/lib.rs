@@ -812,6 +812,23 @@ pub(crate) fn run_checks(
         .parts_of_index_json()
         .filter(|(d, _)| graph.flat && early_docs.contains(d));
     let groups = doc_groups(graph, &ids, in_parts);
+    // Its descriptors: the entries of `manifests` by position (in walk order, so sorted), and the others.
+    let (index_entries, index_others): (Vec<(u32, usize)>, Vec<usize>) = match in_parts {
+        Some((d, _)) => {
+            let (entries, others): (Vec<&walk::DescOcc>, Vec<&walk::DescOcc>) = graph
+                .descs_of(d)
+                .partition(|x| x.entry_position().is_some());
+            (
+                entries
+                    .iter()
+                    .filter_map(|x| Some((x.entry_position()?, x.id)))
+                    .collect(),
+                others.iter().map(|x| x.id).collect(),
+            )
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    debug_assert!(index_entries.windows(2).all(|w| w[0].0 < w[1].0));
     let mut parts = match (verify, src) {
         (Verify::PerGroup, Some(src)) => Some((
             src,
@@ -824,19 +841,19 @@ pub(crate) fn run_checks(
     for (gi, group) in groups.iter().enumerate() {
         // The descriptors this group checks: those of its documents, or a part of `index.json`'s entries.
         let mut desc_ids: Vec<usize> = match &group.entries {
-            Some(range) => in_parts
-                .map(|(d, _)| {
-                    graph
-                        .descs_of(d)
-                        // The first group of entries also checks `subject`.
-                        .filter(|x| match x.entry_position() {
-                            Some(k) => range.contains(&k),
-                            None => range.start == 0,
-                        })
-                        .map(|x| x.id)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            Some(range) => {
+                // Looked up in the list by position, not by a scan of every entry for each group (an index.json
+                // of a million entries has 15,625 groups); the first group also checks `subject`.
+                let at = |k: u32| index_entries.partition_point(|(p, _)| *p < k);
+                let mut ids: Vec<usize> = index_entries[at(range.start)..at(range.end)]
+                    .iter()
+                    .map(|(_, i)| *i)
+                    .collect();
+                if range.start == 0 {
+                    ids.extend(index_others.iter().copied());
+                }
+                ids
+            }
             None => group
                 .docs
                 .iter()
@@ -1266,14 +1283,16 @@ impl Lifetimes {
         let last = reached
             .iter()
             .filter(|p| {
+                // No later group reaches it. Looked for from the last reference back: references are in walk
+                // order, as groups are, so for a blob that 200,000 entries name this stops at once in every group
+                // but the last (a scan of every reference in every group was quadratic).
                 graph.blobs.get(&***p).is_some_and(|b| {
-                    b.refs
+                    !b.refs
                         .iter()
+                        .rev()
                         .filter_map(|&r| graph.descs.get(r))
                         .map(|d| self.group_of(d))
-                        .filter(|&g| g != u32::MAX)
-                        .max()
-                        .is_none_or(|g| g as usize <= gi)
+                        .any(|g| g != u32::MAX && g as usize > gi)
                 })
             })
             .cloned()
