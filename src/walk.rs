@@ -1084,6 +1084,7 @@ fn walk<'a>(
             ..Graph::default()
         },
         queue: VecDeque::new(),
+        entries: VecDeque::new(),
         visited: HashMap::new(),
         cache: HashMap::new(),
         selection: HashMap::new(),
@@ -1177,6 +1178,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         opts,
         g,
         queue: VecDeque::new(),
+        entries: VecDeque::new(),
         visited: HashMap::new(),
         cache: HashMap::new(),
         selection: HashMap::new(),
@@ -1305,6 +1307,9 @@ struct Walker<'a> {
     g: Graph,
     /// Descriptor occurrences waiting to be followed.
     queue: VecDeque<usize>,
+    /// The descriptors of a layout's `index.json` not followed yet: each is followed, with everything it reaches
+    /// (breadth first), before the next (so that an image's documents are consecutive in walk order).
+    entries: VecDeque<usize>,
     /// (blob path, kind) → document id, so a blob is parsed once per kind.
     visited: HashMap<(Arc<str>, DocKind), usize>,
     /// Bytes of JSON blobs already read (of an input that is no layout: see [`Walker::load`]).
@@ -1666,15 +1671,21 @@ impl Walker<'_> {
         }
         // Following a descriptor reads only what was recorded of it, except for a selection's verdict on an index
         // entry, which reads the entry where it sits: only an index with a selection stays parsed until all its
-        // entries are followed (the walk goes breadth first: a layout's 10,000 manifests are all read before the
-        // first of their configs).
+        // entries are followed (in a layout, until the walk takes up its last entry: it follows one entry of
+        // `index.json` at a time, with all it reaches).
         let keep = kind == DocKind::Index && !self.opts.select.is_empty() && !found.is_empty();
         if keep {
             self.pending.insert(doc, found.len());
         }
+        let entries = self.g.flat && self.g.docs[doc].is_index_json;
         for (p, facts, role) in found {
             let id = self.push_desc(doc, p, facts, role);
-            self.queue.push_back(id);
+            // Its `subject` too, after the entries, as before (an image it names is reached by its entry first).
+            if entries {
+                self.entries.push_back(id);
+            } else {
+                self.queue.push_back(id);
+            }
         }
         if !keep {
             self.done_with(doc);
@@ -1704,13 +1715,14 @@ impl Walker<'_> {
 
     fn run(&mut self) {
         let deadline = self.opts.run_deadline();
-        while let Some(id) = self.queue.pop_front() {
+        while let Some(id) = self.queue.pop_front().or_else(|| self.entries.pop_front()) {
             if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-                let left = self.queue.len() + 1;
+                let left = self.queue.len() + self.entries.len() + 1;
                 self.g.run_time_limit = Some(format!(
                     "the walk stopped with {left} descriptor(s) not followed"
                 ));
                 self.queue.clear();
+                self.entries.clear();
                 break;
             }
             self.follow(id);

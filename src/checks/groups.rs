@@ -132,8 +132,8 @@ pub(super) struct Group {
     pub(super) entries: Option<std::ops::Range<u32>>,
 }
 
-/// The documents to check, in order, cut into groups: consecutive in walk order (an index's manifests, then their
-/// configs), so that what is parsed at once stays small however many images there are. Documents of an input that
+/// The documents to check, in order, cut into groups: consecutive in walk order (in a layout an image's manifest
+/// and config, then the next image's), so that what is parsed at once stays small however many images there are. Documents of an input that
 /// is no layout are all resident: one group. `index.json` checked in parts (`in_parts`: its id and how many entries
 /// it has) gives a group of descriptors per [`GROUP_DOCS`] entries, in its place.
 pub(super) fn doc_groups(
