@@ -102,17 +102,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 /// Parse `bytes` leniently, giving up (without a syntax error) after `max_values` values: the parsed tree costs
 /// tens of bytes per value, so this is what bounds the memory a document takes.
 pub fn parse_limited(bytes: &[u8], max_values: usize) -> Parsed {
-    let mut p = Parser {
-        b: bytes,
-        i: 0,
-        notices: Vec::new(),
-        notices_dropped: 0,
-        path: Vec::new(),
-        utf8_reported: 0,
-        values: 0,
-        max_values,
-        keys: std::collections::HashSet::new(),
-    };
+    let mut p = Parser::new(bytes, 0, max_values);
     let result = (|| {
         if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
             return Err(p.err_at(0, "a byte order mark precedes the JSON text"));
@@ -151,17 +141,7 @@ pub fn parse_value_at(
     depth: usize,
     max_values: usize,
 ) -> Option<(Value, usize)> {
-    let mut p = Parser {
-        b: bytes,
-        i: offset,
-        notices: Vec::new(),
-        notices_dropped: 0,
-        path: Vec::new(),
-        utf8_reported: 0,
-        values: 0,
-        max_values,
-        keys: std::collections::HashSet::new(),
-    };
+    let mut p = Parser::new(bytes, offset, max_values);
     let v = p.value(depth).ok()?;
     Some((v, p.values))
 }
@@ -189,7 +169,22 @@ struct Parser<'a> {
 /// of each further name.
 const MAX_INTERNED_KEYS: usize = 4096;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    /// A parser of `bytes` from byte `i`, giving up after `max_values` values.
+    fn new(b: &'a [u8], i: usize, max_values: usize) -> Parser<'a> {
+        Parser {
+            b,
+            i,
+            notices: Vec::new(),
+            notices_dropped: 0,
+            path: Vec::new(),
+            utf8_reported: 0,
+            values: 0,
+            max_values,
+            keys: std::collections::HashSet::new(),
+        }
+    }
+
     /// The shared copy of a member name.
     fn key(&mut self, name: String) -> std::sync::Arc<str> {
         if let Some(k) = self.keys.get(name.as_str()) {

@@ -131,8 +131,8 @@ impl DocFacts {
     }
 }
 
-/// What a document holds while it is loaded.
-#[derive(Debug)]
+/// What a document holds while it is loaded (by default: nothing yet).
+#[derive(Debug, Default)]
 struct Held {
     bytes: Arc<Vec<u8>>,
     /// `None` while only the bytes are held.
@@ -166,9 +166,7 @@ impl Doc {
             held: Some(Box::new(Held {
                 bytes,
                 parsed: Some(parsed),
-                parts: Vec::new(),
-                parts_values: 0,
-                lines: std::sync::OnceLock::new(),
+                ..Held::default()
             })),
             sum: None,
             referrer: None,
@@ -273,15 +271,7 @@ impl Doc {
             return Ok(());
         }
         memory.try_reserve(crate::memory::Use::Json, self.tree_cost())?;
-        let held = self.held.get_or_insert_with(|| {
-            Box::new(Held {
-                bytes: Arc::default(),
-                parsed: None,
-                parts: Vec::new(),
-                parts_values: 0,
-                lines: std::sync::OnceLock::new(),
-            })
-        });
+        let held = self.held.get_or_insert_with(Box::default);
         if let Some(b) = bytes {
             held.bytes = Arc::new(b);
         }
@@ -876,15 +866,7 @@ impl Graph {
         let doc = &mut self.docs[id];
         let why = match again {
             Ok(bytes) => {
-                let held = doc.held.get_or_insert_with(|| {
-                    Box::new(Held {
-                        bytes: Arc::default(),
-                        parsed: None,
-                        parts: Vec::new(),
-                        parts_values: 0,
-                        lines: std::sync::OnceLock::new(),
-                    })
-                });
+                let held = doc.held.get_or_insert_with(Box::default);
                 if let Some(b) = bytes {
                     held.bytes = Arc::new(b);
                 }
