@@ -303,7 +303,7 @@ pub(crate) fn oversized_document(name: &str, display: &str, size: u64, opts: &Op
         spec: Some(opts.spec),
         ..walk::Graph::default()
     };
-    graph.file_order.insert(name.into(), 0);
+    graph.note_file(name);
     graph.oversized.push((name.to_string(), size, Vec::new()));
     let checked = run_checks(&mut graph, None, None, Verify::Done, opts, None);
     finish(

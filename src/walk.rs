@@ -680,11 +680,11 @@ impl Graph {
         }
     }
 
-    fn note_file(&mut self, file: &str) {
+    pub(crate) fn note_file(&mut self, file: &str) {
         if self.rank(file).is_some() {
             return;
         }
-        let n = self.files_met.max(self.file_order.len());
+        let n = self.files_met;
         self.files_met = n + 1;
         match self.blobs.get_mut(file) {
             Some(b) => b.rank = u32::try_from(n + 1).unwrap_or(u32::MAX),
