@@ -14,14 +14,62 @@ use crate::{Options, layer};
 
 /// The images validated and what was not, or `None` when everything reachable was.
 pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
-    let mut items = Vec::new();
+    let [root, other, stopped] = not_validated_items(graph, opts);
+    let images_validated = images_validated(graph, |_| true);
+    summed(
+        images_validated,
+        root.into_iter().chain(other).chain(stopped),
+    )
+}
+
+/// The image manifests of `graph` that were read and validated, of those that `count` accepts.
+pub(crate) fn images_validated(graph: &Graph, count: impl Fn(&crate::walk::Doc) -> bool) -> usize {
+    let owns = |file: &str| graph.scope.as_ref().is_none_or(|s| s.owns(file));
+    graph
+        .docs
+        .iter()
+        .filter(|d| d.kind == DocKind::Manifest && d.referrer.is_some() && owns(&d.file))
+        .filter(|d| count(d))
+        .count()
+}
+
+/// The list of what was not validated, from its items in report order (a blob reached from several images is
+/// listed once).
+pub(crate) fn summed(
+    images_validated: usize,
+    items: impl Iterator<Item = NotValidatedItem>,
+) -> Option<NotValidated> {
+    let mut seen = std::collections::BTreeSet::new();
+    let items: Vec<NotValidatedItem> = items
+        .filter(|i| seen.insert((i.kind, i.file.clone())))
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    Some(NotValidated {
+        images_validated,
+        images_not_validated: items.iter().filter(|i| i.kind == "image").count(),
+        blobs_not_validated: items.iter().filter(|i| i.kind == "blob").count(),
+        items,
+    })
+}
+
+/// What was not validated, in the order the report lists it: what `index.json`'s entries point at, what the other
+/// descriptors point at (in walk order), and the images whose cross-layer checks a limit stopped.
+pub(crate) fn not_validated_items(graph: &Graph, opts: &Options) -> [Vec<NotValidatedItem>; 3] {
+    let (mut root, mut other, mut stopped_items) = (Vec::new(), Vec::new(), Vec::new());
     // With `--shard`: what this shard validated (the descriptors of its own documents).
     let owns = |file: &str| graph.scope.as_ref().is_none_or(|s| s.owns(file));
     for d in &graph.descs {
         let holder = &graph.docs[d.doc];
-        if !owns(&holder.file) {
+        if !owns(&holder.file) || !in_batch(graph, d) {
             continue;
         }
+        let items = if holder.is_index_json {
+            &mut root
+        } else {
+            &mut other
+        };
         match d.role {
             Role::IndexEntry if d.target_doc.is_none() => {
                 if let Some(reason) = image_reason(graph, opts, d) {
@@ -58,7 +106,7 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
             let Some(doc) = graph.docs.get(m).filter(|d| owns(&d.file)) else {
                 continue;
             };
-            items.push(NotValidatedItem {
+            stopped_items.push(NotValidatedItem {
                 kind: "image",
                 file: doc.file.to_string(),
                 via: graph.via_of_doc(doc.id),
@@ -66,23 +114,22 @@ pub fn not_validated(graph: &Graph, opts: &Options) -> Option<NotValidated> {
             });
         }
     }
-    // A blob reached from several images is listed once.
-    let mut seen = std::collections::BTreeSet::new();
-    items.retain(|i| seen.insert((i.kind, i.file.clone())));
-    if items.is_empty() {
-        return None;
+    [root, other, stopped_items]
+}
+
+/// Of a layout walked in batches, whether the current batch followed `d`: `index.json`'s descriptors are held for
+/// the whole run, and a batch follows some of them.
+fn in_batch(graph: &Graph, d: &crate::walk::DescOcc) -> bool {
+    let Some(b) = &graph.batch else {
+        return true;
+    };
+    if d.doc >= b.docs_from {
+        return true;
     }
-    let images_validated = graph
-        .docs
-        .iter()
-        .filter(|d| d.kind == DocKind::Manifest && d.referrer.is_some() && owns(&d.file))
-        .count();
-    Some(NotValidated {
-        images_validated,
-        images_not_validated: items.iter().filter(|i| i.kind == "image").count(),
-        blobs_not_validated: items.iter().filter(|i| i.kind == "blob").count(),
-        items,
-    })
+    match d.entry_position() {
+        Some(p) => b.entries.contains(&p),
+        None => d.role == Role::Subject && b.subject,
+    }
 }
 
 /// The blob path a descriptor names, or its digest as written when that is no path.

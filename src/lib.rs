@@ -373,29 +373,18 @@ fn layout_report_inner(
     display: &str,
     opts: &Options,
 ) -> (Report, Option<String>) {
-    // The root documents are checked as soon as they are read, by the run that owns them.
-    let mut early = None;
-    let mut graph = if opts.shard.is_none_or(|s| s.has_layout()) {
-        walk::walk_layout_checking_roots(src, opts, &mut |g| early = Some(Early::check(g, opts)))
-    } else {
-        walk::walk_layout(src, opts)
-    };
-    if let Some(s) = opts.shard {
-        let scope = shard::Plan::of(&graph).shard(&graph, src.entries(), s);
-        graph.scope = Some(scope);
-    }
-    let verify = Verify::for_source(src);
-    if verify == Verify::Done {
-        verify::verify(src, &mut graph, opts);
-    }
-    let mut checked = run_checks(
-        &mut graph,
-        Some(src.entries()),
-        Some(src),
-        verify,
-        opts,
-        early,
-    );
+    // A batch of images at a time, where that applies; else the whole walk, then its checks.
+    let (graph, mut checked, batched) =
+        match src.tree().filter(|_| checks::batches::applies(src, opts)) {
+            Some(tree) => {
+                let b = checks::batches::check(src, tree, opts);
+                (b.graph, b.checked, Some((b.images, b.not_validated)))
+            }
+            None => {
+                let (graph, checked) = walk_and_check(src, opts);
+                (graph, checked, None)
+            }
+        };
     let archive = src.archive();
     if archive.is_some_and(|a| a.docker_legacy) {
         // Not an OCI layout at all: the archive rules say so once; the layout rules would only repeat it.
@@ -403,7 +392,13 @@ fn layout_report_inner(
         checked.not_listed.retain(|n| n.code.starts_with("ARC"));
         checked.limits.retain(|l| l.code.starts_with("ARC"));
     }
-    let mut images = select::images(&graph);
+    let (mut images, not_validated) = match batched {
+        Some((images, n)) => (images, n),
+        None => (
+            select::images(&graph),
+            coverage::not_validated(&graph, opts),
+        ),
+    };
     if let Some(s) = opts.shard {
         // Each image is listed by one shard, that of the index.json entry that first reached it (the head of its
         // via), so that the shards' lists are disjoint and together the whole run's.
@@ -458,7 +453,7 @@ fn layout_report_inner(
         report.skipped = Some(fast_skipped(&graph, opts));
     }
     display_locations(&mut report.findings, src);
-    report.not_validated = coverage::not_validated(&graph, opts);
+    report.not_validated = not_validated;
     for i in report
         .not_validated
         .iter_mut()
@@ -478,6 +473,34 @@ fn layout_report_inner(
         g.relocate(|p| src.display_path(p).into_owned());
     }
     (report, unmatched)
+}
+
+/// A layout's whole walk, then its checks (with `--shard`, those of the shard).
+fn walk_and_check(src: &dyn source::Source, opts: &Options) -> (Graph, Checked) {
+    // The root documents are checked as soon as they are read, by the run that owns them.
+    let mut early = None;
+    let mut graph = if opts.shard.is_none_or(|s| s.has_layout()) {
+        walk::walk_layout_checking_roots(src, opts, &mut |g| early = Some(Early::check(g, opts)))
+    } else {
+        walk::walk_layout(src, opts)
+    };
+    if let Some(s) = opts.shard {
+        let scope = shard::Plan::of(&graph).shard(&graph, src.entries(), s);
+        graph.scope = Some(scope);
+    }
+    let verify = Verify::for_source(src);
+    if verify == Verify::Done {
+        verify::verify(src, &mut graph, opts);
+    }
+    let checked = run_checks(
+        &mut graph,
+        Some(src.entries()),
+        Some(src),
+        verify,
+        opts,
+        early,
+    );
+    (graph, checked)
 }
 
 /// Locations as the source shows its files (the one place a layout path becomes what the report prints: for an

@@ -451,6 +451,9 @@ struct ValidateArgs {
     /// Bytes of JSON documents held in all.
     #[arg(long, value_name = "SIZE", value_parser = size::parse, default_value = "64M", help_heading = "Limits")]
     max_json_total: u64,
+    /// Entries of a layout's index.json walked and checked at a time (0: all at once); for tests and benchmarks.
+    #[arg(long, default_value_t = ocicheck::options::DEFAULT_BATCH_IMAGES, hide = true)]
+    batch_images: usize,
     /// Tar entries the layer pass keeps, all layers together (bounds the memory of the entry lists).
     #[arg(long, default_value_t = ocicheck::DEFAULT_MAX_LAYER_ENTRIES, help_heading = "Limits")]
     max_layer_entries: usize,
@@ -681,6 +684,7 @@ impl From<ValidateArgs> for cli::validate::Args {
                 max_layer_size: a.max_layer_size,
                 max_json_values: a.max_json_values,
                 max_json_total: a.max_json_total,
+                batch_images: a.batch_images,
                 max_layer_entries: a.max_layer_entries,
                 max_findings: a.max_findings,
                 max_stream_memory: a.max_stream_memory,

@@ -1,15 +1,16 @@
 //! How a run's documents are cut into groups checked one at a time (and `index.json`'s descriptors, when it is
 //! checked in parts), and in which group each blob is reached for the last time.
 
+use super::Parts;
 use crate::walk::{self, Graph};
 
 /// The group in which each blob is reached for the last time.
 pub(super) struct Lifetimes {
     /// Each document's group (`u32::MAX`: in none).
     group_of: Vec<u32>,
-    /// Of `index.json` checked in parts: its id, and the group of its first entries (the others follow, one group
-    /// per [`GROUP_DOCS`] entries).
-    parts: Option<(usize, usize)>,
+    /// Of `index.json` checked in parts: its id, the group of its first entries checked (the others follow, one
+    /// group per [`GROUP_DOCS`] entries) and the position of the first of those entries.
+    parts: Option<(usize, usize, u32)>,
 }
 
 impl Lifetimes {
@@ -22,8 +23,10 @@ impl Lifetimes {
                     *slot = u32::try_from(gi).unwrap_or(u32::MAX);
                 }
             }
-            if g.entries.as_ref().is_some_and(|r| r.start == 0) {
-                parts = graph.parts_of_index_json().map(|(d, _)| (d, gi));
+            if let Some(r) = &g.entries
+                && parts.is_none()
+            {
+                parts = graph.parts_of_index_json().map(|(d, _)| (d, gi, r.start));
             }
         }
         Lifetimes { group_of, parts }
@@ -32,8 +35,10 @@ impl Lifetimes {
     /// The group that checks a descriptor.
     fn group_of(&self, d: &walk::DescOcc) -> u32 {
         match self.parts {
-            Some((doc, first)) if d.doc == doc => {
-                let k = d.entry_position().unwrap_or(0) as usize / GROUP_DOCS;
+            Some((doc, first, start)) if d.doc == doc => {
+                // `subject` goes with the first group.
+                let k =
+                    d.entry_position().map_or(0, |p| p.saturating_sub(start)) as usize / GROUP_DOCS;
                 u32::try_from(first + k).unwrap_or(u32::MAX)
             }
             _ => self.group_of.get(d.doc).copied().unwrap_or(u32::MAX),
@@ -109,14 +114,14 @@ impl IndexDescs {
     }
 
     /// Those a group of entries checks: found by position, not by a scan of every entry for each group (an
-    /// `index.json` of a million entries has 15,625 groups); the first group also checks `subject`.
-    pub(super) fn of_entries(&self, range: &std::ops::Range<u32>) -> Vec<usize> {
+    /// `index.json` of a million entries has 15,625 groups); with `subject`, `subject` too.
+    pub(super) fn of_entries(&self, range: &std::ops::Range<u32>, subject: bool) -> Vec<usize> {
         let at = |k: u32| self.entries.partition_point(|(p, _)| *p < k);
         let mut ids: Vec<usize> = self.entries[at(range.start)..at(range.end)]
             .iter()
             .map(|(_, i)| *i)
             .collect();
-        if range.start == 0 {
+        if subject {
             ids.extend(self.others.iter().copied());
         }
         ids
@@ -130,50 +135,39 @@ pub(super) struct Group {
     pub(super) docs: Vec<usize>,
     /// Or entries of `index.json`'s `manifests` (by position), when it is checked in parts.
     pub(super) entries: Option<std::ops::Range<u32>>,
+    /// With those entries, `index.json`'s `subject` (the first group of entries that has it to check).
+    pub(super) subject: bool,
 }
 
 /// The documents to check, in order, cut into groups: consecutive in walk order (in a layout an image's manifest
-/// and config, then the next image's), so that what is parsed at once stays small however many images there are. Documents of an input that
-/// is no layout are all resident: one group. `index.json` checked in parts (`in_parts`: its id and how many entries
-/// it has) gives a group of descriptors per [`GROUP_DOCS`] entries, in its place.
-pub(super) fn doc_groups(
-    graph: &Graph,
-    docs: &[usize],
-    in_parts: Option<(usize, usize)>,
-) -> Vec<Group> {
+/// and config, then the next image's), so that what is parsed at once stays small however many images there are.
+/// Documents of an input that is no layout are all resident: one group. `index.json` checked in parts
+/// (`in_parts`) gives a group of descriptors per [`GROUP_DOCS`] of the entries it checks, in its place (first, when
+/// it is not among `docs`: a batch of a layout walked in batches).
+pub(super) fn doc_groups(graph: &Graph, docs: &[usize], in_parts: Option<&Parts>) -> Vec<Group> {
     if !graph.flat {
         return vec![Group {
             docs: docs.to_vec(),
-            entries: None,
+            ..Group::default()
         }];
     }
     let mut groups = Vec::new();
     let mut group = Vec::new();
     let mut bytes = 0usize;
+    let parts_here = in_parts.filter(|p| docs.contains(&p.doc));
+    if let Some(p) = in_parts.filter(|_| parts_here.is_none()) {
+        part_groups(p, &mut groups);
+    }
     for &d in docs {
-        if let Some((_, n)) = in_parts.filter(|(p, _)| *p == d) {
+        if let Some(p) = parts_here.filter(|p| p.doc == d) {
             if !group.is_empty() {
                 groups.push(Group {
                     docs: std::mem::take(&mut group),
-                    entries: None,
+                    ..Group::default()
                 });
                 bytes = 0;
             }
-            // At least one group, which also checks its `subject`.
-            let n = u32::try_from(n).unwrap_or(u32::MAX);
-            let step = GROUP_DOCS as u32;
-            let mut start = 0u32;
-            loop {
-                let end = start.saturating_add(step).min(n);
-                groups.push(Group {
-                    docs: Vec::new(),
-                    entries: Some(start..end),
-                });
-                if end >= n {
-                    break;
-                }
-                start = end;
-            }
+            part_groups(p, &mut groups);
             continue;
         }
         bytes = bytes.saturating_add(graph.docs[d].len);
@@ -181,7 +175,7 @@ pub(super) fn doc_groups(
         if group.len() >= GROUP_DOCS || bytes >= GROUP_BYTES {
             groups.push(Group {
                 docs: std::mem::take(&mut group),
-                entries: None,
+                ..Group::default()
             });
             bytes = 0;
         }
@@ -189,8 +183,28 @@ pub(super) fn doc_groups(
     if !group.is_empty() {
         groups.push(Group {
             docs: group,
-            entries: None,
+            ..Group::default()
         });
     }
     groups
+}
+
+/// The groups of `index.json`'s descriptors checked in parts: one per [`GROUP_DOCS`] entries, at least one; the
+/// first also checks `subject` when the parts include it.
+fn part_groups(p: &Parts, groups: &mut Vec<Group>) {
+    let step = GROUP_DOCS as u32;
+    let mut start = p.entries.start;
+    let mut subject = p.subject;
+    loop {
+        let end = start.saturating_add(step).min(p.entries.end.max(start));
+        groups.push(Group {
+            docs: Vec::new(),
+            entries: Some(start..end),
+            subject: std::mem::take(&mut subject),
+        });
+        if end >= p.entries.end {
+            break;
+        }
+        start = end;
+    }
 }

@@ -2,6 +2,7 @@
 //! ([`run_checks`]), after the root documents' own checks ([`Early`]). Which documents and descriptors go together
 //! is `groups`; what one rule sees is `scope`.
 
+pub(crate) mod batches;
 mod groups;
 mod scope;
 
@@ -141,22 +142,7 @@ pub(crate) fn run_checks(
     opts: &Options,
     early: Option<Early>,
 ) -> Checked {
-    let all: Vec<&'static Rule> = rules::all().collect();
-    let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
-    let owners = rules::schema_owners();
-    let deadline = opts.run_deadline();
-    let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
-    // What the root documents' own checks found while the walk had read nothing else, and where the checks
-    // stopped at the deadline, if they did.
-    let (mut sink, early_docs, mut cut) = match early {
-        Some(e) => (e.sink, e.docs, e.cut),
-        None => (
-            check::Sink::with_budget(opts.max_findings, opts.budget()),
-            Vec::new(),
-            None,
-        ),
-    };
-
+    let mut checks = Checks::new(opts, early);
     // The documents this run checks: all of them, or those of its shard or step.
     let ids: Vec<usize> = match &graph.scope {
         Some(s) => s
@@ -167,219 +153,366 @@ pub(crate) fn run_checks(
             .collect(),
         None => (0..graph.docs.len()).collect(),
     };
-    let enabled = enabled_rules(&all, &policy, opts);
-    type Enabled<'r> = Vec<&'r (&'static Rule, Severity)>;
-    let (per_doc, layout): (Enabled, Enabled) = enabled
-        .iter()
-        .partition(|(r, _)| !matches!(r.check, Check::Layout(_)));
-    // The layout-level rules that read what the layer pass found, for blobs checked (and released) group by group.
-    let of_layers: Enabled = layout
-        .iter()
-        .copied()
-        .filter(|(r, _)| rules::layer::reads_layer_contents(r))
-        .collect();
     // A shard's or step's own entries, taken out of its scope (read only here, and the graph is borrowed mutably
     // while the groups are checked).
     let layout_entries: Option<Vec<source::Entry>> = match (&mut graph.scope, entries) {
         (Some(s), Some(_)) => Some(std::mem::take(&mut s.entries)),
         _ => None,
     };
-
     // `index.json` checked early is checked in parts here: its descriptors, a group of entries at a time.
     let in_parts = graph
         .parts_of_index_json()
-        .filter(|(d, _)| graph.flat && early_docs.contains(d));
-    let groups = doc_groups(graph, &ids, in_parts);
-    let index_descs = IndexDescs::of(graph, in_parts.map(|(d, _)| d));
-    let mut parts = match (verify, src) {
-        (Verify::PerGroup, Some(src)) => Some((
-            src,
-            verify::Verifier::new(src, graph, opts),
-            Lifetimes::of(graph, &groups),
-        )),
-        _ => None,
-    };
-    let mut checked = 0;
-    for (gi, group) in groups.iter().enumerate() {
-        // The descriptors this group checks: those of its documents, or a part of `index.json`'s entries.
-        let mut desc_ids: Vec<usize> = match &group.entries {
-            Some(range) => index_descs.of_entries(range),
-            None => group
-                .docs
-                .iter()
-                .flat_map(|&d| graph.descs_of(d))
-                .map(|x| x.id)
-                .collect(),
+        .filter(|(d, _)| graph.flat && checks.early_docs.contains(d))
+        .map(|(d, n)| Parts {
+            doc: d,
+            entries: 0..u32::try_from(n).unwrap_or(u32::MAX),
+            subject: true,
+        });
+    checks.total = ids.len();
+    let own = layout_entries.as_deref().or(entries);
+    checks.groups(graph, entries, own, src, verify, &ids, in_parts);
+    let graph: &Graph = graph;
+    checks.layout(graph, own, None, &ids, &|_| true);
+    let first = ids
+        .first()
+        .and_then(|&i| graph.docs.get(i))
+        .map(|d| d.file.clone());
+    checks.finish(graph, own, first)
+}
+
+/// Of `index.json` checked in parts: its id, the entries whose descriptors this run (or batch) checks, and whether
+/// it checks its `subject`.
+#[derive(Debug, Clone)]
+pub(crate) struct Parts {
+    pub(crate) doc: usize,
+    pub(crate) entries: std::ops::Range<u32>,
+    pub(crate) subject: bool,
+}
+
+/// A run's checks, step by step: the groups of documents ([`Checks::groups`]), then the layout-level rules
+/// ([`Checks::layout`]), then the report's findings ([`Checks::finish`]). A layout walked in batches goes through
+/// the first two once per batch, and once more for what no batch reached.
+pub(crate) struct Checks<'o> {
+    opts: &'o Options,
+    all: Vec<&'static Rule>,
+    policy: Policy,
+    enabled: Vec<(&'static Rule, Severity)>,
+    sink: check::Sink,
+    /// The root documents checked early ([`Early`]).
+    early_docs: Vec<usize>,
+    /// Where the checks stopped at the deadline, if they did.
+    cut: Option<String>,
+    deadline: Option<std::time::Instant>,
+    /// Documents checked so far, and how many the run has (a run in batches counts those of its batches so far).
+    checked: usize,
+    total: usize,
+}
+
+impl<'o> Checks<'o> {
+    pub(crate) fn new(opts: &'o Options, early: Option<Early>) -> Checks<'o> {
+        let all: Vec<&'static Rule> = rules::all().collect();
+        let policy = Policy::new(&all, opts.spec, &opts.effective_overrides());
+        let enabled = enabled_rules(&all, &policy, opts);
+        // What the root documents' own checks found while the walk had read nothing else, and where the checks
+        // stopped at the deadline, if they did.
+        let (sink, early_docs, cut) = match early {
+            Some(e) => (e.sink, e.docs, e.cut),
+            None => (
+                check::Sink::with_budget(opts.max_findings, opts.budget()),
+                Vec::new(),
+                None,
+            ),
         };
-        // This group's blobs verified first (those an earlier group has not), when verification goes with the
-        // checks.
-        let mut release = Vec::new();
-        if let Some((src, v, life)) = &mut parts {
-            let (reached, last) = life.blobs(graph, &desc_ids, gi);
-            v.run(*src, graph, opts, Some(&reached));
-            release = last;
+        Checks {
+            opts,
+            all,
+            policy,
+            enabled,
+            sink,
+            early_docs,
+            cut,
+            deadline: opts.run_deadline(),
+            checked: 0,
+            total: 0,
         }
-        let mut parse: Vec<usize> = group.docs.iter().flat_map(|&d| graph.needs(d)).collect();
-        parse.sort_unstable();
-        parse.dedup();
-        graph.load(&parse, src, opts);
-        if let Some(range) = &group.entries
-            && !graph.load_parts(range.clone(), src, opts)
-        {
-            // Not checked (and so listed as not validated) rather than checked against nothing.
-            desc_ids.clear();
-        }
-        {
-            let graph: &Graph = graph;
-            // Those checked early have had their schemas and document rules.
-            let docs: Vec<&walk::Doc> = group
-                .docs
-                .iter()
-                .filter(|i| !early_docs.contains(i))
-                .filter_map(|&i| graph.docs.get(i))
-                .collect();
-            if cut.is_none() {
-                for (i, &doc) in docs.iter().enumerate() {
-                    if late() {
-                        cut = Some(format!(
-                            "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
-                            ids.len() - checked - i,
-                            ids.len()
-                        ));
-                        break;
-                    }
-                    schema_check(graph, doc, owners, &policy, opts, &mut sink);
-                }
-            }
-            // The descriptors, with the blob each points at, looked up once for all descriptor rules.
-            let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = desc_ids
-                .iter()
-                .filter_map(|&i| graph.descs.get(i))
-                .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&*p))))
-                .collect();
-            let scope = Scope {
-                graph,
-                entries,
-                docs: &docs,
-                descs: &descs,
-                blobs: None,
-                opts,
-            };
-            scope.run_rules(&per_doc, &mut sink, &late, &mut cut, |code, n| {
-                format!(
-                    "{} of {} documents were not checked by every rule ({code} was running when it passed; {} of {} rules were left on the one it was checking), and no rule ran on them but those that report limits",
-                    ids.len() - checked,
-                    ids.len(),
-                    per_doc.len() - n,
-                    per_doc.len()
-                )
-            });
-            if !release.is_empty() {
-                // The layers no later group reaches: their own rules run now, and then their facts can go.
-                let scope = Scope {
-                    graph,
-                    entries: layout_entries.as_deref().or(entries),
-                    docs: &[],
-                    descs: &[],
-                    blobs: Some(&release),
-                    opts,
-                };
-                scope.run_rules(&of_layers, &mut sink, &late, &mut cut, |code, n| {
-                    layout_rules_cut(code, n, of_layers.len())
-                });
-            }
-        }
-        if parts.is_some() {
-            graph.release_layers(release.iter().map(|p| &**p));
-        }
-        checked += group.docs.len();
-        graph.unload(&parse, opts);
-        if group.entries.is_some() {
-            // The bytes stay for the next part.
-            let next_part = groups.get(gi + 1).is_some_and(|g| g.entries.is_some());
-            graph.unload_parts(!next_part, opts);
-        }
-    }
-    if let Some((src, mut v, _)) = parts {
-        // What no group reached (blobs no document of this run points at) is verified last, and checked with the
-        // layout.
-        v.run(src, graph, opts, None);
-        v.finish(graph);
     }
 
-    let graph: &Graph = graph;
-    let docs: Vec<&walk::Doc> = ids.iter().filter_map(|&i| graph.docs.get(i)).collect();
-    let entries = layout_entries.as_deref().or(entries);
-    let scope = Scope {
-        graph,
-        entries,
-        docs: &docs,
-        descs: &[],
-        blobs: None,
-        opts,
-    };
-    scope.run_rules(&layout, &mut sink, &late, &mut cut, |code, n| {
-        layout_rules_cut(code, n, layout.len())
-    });
-    stopped_replays(graph, &docs, &policy, opts, &mut sink);
-    if let Some(what) = cut {
-        let rule = &rules::layout::run_time_limit::RULE;
-        if let Some(sev) = policy.severity(rule.code) {
-            let origin = rule.origin(opts.spec);
-            let mut out = Out::new(&origin, sev, graph, None, &mut sink);
-            out.limit(
-                report::Location::file(match (entries, docs.first()) {
-                    (None, Some(doc)) => &*doc.file,
-                    _ => "index.json",
-                }),
-                format!(
-                    "the run reached --max-time ({} s) during the checks: {what}",
-                    opts.max_time.as_secs()
-                ),
-                Some("--max-time"),
-            );
-        }
-    }
-    let (mut limits, mut limits_total) = sink.take_limits();
-    debug_assert!(
-        limits.iter().all(|l| rules::reports_limits(l.code)),
-        "a rule reports limits without being in rules::LIMIT_RULES: {limits:?}"
-    );
-    let (mut findings, mut not_listed) = sink.finish();
-    // Findings the memory budget kept out of the report are counted, not listed: a limit too, since the report
-    // cannot show them (the other notes are the user's own caps, --max-findings).
-    for n in not_listed.iter().filter(|n| n.limit == "max-memory") {
-        limits_total += 1;
-        if limits.len() < check::MAX_LIMIT_HITS {
-            limits.push(report::LimitHit {
-                code: n.code,
-                file: n.file.clone(),
-                raise: Some("--max-memory"),
-                message: n.message.clone(),
-            });
-        }
-    }
-    if let Some(s) = &graph.scope {
-        // The document, descriptor and image rules ran on this step's documents only, and their findings are this
-        // step's wherever they are located (an image's platform disagreeing with its index.json entry is reported
-        // in index.json by the shard of the image). The layout-level rules looked at the whole layout: of theirs,
-        // only what is located in this step's own files.
-        let layout: std::collections::HashSet<&str> = all
+    /// The codes of the layout-level rules (a shard keeps only theirs that are located in its own files).
+    fn layout_codes(&self) -> std::collections::HashSet<&'static str> {
+        self.all
             .iter()
             .filter(|r| matches!(r.check, Check::Layout(_)))
             .map(|r| r.code)
-            .collect();
-        findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
-        not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
-        let before = limits.len();
-        limits.retain(|l| !layout.contains(l.code) || s.owns(&l.file));
-        limits_total -= before - limits.len();
+            .collect()
     }
-    Checked {
-        findings,
-        not_listed,
-        limits,
-        limits_total,
+
+    /// The schemas and the document, descriptor and image rules over the documents `ids`, group by group (and
+    /// `index.json`'s descriptors in `parts`), with the blobs they reach verified first when `verify` says so.
+    /// `entries`: the layout's; `own`: those the layout-level layer rules look at.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn groups(
+        &mut self,
+        graph: &mut Graph,
+        entries: Option<&[source::Entry]>,
+        own: Option<&[source::Entry]>,
+        src: Option<&dyn source::Source>,
+        verify: Verify,
+        ids: &[usize],
+        in_parts: Option<Parts>,
+    ) {
+        let opts = self.opts;
+        let owners = rules::schema_owners();
+        let deadline = self.deadline;
+        let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+        type Enabled<'r> = Vec<&'r (&'static Rule, Severity)>;
+        let per_doc: Enabled = self
+            .enabled
+            .iter()
+            .filter(|(r, _)| !matches!(r.check, Check::Layout(_)))
+            .collect();
+        // The layout-level rules that read what the layer pass found, for blobs checked (and released) group by
+        // group.
+        let of_layers: Enabled = self
+            .enabled
+            .iter()
+            .filter(|(r, _)| {
+                matches!(r.check, Check::Layout(_)) && rules::layer::reads_layer_contents(r)
+            })
+            .collect();
+        let groups = doc_groups(graph, ids, in_parts.as_ref());
+        let index_descs = IndexDescs::of(graph, in_parts.as_ref().map(|p| p.doc));
+        let mut parts = match (verify, src) {
+            (Verify::PerGroup, Some(src)) => Some((
+                src,
+                verify::Verifier::new(src, graph, opts),
+                Lifetimes::of(graph, &groups),
+            )),
+            _ => None,
+        };
+        let (ids_len, total) = (ids.len(), self.total);
+        let Checks {
+            policy,
+            sink,
+            early_docs,
+            cut,
+            checked,
+            ..
+        } = self;
+        let base = *checked;
+        for (gi, group) in groups.iter().enumerate() {
+            // The descriptors this group checks: those of its documents, or a part of `index.json`'s entries.
+            let mut desc_ids: Vec<usize> = match &group.entries {
+                Some(range) => index_descs.of_entries(range, group.subject),
+                None => group
+                    .docs
+                    .iter()
+                    .flat_map(|&d| graph.descs_of(d))
+                    .map(|x| x.id)
+                    .collect(),
+            };
+            // This group's blobs verified first (those an earlier group has not), when verification goes with the
+            // checks.
+            let mut release = Vec::new();
+            if let Some((src, v, life)) = &mut parts {
+                let (reached, last) = life.blobs(graph, &desc_ids, gi);
+                v.run(*src, graph, opts, Some(&reached));
+                release = last;
+            }
+            let mut parse: Vec<usize> = group.docs.iter().flat_map(|&d| graph.needs(d)).collect();
+            parse.sort_unstable();
+            parse.dedup();
+            graph.load(&parse, src, opts);
+            if let Some(range) = &group.entries
+                && !graph.load_parts(range.clone(), group.subject, src, opts)
+            {
+                // Not checked (and so listed as not validated) rather than checked against nothing.
+                desc_ids.clear();
+            }
+            {
+                let graph: &Graph = graph;
+                // Those checked early have had their schemas and document rules.
+                let docs: Vec<&walk::Doc> = group
+                    .docs
+                    .iter()
+                    .filter(|i| !early_docs.contains(i))
+                    .filter_map(|&i| graph.docs.get(i))
+                    .collect();
+                if cut.is_none() {
+                    for (i, &doc) in docs.iter().enumerate() {
+                        if late() {
+                            *cut = Some(format!(
+                                "the schemas of {} of {} documents were not checked, and no rule ran but those that report limits",
+                                total - *checked - i,
+                                total
+                            ));
+                            break;
+                        }
+                        schema_check(graph, doc, owners, policy, opts, sink);
+                    }
+                }
+                // The descriptors, with the blob each points at, looked up once for all descriptor rules.
+                let descs: Vec<(&walk::DescOcc, Option<&walk::Blob>)> = desc_ids
+                    .iter()
+                    .filter_map(|&i| graph.descs.get(i))
+                    .map(|d| (d, d.blob_path().and_then(|p| graph.blobs.get(&*p))))
+                    .collect();
+                let scope = Scope {
+                    graph,
+                    entries,
+                    docs: &docs,
+                    descs: &descs,
+                    blobs: None,
+                    opts,
+                };
+                let done = *checked;
+                scope.run_rules(&per_doc, sink, &late, cut, |code, n| {
+                    format!(
+                        "{} of {} documents were not checked by every rule ({code} was running when it passed; {} of {} rules were left on the one it was checking), and no rule ran on them but those that report limits",
+                        total - done,
+                        total,
+                        per_doc.len() - n,
+                        per_doc.len()
+                    )
+                });
+                // The layers no later group reaches: their own rules run now (on those an earlier batch of the
+                // walk has not checked), and then their facts can go.
+                let unchecked: Vec<std::sync::Arc<str>> = release
+                    .iter()
+                    .filter(|p| !graph.met_earlier(p))
+                    .cloned()
+                    .collect();
+                if !unchecked.is_empty() {
+                    let scope = Scope {
+                        graph,
+                        entries: own,
+                        docs: &[],
+                        descs: &[],
+                        blobs: Some(&unchecked),
+                        opts,
+                    };
+                    scope.run_rules(&of_layers, sink, &late, cut, |code, n| {
+                        layout_rules_cut(code, n, of_layers.len())
+                    });
+                }
+            }
+            if parts.is_some() {
+                graph.release_layers(release.iter().map(|p| &**p));
+            }
+            *checked += group.docs.len();
+            graph.unload(&parse, opts);
+            if group.entries.is_some() {
+                // The bytes stay for the next part.
+                let next_part = groups.get(gi + 1).is_some_and(|g| g.entries.is_some());
+                graph.unload_parts(!next_part, opts);
+            }
+        }
+        debug_assert!(*checked - base <= ids_len);
+        if let Some((src, mut v, _)) = parts {
+            // What no group reached (blobs no document of this run points at) is verified last, and checked with
+            // the layout.
+            v.run(src, graph, opts, None);
+            v.finish(graph);
+        }
+    }
+
+    /// The layout-level rules that `which` accepts, over `entries` and the graph's blobs (or those at `blobs`),
+    /// and the limits of the cross-layer replays of the documents `ids`.
+    pub(crate) fn layout(
+        &mut self,
+        graph: &Graph,
+        entries: Option<&[source::Entry]>,
+        blobs: Option<&[std::sync::Arc<str>]>,
+        ids: &[usize],
+        which: &dyn Fn(&Rule) -> bool,
+    ) {
+        let opts = self.opts;
+        let deadline = self.deadline;
+        let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+        let layout: Vec<&(&'static Rule, Severity)> = self
+            .enabled
+            .iter()
+            .filter(|(r, _)| matches!(r.check, Check::Layout(_)) && which(r))
+            .collect();
+        let docs: Vec<&walk::Doc> = ids.iter().filter_map(|&i| graph.docs.get(i)).collect();
+        let scope = Scope {
+            graph,
+            entries,
+            docs: &docs,
+            descs: &[],
+            blobs,
+            opts,
+        };
+        scope.run_rules(&layout, &mut self.sink, &late, &mut self.cut, |code, n| {
+            layout_rules_cut(code, n, layout.len())
+        });
+        stopped_replays(graph, &docs, &self.policy, opts, &mut self.sink);
+    }
+
+    /// The findings of the run: with the time limit's finding if the checks stopped at it (located in
+    /// `index.json`, or for a single document in `first`), the limits hit, and of a shard's layout-level findings
+    /// those in its own files.
+    pub(crate) fn finish(
+        mut self,
+        graph: &Graph,
+        entries: Option<&[source::Entry]>,
+        first: Option<std::sync::Arc<str>>,
+    ) -> Checked {
+        let opts = self.opts;
+        if let Some(what) = self.cut.take() {
+            let rule = &rules::layout::run_time_limit::RULE;
+            if let Some(sev) = self.policy.severity(rule.code) {
+                let origin = rule.origin(opts.spec);
+                let mut out = Out::new(&origin, sev, graph, None, &mut self.sink);
+                out.limit(
+                    report::Location::file(match (entries, &first) {
+                        (None, Some(doc)) => &**doc,
+                        _ => "index.json",
+                    }),
+                    format!(
+                        "the run reached --max-time ({} s) during the checks: {what}",
+                        opts.max_time.as_secs()
+                    ),
+                    Some("--max-time"),
+                );
+            }
+        }
+        let (mut limits, mut limits_total) = self.sink.take_limits();
+        debug_assert!(
+            limits.iter().all(|l| rules::reports_limits(l.code)),
+            "a rule reports limits without being in rules::LIMIT_RULES: {limits:?}"
+        );
+        let layout = self.layout_codes();
+        let (mut findings, mut not_listed) = self.sink.finish();
+        // Findings the memory budget kept out of the report are counted, not listed: a limit too, since the report
+        // cannot show them (the other notes are the user's own caps, --max-findings).
+        for n in not_listed.iter().filter(|n| n.limit == "max-memory") {
+            limits_total += 1;
+            if limits.len() < check::MAX_LIMIT_HITS {
+                limits.push(report::LimitHit {
+                    code: n.code,
+                    file: n.file.clone(),
+                    raise: Some("--max-memory"),
+                    message: n.message.clone(),
+                });
+            }
+        }
+        if let Some(s) = &graph.scope {
+            // The document, descriptor and image rules ran on this step's documents only, and their findings are
+            // this step's wherever they are located (an image's platform disagreeing with its index.json entry is
+            // reported in index.json by the shard of the image). The layout-level rules looked at the whole
+            // layout: of theirs, only what is located in this step's own files.
+            findings.retain(|f| !layout.contains(f.code) || s.owns(&f.location.file));
+            not_listed.retain(|n| !layout.contains(n.code) || s.owns(&n.file));
+            let before = limits.len();
+            limits.retain(|l| !layout.contains(l.code) || s.owns(&l.file));
+            limits_total -= before - limits.len();
+        }
+        Checked {
+            findings,
+            not_listed,
+            limits,
+            limits_total,
+        }
     }
 }
 

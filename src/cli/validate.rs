@@ -15,6 +15,7 @@ pub struct Limits {
     pub max_layer_size: u64,
     pub max_json_values: usize,
     pub max_json_total: u64,
+    pub batch_images: usize,
     pub max_layer_entries: usize,
     pub max_findings: usize,
     pub max_stream_memory: u64,
@@ -89,6 +90,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.max_layer_size = l.max_layer_size;
     opts.max_json_values = l.max_json_values;
     opts.max_json_total = l.max_json_total;
+    opts.batch_images = l.batch_images;
     opts.max_findings = l.max_findings;
     opts.max_layer_entries = l.max_layer_entries;
     opts.max_stream_memory = l.max_stream_memory;
@@ -97,6 +99,8 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     opts.max_time = std::time::Duration::from_secs(l.max_time);
     opts.overrides = settings.overrides.clone();
     opts.content_graph = targets.iter().any(|t| t.format == Format::Html);
+    // The human formats list the images only for a selection or a shard, which always keep the list.
+    opts.list_images = a.jsonl || targets.iter().any(|t| t.format == Format::Json);
     opts.fast = a.fast;
     opts.max_memory = l.max_memory;
     opts.shard = a.shard;

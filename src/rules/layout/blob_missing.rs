@@ -1,7 +1,7 @@
 use crate::check::{LayoutCx, Out};
 use crate::declare_rule;
 use crate::rule::Check;
-use crate::walk::Role;
+use crate::walk::RefKind;
 
 declare_rule! {
     /// ## What it checks
@@ -38,29 +38,21 @@ fn check(cx: &LayoutCx, out: &mut Out) {
         if b.entry.is_some() {
             continue;
         }
-        let Some(&first) = b
-            .refs
-            .iter()
-            .find(|&&i| cx.graph.descs[i].role != Role::Subject)
-        else {
+        let Some(d) = cx.graph.first_ref(b, RefKind::NotSubject) else {
             continue;
         };
         if super::part_of_image(cx, b) {
             continue; // LAY015's
         }
-        let d = &cx.graph.descs[first];
-        let doc = &cx.graph.docs[d.doc];
         let message = if cx.graph.from_registry() {
             format!(
                 "the registry does not have the blob (its HEAD answered 404; referenced at {}#{})",
-                doc.file,
-                d.pointer()
+                d.file, d.pointer
             )
         } else {
             format!(
                 "the blob is not in the layout (referenced at {}#{}); a sparse layout is allowed",
-                doc.file,
-                d.pointer()
+                d.file, d.pointer
             )
         };
         out.emit(cx.blob_location(&b.path), message);

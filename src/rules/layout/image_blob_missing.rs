@@ -1,7 +1,7 @@
 use crate::check::{LayoutCx, Out};
 use crate::declare_rule;
 use crate::rule::Check;
-use crate::walk::Role;
+use crate::walk::{RefKind, Role};
 
 declare_rule! {
     /// ## What it checks
@@ -35,18 +35,12 @@ declare_rule! {
 
 fn check(cx: &LayoutCx, out: &mut Out) {
     for b in cx.blobs() {
-        if b.entry.is_some() || !super::part_of_image(cx, b) {
+        if b.entry.is_some() {
             continue;
         }
-        let Some(d) = b
-            .refs
-            .iter()
-            .map(|&i| &cx.graph.descs[i])
-            .find(|d| matches!(d.role, Role::Config | Role::Layer(_)))
-        else {
+        let Some(d) = cx.graph.first_ref(b, RefKind::PartOfImage) else {
             continue;
         };
-        let doc = &cx.graph.docs[d.doc];
         let what = match d.role {
             Role::Config => "its config".to_string(),
             Role::Layer(i) => format!("its layers[{i}]"),
@@ -56,7 +50,7 @@ fn check(cx: &LayoutCx, out: &mut Out) {
             cx.blob_location(&b.path),
             format!(
                 "the image manifest {} is in the layout, but {what} is not (referenced at {}#{}), so the image cannot be validated or unpacked from it",
-                doc.file, doc.file, d.pointer()
+                d.file, d.file, d.pointer
             ),
         );
     }

@@ -39,10 +39,7 @@ pub const RULES: &[&Rule] = &[
 /// Whether a blob is the config or a layer of an image manifest the walk read (so a missing one leaves a
 /// partial image: LAY015, not LAY009).
 pub(crate) fn part_of_image(cx: &crate::check::LayoutCx, b: &crate::walk::Blob) -> bool {
-    b.refs.iter().map(|&i| &cx.graph.descs[i]).any(|d| {
-        matches!(
-            d.role,
-            crate::walk::Role::Config | crate::walk::Role::Layer(_)
-        ) && cx.graph.docs[d.doc].kind == crate::walk::DocKind::Manifest
-    })
+    cx.graph
+        .first_ref(b, crate::walk::RefKind::PartOfImage)
+        .is_some()
 }

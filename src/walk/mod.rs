@@ -18,6 +18,10 @@ use crate::{Options, Spec};
 
 pub use crate::kind::DocKind;
 
+mod batches;
+pub(crate) use batches::{Batch, Batches, Earlier};
+pub use batches::{RefAt, RefKind};
+
 /// A JSON document the walk read. Its parsed tree (and, in a layout, its bytes: they are read again and compared
 /// with what was walked) is kept while the walk follows what it holds and while its own checks run (see [`Graph::load`]), unless it is resident
 /// (every document of an input that is not a layout). What other documents' checks and the report read of it is in
@@ -244,6 +248,18 @@ impl Doc {
         if self.sum.is_some() {
             self.held = None;
         } else if let Some(h) = &mut self.held {
+            h.parsed = None;
+            h.lines = std::sync::OnceLock::new();
+        }
+        memory.release(crate::memory::Use::Json, self.tree_cost());
+    }
+
+    /// Drop its parsed tree, keeping its bytes.
+    fn unload_tree(&mut self, memory: &crate::memory::Budget) {
+        if self.resident || !self.loaded() {
+            return;
+        }
+        if let Some(h) = &mut self.held {
             h.parsed = None;
             h.lines = std::sync::OnceLock::new();
         }
@@ -607,6 +623,14 @@ pub struct Graph {
     /// Of a layout: where `index.json`'s descriptors start in its bytes, so that they can be checked a part at a
     /// time ([`Graph::load_parts`]).
     pub(crate) entry_offsets: Option<EntryOffsets>,
+    /// Of a layout walked a batch of `index.json`'s entries at a time ([`Batches`]): the batch whose records the
+    /// graph holds.
+    pub(crate) batch: Option<Batch>,
+    /// Of a layout walked in batches: the files that earlier batches met, with their place in the report order
+    /// and the descriptor that first reached them (the paths are the listing's copies). A batch that reaches one of
+    /// them again does not check it again, and what its images' rules find there is located by the chain that
+    /// first reached the file, as in a walk of the whole layout.
+    pub(crate) earlier: Earlier,
 }
 
 impl crate::layer::ManifestLayers for Graph {
@@ -699,7 +723,10 @@ impl Graph {
     pub fn rank(&self, file: &str) -> Option<usize> {
         match self.blobs.get(file) {
             Some(b) if b.rank > 0 => Some(b.rank as usize - 1),
-            _ => self.file_order.get(file).copied(),
+            _ => match self.earlier.rank(file) {
+                Some(r) => Some(r),
+                None => self.file_order.get(file).copied(),
+            },
         }
     }
 
@@ -722,8 +749,14 @@ impl Graph {
     /// reached it (empty for an entry point). Worked out from the referrers when asked for, not kept per document
     /// (4 MB for a layout of 10,000 images).
     pub fn via_of_doc(&self, id: usize) -> Vec<String> {
+        let Some(doc) = self.docs.get(id) else {
+            return Vec::new();
+        };
+        if self.met_earlier(&doc.file) {
+            return self.earlier.via(&doc.file);
+        }
         let mut steps = Vec::new();
-        let mut at = self.docs.get(id).and_then(|d| d.referrer);
+        let mut at = doc.referrer;
         // A referrer's document was parsed before the one it reaches, so the chain ends; the bound is for safety.
         while let Some(r) = at.filter(|_| steps.len() <= self.docs.len()) {
             let Some(d) = self.descs.get(r) else { break };
@@ -731,6 +764,13 @@ impl Graph {
                 break;
             };
             steps.push(format!("{}#{}", holder.file, d.pointer()));
+            if self.met_earlier(&holder.file) {
+                // The rest of the chain is the one that first reached the holder, in an earlier batch.
+                let mut head = self.earlier.via(&holder.file);
+                steps.reverse();
+                head.extend(steps);
+                return head;
+            }
             at = holder.referrer;
         }
         steps.reverse();
@@ -748,6 +788,9 @@ impl Graph {
 
     /// The via chain of a blob: that of the first descriptor that points at it.
     pub fn via_of_blob(&self, path: &str) -> Vec<String> {
+        if self.met_earlier(path) {
+            return self.earlier.via(path);
+        }
         self.blobs
             .get(path)
             .and_then(|b| b.refs.first())
@@ -832,13 +875,14 @@ impl Graph {
             .map(|o| (o.doc, o.manifests.len()))
     }
 
-    /// Load the entries `positions` of `index.json`'s `manifests` ([`Doc::part`]), and with the first its
+    /// Load the entries `positions` of `index.json`'s `manifests` ([`Doc::part`]), and with `subject` its
     /// `subject`: its bytes, read again if they are not held (and then kept until [`Graph::unload_parts`]), and each
     /// descriptor parsed again where it sits, within the memory budget. `false` when they could not be: the document
     /// is then recorded as not validated.
     pub fn load_parts(
         &mut self,
         positions: std::ops::Range<u32>,
+        subject: bool,
         src: Option<&dyn Source>,
         opts: &Options,
     ) -> bool {
@@ -848,7 +892,7 @@ impl Graph {
         let id = o.doc;
         let subject = o
             .subject
-            .filter(|_| positions.start == 0)
+            .filter(|_| subject)
             .map(|at| (SUBJECT_PART, at, 1));
         let at: Vec<(u32, usize, usize)> = positions
             .filter_map(|p| Some((p, *o.manifests.get(p as usize)?, 2)))
@@ -913,6 +957,8 @@ impl Graph {
     /// Drop the parts of `index.json` loaded ([`Graph::load_parts`]), giving their share of the memory budget
     /// back; with `bytes`, its bytes too (when they can be read again).
     pub fn unload_parts(&mut self, bytes: bool, opts: &Options) {
+        // A walk in batches reads them for each batch (see `Batches::next`).
+        let keep = self.batch.is_some();
         let Some(doc) = self
             .entry_offsets
             .as_ref()
@@ -927,7 +973,7 @@ impl Graph {
             .release(crate::memory::Use::Json, json_cost(0, held.parts_values));
         held.parts = Vec::new();
         held.parts_values = 0;
-        if bytes && held.parsed.is_none() && doc.sum.is_some() && !doc.resident {
+        if bytes && !keep && held.parsed.is_none() && doc.sum.is_some() && !doc.resident {
             doc.held = None;
         }
     }
@@ -1058,28 +1104,12 @@ fn walk<'a>(
     opts: &'a Options,
     roots: Option<&'a mut dyn FnMut(&Graph)>,
 ) -> Graph {
-    let mut w = Walker {
-        src,
-        opts,
-        g: Graph {
-            spec: Some(opts.spec),
-            ..Graph::default()
-        },
-        queue: VecDeque::new(),
-        entries: VecDeque::new(),
-        visited: HashMap::new(),
-        cache: HashMap::new(),
-        selection: HashMap::new(),
-        memory: opts.budget(),
-        pending: HashMap::new(),
-        media_types: Interner::default(),
-        roots,
-    };
-    w.g.archive = src.archive().cloned();
-    w.g.source_issues = src.issues().to_vec();
-    w.g.flat = src.tree().is_some();
+    let mut w = walker(src, opts, roots);
     match src.tree() {
-        Some(tree) => w.start_at_layout(tree),
+        Some(tree) => {
+            let roots = w.roots.take();
+            w.start_at_layout(tree, roots);
+        }
         None => {
             if let Some(root) = src.root() {
                 w.start_at(root);
@@ -1118,6 +1148,36 @@ fn walk<'a>(
         b.refs.shrink_to_fit();
     }
     w.g
+}
+
+/// A walker at the start of the walk of `src`.
+fn walker<'a>(
+    src: &'a dyn Source,
+    opts: &'a Options,
+    roots: Option<&'a mut dyn FnMut(&Graph)>,
+) -> Walker<'a> {
+    let mut w = Walker {
+        src,
+        opts,
+        g: Graph {
+            spec: Some(opts.spec),
+            ..Graph::default()
+        },
+        queue: VecDeque::new(),
+        entries: VecDeque::new(),
+        visited: HashMap::new(),
+        cache: HashMap::new(),
+        selection: HashMap::new(),
+        memory: opts.budget(),
+        pending: HashMap::new(),
+        media_types: Interner::default(),
+        roots,
+        batched: false,
+    };
+    w.g.archive = src.archive().cloned();
+    w.g.source_issues = src.issues().to_vec();
+    w.g.flat = src.tree().is_some();
+    w
 }
 
 /// Build the graph of a single document of a known kind.
@@ -1168,6 +1228,7 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         pending: HashMap::new(),
         media_types: Interner::default(),
         roots: None,
+        batched: false,
     };
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value() {
@@ -1307,42 +1368,51 @@ struct Walker<'a> {
     /// Called once a layout's root documents are read, before what `index.json` names is followed (see
     /// [`walk_layout_checking_roots`]).
     roots: Option<&'a mut dyn FnMut(&Graph)>,
+    /// A batch of entries at a time ([`Batches`]): the listed blobs get records only once a batch reaches them, or
+    /// once every batch is done.
+    batched: bool,
+}
+
+/// A record for each file the listing has at `blobs/<alg>/<encoded>` whose path `keep` accepts.
+fn listed_blobs(tree: &dyn FileTree, keep: impl Fn(&str) -> bool) -> BTreeMap<Arc<str>, Blob> {
+    tree.entries()
+        .iter()
+        .filter(|e| keep(&e.path))
+        .filter_map(|e| {
+            let parts: Vec<&str> = e.path.split('/').collect();
+            (parts.len() == 3 && parts[0] == "blobs").then(|| {
+                let path: Arc<str> = e.path.clone();
+                let blob = Blob {
+                    path: path.clone(),
+                    digest: Digest::of_blob_path(&path),
+                    entry: Some(e.kind),
+                    size: (e.kind == EntryKind::File).then_some(e.size),
+                    ..Blob::default()
+                };
+                (path, blob)
+            })
+        })
+        // Built at once (the map's nodes then full), not one insert at a time, which leaves the nodes of a map
+        // filled in order half empty: a third of the memory of a layout of 50,000 blobs.
+        .collect()
 }
 
 impl Walker<'_> {
     /// Start at the layout's `oci-layout` and `index.json`, with every file under `blobs/<alg>/<encoded>` a blob,
     /// referenced or not.
-    fn start_at_layout(&mut self, tree: &dyn FileTree) {
+    fn start_at_layout(&mut self, tree: &dyn FileTree, roots: Option<&mut dyn FnMut(&Graph)>) {
         self.g.listing_incomplete = !tree.complete();
         self.g.note_file("oci-layout");
         self.g.note_file("index.json");
-        let mut listed: BTreeMap<Arc<str>, Blob> = tree
-            .entries()
-            .iter()
-            .filter_map(|e| {
-                let parts: Vec<&str> = e.path.split('/').collect();
-                (parts.len() == 3 && parts[0] == "blobs").then(|| {
-                    let path: Arc<str> = e.path.clone();
-                    let blob = Blob {
-                        path: path.clone(),
-                        digest: Digest::of_blob_path(&path),
-                        entry: Some(e.kind),
-                        size: (e.kind == EntryKind::File).then_some(e.size),
-                        ..Blob::default()
-                    };
-                    (path, blob)
-                })
-            })
-            // Built at once (the map's nodes then full), not one insert at a time, which leaves the nodes of a map
-            // filled in order half empty: a third of the memory of a layout of 50,000 blobs.
-            .collect();
-        self.g.blobs.append(&mut listed);
+        if !self.batched {
+            self.g.blobs.append(&mut listed_blobs(tree, |_| true));
+        }
         self.read_root(tree, "oci-layout", DocKind::OciLayout);
         let index = self.read_root(tree, "index.json", DocKind::Index);
         if let Some(idx) = index {
             self.g.docs[idx].is_index_json = true;
         }
-        if let Some(check) = self.roots.take() {
+        if let Some(check) = roots {
             check(&self.g);
             // Nothing may keep what the graph looked like before the walk.
             self.g.by_doc = std::sync::OnceLock::new();
@@ -1509,7 +1579,10 @@ impl Walker<'_> {
     ) -> Option<json::Parsed> {
         let left = self.opts.max_json_values.saturating_sub(self.g.json_values);
         let parsed = json::parse_limited(bytes, left);
-        self.g.json_values += parsed.values.min(left);
+        // A document an earlier batch parsed is counted once.
+        if !self.g.met_earlier(path) {
+            self.g.json_values += parsed.values.min(left);
+        }
         if parsed.too_many_values {
             self.g.over_budget.push((
                 path.to_string(),
@@ -1555,7 +1628,9 @@ impl Walker<'_> {
                         .push((path.to_string(), over_memory(&e), via));
                     return Ok(Err(0));
                 }
-                self.g.json_bytes += b.len() as u64;
+                if !self.g.met_earlier(path) {
+                    self.g.json_bytes += b.len() as u64;
+                }
                 Ok(Ok(b))
             }
             Err(len) if cap < self.opts.max_json_size && len <= self.opts.max_json_size => {
@@ -1642,6 +1717,13 @@ impl Walker<'_> {
         {
             found.push((0, s, Role::Subject));
         }
+        if self.batched && offsets.is_some() {
+            // A walk in batches records `index.json`'s descriptors a batch at a time (`Batches::next`), from
+            // where each starts.
+            self.g.entry_offsets = offsets;
+            self.done_with(doc);
+            return;
+        }
         // Not a descriptor at all (not an object): the schema reports it; nothing to follow.
         let found: Vec<(u32, DescFacts, Role)> = found
             .into_iter()
@@ -1681,7 +1763,12 @@ impl Walker<'_> {
         if self.g.flat
             && let Some(d) = self.g.docs.get_mut(doc)
         {
-            d.unload(&self.memory);
+            if self.batched && d.is_index_json {
+                // Its descriptors are read from its bytes a batch at a time (see `Batches::next`).
+                d.unload_tree(&self.memory);
+            } else {
+                d.unload(&self.memory);
+            }
         }
     }
 
@@ -1696,8 +1783,17 @@ impl Walker<'_> {
     }
 
     fn run(&mut self) {
+        self.run_with(true);
+    }
+
+    /// Follow what is queued, and with `entries` the entries of `index.json` left, until nothing is.
+    fn run_with(&mut self, entries: bool) {
         let deadline = self.opts.run_deadline();
-        while let Some(id) = self.queue.pop_front().or_else(|| self.entries.pop_front()) {
+        while let Some(id) = self
+            .queue
+            .pop_front()
+            .or_else(|| entries.then(|| self.entries.pop_front()).flatten())
+        {
             if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
                 let left = self.queue.len() + self.entries.len() + 1;
                 self.g.run_time_limit = Some(format!(
@@ -1852,11 +1948,20 @@ impl Walker<'_> {
     }
 
     /// A blob the walk has not met yet, as the store holds it (a file tree listed every blob it has up front, so
-    /// for a layout this is a blob that is not there).
+    /// for a layout walked whole this is a blob that is not there).
     fn new_blob(&self, path: &str, digest: Option<&Digest>, media_type: Option<&str>) -> Blob {
         let stat = digest.and_then(|d| self.src.stat_blob(d, media_type));
+        // The listing's copy of the path, when it lists the file (the records of a walk in batches come and go;
+        // what they leave behind keeps the path: see [`Graph::earlier`]).
+        let listed = self.src.tree().and_then(|t| {
+            let entries = t.entries();
+            entries
+                .binary_search_by(|e| (*e.path).cmp(path))
+                .ok()
+                .map(|i| entries[i].path.clone())
+        });
         Blob {
-            path: path.into(),
+            path: listed.unwrap_or_else(|| path.into()),
             digest: digest.cloned(),
             entry: stat.map(|s| s.kind),
             size: stat.filter(|s| s.kind == EntryKind::File).map(|s| s.size),
