@@ -36,15 +36,24 @@ impl std::fmt::Debug for Sink {
 /// Blob verification as the options' progress sink sees it.
 pub struct Counted<'a> {
     sink: Option<&'a Sink>,
+    /// Verification ends when this is dropped (not so for a batch of a layout checked in batches but the last).
+    ends: bool,
 }
 
 impl<'a> Counted<'a> {
     /// Verification of `blobs` blobs of `bytes` bytes in all (sizes as listed) starts: announce the total.
     pub fn new(sink: Option<&'a Sink>, blobs: u64, bytes: u64) -> Counted<'a> {
+        Counted::part(sink, blobs, bytes, true)
+    }
+
+    /// A part of the verification, `blobs` blobs of `bytes` bytes in all counting the parts before it (a layout
+    /// checked a batch of images at a time learns of its blobs batch by batch); with `last`, verification ends
+    /// with it.
+    pub fn part(sink: Option<&'a Sink>, blobs: u64, bytes: u64, last: bool) -> Counted<'a> {
         if let Some(s) = sink {
             s.0.start(blobs, bytes);
         }
-        Counted { sink }
+        Counted { sink, ends: last }
     }
 
     /// A blob reader that reports its bytes, and one blob done when it is dropped (or at once, when the blob could
@@ -71,7 +80,7 @@ impl<'a> Counted<'a> {
 
 impl Drop for Counted<'_> {
     fn drop(&mut self) {
-        if let Some(s) = self.sink {
+        if let Some(s) = self.sink.filter(|_| self.ends) {
             s.0.finish();
         }
     }

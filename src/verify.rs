@@ -163,6 +163,8 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
 /// is read once, whichever part reaches it first.
 pub struct Verifier<'a> {
     counted: Counted<'a>,
+    /// The blobs and bytes announced to the progress display, with those of the parts before.
+    announced: (u64, u64),
     /// The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
     budget: Arc<crate::layer::tar::KeepBudget>,
     /// Whether no blob is read at all (`--fast` on a source that says what its blobs are).
@@ -174,6 +176,18 @@ pub struct Verifier<'a> {
 
 impl<'a> Verifier<'a> {
     pub fn new(src: &dyn Source, g: &Graph, opts: &'a Options) -> Verifier<'a> {
+        Verifier::after(src, g, opts, (0, 0), true)
+    }
+
+    /// Of a layout checked a batch of images at a time: the verification of one batch (or, `last`, of what no
+    /// batch reached), after those that announced `before` (blobs, bytes) to the progress display.
+    pub fn after(
+        src: &dyn Source,
+        g: &Graph,
+        opts: &'a Options,
+        before: (u64, u64),
+        last: bool,
+    ) -> Verifier<'a> {
         // Structure, digests and sizes only: where the source says so (a registry), blobs are checked by what it
         // said of them (existence and size) without being read.
         let by_stat = opts.fast && src.fast_by_stat();
@@ -185,9 +199,15 @@ impl<'a> Verifier<'a> {
                 (n + 1, bytes.saturating_add(b.size.unwrap_or(0)))
             })
         };
-        let sink = if n > 0 { opts.progress.as_ref() } else { None };
+        let announced = (before.0 + n, before.1.saturating_add(bytes));
+        let sink = if announced.0 > 0 {
+            opts.progress.as_ref()
+        } else {
+            None
+        };
         Verifier {
-            counted: Counted::new(sink, n, bytes),
+            counted: Counted::part(sink, announced.0, announced.1, last),
+            announced,
             budget: Arc::new(crate::layer::tar::KeepBudget::new(
                 opts.max_layer_entries,
                 Some(opts.budget()),
@@ -197,6 +217,11 @@ impl<'a> Verifier<'a> {
             skipped: 0,
             stopped: 0,
         }
+    }
+
+    /// The blobs and bytes announced to the progress display, with those of the parts before.
+    pub fn announced(&self) -> (u64, u64) {
+        self.announced
     }
 
     /// Verify the blobs at `only` (every blob, with `None`) that are not verified yet.

@@ -206,6 +206,8 @@ pub(crate) struct Checks<'o> {
     /// Documents checked so far, and how many the run has (a run in batches counts those of its batches so far).
     checked: usize,
     total: usize,
+    /// Of a run in batches: the blobs and bytes announced to the progress display so far.
+    announced: (u64, u64),
 }
 
 impl<'o> Checks<'o> {
@@ -234,6 +236,7 @@ impl<'o> Checks<'o> {
             deadline: opts.run_deadline(),
             checked: 0,
             total: 0,
+            announced: (0, 0),
         }
     }
 
@@ -281,14 +284,24 @@ impl<'o> Checks<'o> {
             .collect();
         let groups = doc_groups(graph, ids, in_parts.as_ref());
         let index_descs = IndexDescs::of(graph, in_parts.as_ref().map(|p| p.doc));
+        // A batch of a layout walked in batches (or what no batch reached, last) is a part of one verification.
+        let in_batches = graph.batch.is_some() || graph.met_earlier_any();
         let mut parts = match (verify, src) {
             (Verify::PerGroup, Some(src)) => Some((
                 src,
-                verify::Verifier::new(src, graph, opts),
+                if in_batches {
+                    let last = graph.batch.is_none();
+                    verify::Verifier::after(src, graph, opts, self.announced, last)
+                } else {
+                    verify::Verifier::new(src, graph, opts)
+                },
                 Lifetimes::of(graph, &groups),
             )),
             _ => None,
         };
+        if let Some((_, v, _)) = &parts {
+            self.announced = v.announced();
+        }
         let (ids_len, total) = (ids.len(), self.total);
         let Checks {
             policy,

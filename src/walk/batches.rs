@@ -317,6 +317,11 @@ impl Graph {
         !self.earlier.is_empty() && self.earlier.contains(file)
     }
 
+    /// Whether an earlier batch of the walk met any file.
+    pub(crate) fn met_earlier_any(&self) -> bool {
+        !self.earlier.is_empty()
+    }
+
     /// The first of `b`'s descriptors in this graph that `kind` accepts.
     fn live_ref(&self, b: &Blob, kind: RefKind) -> Option<Named> {
         b.refs.iter().find_map(|&r| {
