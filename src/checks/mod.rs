@@ -302,7 +302,7 @@ impl<'o> Checks<'o> {
         if let Some((_, v, _)) = &parts {
             self.announced = v.announced();
         }
-        let (ids_len, total) = (ids.len(), self.total);
+        let total = self.total;
         let Checks {
             policy,
             sink,
@@ -311,7 +311,6 @@ impl<'o> Checks<'o> {
             checked,
             ..
         } = self;
-        let base = *checked;
         for (gi, group) in groups.iter().enumerate() {
             // The descriptors this group checks: those of its documents, or a part of `index.json`'s entries.
             let mut desc_ids: Vec<usize> = match &group.entries {
@@ -419,7 +418,6 @@ impl<'o> Checks<'o> {
                 graph.unload_parts(!next_part, opts);
             }
         }
-        debug_assert!(*checked - base <= ids_len);
         if let Some((src, mut v, _)) = parts {
             // What no group reached (blobs no document of this run points at) is verified last, and checked with
             // the layout.

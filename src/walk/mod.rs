@@ -1215,21 +1215,8 @@ pub fn walk_document(file: &str, bytes: Vec<u8>, kind: DocKind, opts: &Options) 
         facts: parsed_facts,
         ..Doc::new(Arc::from(file), kind, Arc::new(bytes), parsed)
     });
-    let mut w = Walker {
-        src: &NoSource,
-        opts,
-        g,
-        queue: VecDeque::new(),
-        entries: VecDeque::new(),
-        visited: HashMap::new(),
-        cache: HashMap::new(),
-        selection: HashMap::new(),
-        memory: opts.budget(),
-        pending: HashMap::new(),
-        media_types: Interner::default(),
-        roots: None,
-        batched: false,
-    };
+    let mut w = walker(&NoSource, opts, None);
+    w.g = g;
     if kind == DocKind::Descriptor {
         if let Some(v) = w.g.docs[0].value() {
             let facts = DescFacts::of(v, Role::Root);
