@@ -158,34 +158,45 @@ pub fn verify(src: &dyn Source, g: &mut Graph, opts: &Options) {
     v.finish(g);
 }
 
+/// What the parts of a verification so far announced to the progress display (blobs, bytes) and did: the blobs
+/// given to be verified (`jobs`), those the time limit left unread (`skipped`) and those it stopped while they were
+/// read (`stopped`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    pub announced: (u64, u64),
+    pub jobs: usize,
+    pub skipped: usize,
+    pub stopped: usize,
+}
+
 /// Verification in parts: the blobs of a layout's documents verified group by group, as their checks come
 /// (`run_checks`), counted for the progress display and worded in the time limit's message as one pass. Each blob
 /// is read once, whichever part reaches it first.
 pub struct Verifier<'a> {
     counted: Counted<'a>,
-    /// The blobs and bytes announced to the progress display, with those of the parts before.
-    announced: (u64, u64),
+    /// The blobs and bytes announced to the progress display, and the blobs verified, skipped and stopped, with
+    /// those of the parts before.
+    tally: Tally,
+    /// The last part: its end is the verification's ([`Verifier::finish`]).
+    last: bool,
     /// The entry lists all layers may keep together: `--max-layer-entries`, within the run's memory budget.
     budget: Arc<crate::layer::tar::KeepBudget>,
     /// Whether no blob is read at all (`--fast` on a source that says what its blobs are).
     by_stat: bool,
-    jobs: usize,
-    skipped: usize,
-    stopped: usize,
 }
 
 impl<'a> Verifier<'a> {
     pub fn new(src: &dyn Source, g: &Graph, opts: &'a Options) -> Verifier<'a> {
-        Verifier::after(src, g, opts, (0, 0), true)
+        Verifier::after(src, g, opts, Tally::default(), true)
     }
 
     /// Of a layout checked a batch of images at a time: the verification of one batch (or, `last`, of what no
-    /// batch reached), after those that announced `before` (blobs, bytes) to the progress display.
+    /// batch reached), after the parts that tallied `before`.
     pub fn after(
         src: &dyn Source,
         g: &Graph,
         opts: &'a Options,
-        before: (u64, u64),
+        before: Tally,
         last: bool,
     ) -> Verifier<'a> {
         // Structure, digests and sizes only: where the source says so (a registry), blobs are checked by what it
@@ -199,7 +210,10 @@ impl<'a> Verifier<'a> {
                 (n + 1, bytes.saturating_add(b.size.unwrap_or(0)))
             })
         };
-        let announced = (before.0 + n, before.1.saturating_add(bytes));
+        let announced = (
+            before.announced.0 + n,
+            before.announced.1.saturating_add(bytes),
+        );
         let sink = if announced.0 > 0 {
             opts.progress.as_ref()
         } else {
@@ -207,21 +221,22 @@ impl<'a> Verifier<'a> {
         };
         Verifier {
             counted: Counted::part(sink, announced.0, announced.1, last),
-            announced,
+            tally: Tally {
+                announced,
+                ..before
+            },
+            last,
             budget: Arc::new(crate::layer::tar::KeepBudget::new(
                 opts.max_layer_entries,
                 Some(opts.budget()),
             )),
             by_stat,
-            jobs: 0,
-            skipped: 0,
-            stopped: 0,
         }
     }
 
-    /// The blobs and bytes announced to the progress display, with those of the parts before.
-    pub fn announced(&self) -> (u64, u64) {
-        self.announced
+    /// What this part and those before it announced and verified.
+    pub fn tally(&self) -> Tally {
+        self.tally
     }
 
     /// Verify the blobs at `only` (every blob, with `None`) that are not verified yet.
@@ -240,15 +255,18 @@ impl<'a> Verifier<'a> {
             return;
         }
         let (results, skipped) = run_jobs(src, &self.counted, &jobs, opts);
-        self.jobs += jobs.len();
-        self.skipped += skipped;
-        self.stopped += record(g, &jobs, results);
+        self.tally.jobs += jobs.len();
+        self.tally.skipped += skipped;
+        self.tally.stopped += record(g, &jobs, results);
     }
 
     /// When the run's time limit left blobs unverified, the graph says how many.
     pub fn finish(self, g: &mut Graph) {
-        let (skipped, stopped) = (self.skipped, self.stopped);
-        if skipped + stopped == 0 {
+        let Tally {
+            skipped, stopped, ..
+        } = self.tally;
+        // A part's counts go on with the next part (`Verifier::after`): the last one says what they came to.
+        if skipped + stopped == 0 || !self.last {
             return;
         }
         let walk = g
@@ -264,7 +282,7 @@ impl<'a> Verifier<'a> {
         g.run_time_limit = Some(format!(
             "{walk}{} of {} blob(s) were not verified{during}",
             skipped + stopped,
-            self.jobs
+            self.tally.jobs
         ));
     }
 

@@ -206,8 +206,8 @@ pub(crate) struct Checks<'o> {
     /// Documents checked so far, and how many the run has (a run in batches counts those of its batches so far).
     checked: usize,
     total: usize,
-    /// Of a run in batches: the blobs and bytes announced to the progress display so far.
-    announced: (u64, u64),
+    /// Of a run in batches: what the verification of the batches so far announced and did.
+    tally: verify::Tally,
 }
 
 impl<'o> Checks<'o> {
@@ -236,7 +236,7 @@ impl<'o> Checks<'o> {
             deadline: opts.run_deadline(),
             checked: 0,
             total: 0,
-            announced: (0, 0),
+            tally: verify::Tally::default(),
         }
     }
 
@@ -291,7 +291,7 @@ impl<'o> Checks<'o> {
                 src,
                 if in_batches {
                     let last = graph.batch.is_none();
-                    verify::Verifier::after(src, graph, opts, self.announced, last)
+                    verify::Verifier::after(src, graph, opts, self.tally, last)
                 } else {
                     verify::Verifier::new(src, graph, opts)
                 },
@@ -299,9 +299,6 @@ impl<'o> Checks<'o> {
             )),
             _ => None,
         };
-        if let Some((_, v, _)) = &parts {
-            self.announced = v.announced();
-        }
         let total = self.total;
         let Checks {
             policy,
@@ -422,6 +419,7 @@ impl<'o> Checks<'o> {
             // What no group reached (blobs no document of this run points at) is verified last, and checked with
             // the layout.
             v.run(src, graph, opts, None);
+            self.tally = v.tally();
             v.finish(graph);
         }
     }

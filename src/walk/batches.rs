@@ -72,6 +72,7 @@ impl<'a> Batches<'a> {
                 None => subject = true,
             }
             self.w.queue.push_back(id);
+            self.w.untaken = self.count - self.taken;
             self.w.run_with(false);
         }
         if taken == 0 {

@@ -1173,6 +1173,7 @@ fn walker<'a>(
         media_types: Interner::default(),
         roots,
         batched: false,
+        untaken: 0,
     };
     w.g.archive = src.archive().cloned();
     w.g.source_issues = src.issues().to_vec();
@@ -1358,6 +1359,8 @@ struct Walker<'a> {
     /// A batch of entries at a time ([`Batches`]): the listed blobs get records only once a batch reaches them, or
     /// once every batch is done.
     batched: bool,
+    /// Of a walk in batches: `index.json`'s descriptors not taken up yet.
+    untaken: usize,
 }
 
 /// A record for each file the listing has at `blobs/<alg>/<encoded>` whose path `keep` accepts.
@@ -1782,10 +1785,12 @@ impl Walker<'_> {
             .or_else(|| entries.then(|| self.entries.pop_front()).flatten())
         {
             if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-                let left = self.queue.len() + self.entries.len() + 1;
-                self.g.run_time_limit = Some(format!(
-                    "the walk stopped with {left} descriptor(s) not followed"
-                ));
+                // With those of `index.json` a walk in batches has not taken up yet.
+                let left = self.queue.len() + self.entries.len() + self.untaken + 1;
+                // Said once (a walk in batches goes on taking up entries, to list them as not validated).
+                self.g.run_time_limit.get_or_insert_with(|| {
+                    format!("the walk stopped with {left} descriptor(s) not followed")
+                });
                 self.queue.clear();
                 self.entries.clear();
                 break;
