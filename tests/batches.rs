@@ -212,37 +212,12 @@ fn batches_of_the_corpus_layout_report_what_the_whole_walk_does() {
 /// sees every one of them read, and is finished once.
 #[test]
 fn the_progress_display_counts_every_batch_and_finishes_once() {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Default)]
-    struct Recorder {
-        starts: Mutex<Vec<(u64, u64)>>,
-        bytes: AtomicU64,
-        blobs: AtomicU64,
-        finished: AtomicU64,
-    }
-    impl ocicheck::progress::Progress for Recorder {
-        fn start(&self, blobs: u64, bytes: u64) {
-            if let Ok(mut s) = self.starts.lock() {
-                s.push((blobs, bytes));
-            }
-        }
-        fn advance(&self, bytes: u64) {
-            self.bytes.fetch_add(bytes, Ordering::Relaxed);
-        }
-        fn blob_done(&self) {
-            self.blobs.fetch_add(1, Ordering::Relaxed);
-        }
-        fn finish(&self) {
-            self.finished.fetch_add(1, Ordering::Relaxed);
-        }
-    }
+    use std::sync::Arc;
 
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let layout = tmp.path().join("layout");
     shared_layout(&layout);
-    let rec = Arc::new(Recorder::default());
+    let rec = Arc::new(common::Recorder::default());
     let mut opts = ocicheck::Options::builder()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -257,8 +232,8 @@ fn the_progress_display_counts_every_batch_and_finishes_once() {
             .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1),
         "{starts:?}"
     );
-    let last = starts.last().copied().unwrap_or_default();
-    assert_eq!(rec.blobs.load(Ordering::Relaxed), last.0);
-    assert_eq!(rec.bytes.load(Ordering::Relaxed), last.1);
-    assert_eq!(rec.finished.load(Ordering::Relaxed), 1);
+    let last = rec.last_start().unwrap_or_default();
+    assert_eq!(common::Recorder::count(&rec.blobs), last.0);
+    assert_eq!(common::Recorder::count(&rec.bytes), last.1);
+    assert_eq!(common::Recorder::count(&rec.finished), 1);
 }

@@ -1,6 +1,8 @@
 //! What a CI pipeline uses: the SARIF, JUnit and GitHub formats, `--output`, `ocicheck.toml`, profiles, shell
 //! completions and the man page, colour and the progress bar on a terminal, and byte-identical reports.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -464,34 +466,9 @@ fn colour_and_progress_only_on_a_terminal() {
 /// The progress sink in `Options` is told the blobs and bytes to verify, and sees every one of them read.
 #[test]
 fn progress_sink_sees_every_blob_and_byte() {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
 
-    #[derive(Default)]
-    struct Recorder {
-        start: Mutex<Option<(u64, u64)>>,
-        bytes: AtomicU64,
-        blobs: AtomicU64,
-        finished: AtomicU64,
-    }
-    impl ocicheck::progress::Progress for Recorder {
-        fn start(&self, blobs: u64, bytes: u64) {
-            if let Ok(mut s) = self.start.lock() {
-                *s = Some((blobs, bytes));
-            }
-        }
-        fn advance(&self, bytes: u64) {
-            self.bytes.fetch_add(bytes, Ordering::Relaxed);
-        }
-        fn blob_done(&self) {
-            self.blobs.fetch_add(1, Ordering::Relaxed);
-        }
-        fn finish(&self) {
-            self.finished.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    let rec = Arc::new(Recorder::default());
+    let rec = Arc::new(common::Recorder::default());
     let mut opts = ocicheck::Options::builder()
         .jobs(3)
         .build()
@@ -499,9 +476,9 @@ fn progress_sink_sees_every_blob_and_byte() {
     opts.progress = Some(ocicheck::progress::Sink(rec.clone()));
     let report = ocicheck::validate(&root().join(UMOCI), &opts).expect("validates");
     assert_eq!(report.summary.errors, 0);
-    let (blobs, bytes) = rec.start.lock().ok().and_then(|s| *s).expect("started");
+    let (blobs, bytes) = rec.last_start().expect("started");
     assert!(blobs >= 2, "the two layers at least");
-    assert_eq!(rec.blobs.load(Ordering::Relaxed), blobs);
-    assert_eq!(rec.bytes.load(Ordering::Relaxed), bytes);
-    assert_eq!(rec.finished.load(Ordering::Relaxed), 1);
+    assert_eq!(common::Recorder::count(&rec.blobs), blobs);
+    assert_eq!(common::Recorder::count(&rec.bytes), bytes);
+    assert_eq!(common::Recorder::count(&rec.finished), 1);
 }

@@ -105,3 +105,44 @@ pub fn combined_layout(dir: &Path) -> usize {
     std::fs::write(dir.join("index.json"), index.to_string()).unwrap_or_else(|e| panic!("{e}"));
     manifests.len()
 }
+
+/// A progress display that records what it is told: every start (blobs, bytes), and the bytes, blobs and ends it
+/// sees.
+#[derive(Default)]
+pub struct Recorder {
+    pub starts: std::sync::Mutex<Vec<(u64, u64)>>,
+    pub bytes: std::sync::atomic::AtomicU64,
+    pub blobs: std::sync::atomic::AtomicU64,
+    pub finished: std::sync::atomic::AtomicU64,
+}
+
+impl Recorder {
+    /// The last start it was told of.
+    pub fn last_start(&self) -> Option<(u64, u64)> {
+        self.starts.lock().ok().and_then(|s| s.last().copied())
+    }
+
+    pub fn count(n: &std::sync::atomic::AtomicU64) -> u64 {
+        n.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl ocicheck::progress::Progress for Recorder {
+    fn start(&self, blobs: u64, bytes: u64) {
+        if let Ok(mut s) = self.starts.lock() {
+            s.push((blobs, bytes));
+        }
+    }
+    fn advance(&self, bytes: u64) {
+        self.bytes
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn blob_done(&self) {
+        self.blobs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn finish(&self) {
+        self.finished
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
