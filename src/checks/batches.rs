@@ -1,7 +1,8 @@
 //! A layout's checks a batch of `index.json`'s entries at a time ([`walk::Batches`]): each batch is walked,
-//! verified and checked as a run of its own would be, then its records go. What later batches need of it is kept
-//! small: each file's place in the report order, what its findings were (so that a file two batches reach is not
-//! reported twice), the images it listed and what it could not validate.
+//! verified and checked as a run of its own would be (but for what an earlier batch met, which it reads again and
+//! does not check again), then its records go. What the report needs of it is kept small: each file's place in
+//! the report order and the descriptor that first reached it (in the graph, `walk::Earlier`), the findings in the
+//! run's sink, the images it listed and what it could not validate.
 
 use super::{Checked, Checks, Early, Parts, Verify};
 use crate::report::{NotValidated, NotValidatedItem};

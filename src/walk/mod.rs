@@ -245,13 +245,10 @@ impl Doc {
         if self.resident || !self.loaded() {
             return;
         }
+        self.unload_tree(memory);
         if self.sum.is_some() {
             self.held = None;
-        } else if let Some(h) = &mut self.held {
-            h.parsed = None;
-            h.lines = std::sync::OnceLock::new();
         }
-        memory.release(crate::memory::Use::Json, self.tree_cost());
     }
 
     /// Drop its parsed tree, keeping its bytes.
